@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sriov-wizard",
+    products: [
+        .executable(name: "sriov-wizard", targets: ["sriov-wizard"]),
+        .library(name: "SRIOVCore", targets: ["SRIOVCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libxml2 from the system (Debian: libxml2-dev). Only XMLKit imports it.
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "XMLKit", dependencies: ["CLibXML2"]),
+        // The one seam to the machine: file reads, directory walks, symlinks, commands.
+        .target(name: "HostAccess"),
+        .target(name: "SRIOVCore", dependencies: ["HostAccess"]),
+        .executableTarget(
+            name: "sriov-wizard",
+            dependencies: [
+                "SRIOVCore", "HostAccess", "XMLKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HostAccessTests", dependencies: ["HostAccess"]),
+        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
+        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess"]),
+        .testTarget(name: "CLITests", dependencies: ["SRIOVCore"]),
+    ]
+)

@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The outcome of a command. A non-zero `status` is a result to look at, not an error.
+public struct CommandResult: Sendable, Equatable {
+    public var argv: [String]
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    /// True when output beyond the limit was dropped.
+    public var truncated: Bool
+
+    public init(argv: [String], status: Int32, stdout: [UInt8], stderr: [UInt8], truncated: Bool = false) {
+        self.argv = argv
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        self.truncated = truncated
+    }
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Runs commands for a `Machine`: live, or answered from a snapshot's recordings.
+public protocol CommandRunner: Sendable {
+    func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult
+}
+
+/// Runs real programs with posix_spawn: argv only (no shell), stdin from /dev/null,
+/// stdout/stderr captured up to a limit, stopped (SIGKILL) after a timeout.
+public struct LiveCommandRunner: CommandRunner {
+    public init() {}
+
+    public func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
+        guard let program = argv.first, !program.isEmpty else {
+            throw HostAccessError.commandNotFound(command: "")
+        }
+        guard let executable = LiveCommandRunner.resolve(program) else {
+            throw HostAccessError.commandNotFound(command: program)
+        }
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0 else { throw HostAccessError.commandFailedToStart(argv: argv, errno: errno) }
+        guard pipe(&errPipe) == 0 else {
+            close(outPipe[0]); close(outPipe[1])
+            throw HostAccessError.commandFailedToStart(argv: argv, errno: errno)
+        }
+        // Close-on-exec everywhere: the child gets them only through dup2 below.
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Own process group, so a timeout can stop the command and its children.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var emptySet = sigset_t()
+        sigemptyset(&emptySet)
+        posix_spawnattr_setsigmask(&attributes, &emptySet)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        // Locale-independent output for the parsers.
+        var environment = ["LC_ALL=C", "LANG=C"]
+        if let path = getenv("PATH") { environment.append("PATH=" + String(cString: path)) }
+        else { environment.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin") }
+
+        var pid: pid_t = 0
+        let spawnResult = withCStrings(argv) { cArgv in
+            withCStrings(environment) { cEnv in
+                posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
+            }
+        }
+        close(outPipe[1]); close(errPipe[1])
+        if spawnResult != 0 {
+            close(outPipe[0]); close(errPipe[0])
+            throw HostAccessError.commandFailedToStart(argv: argv, errno: spawnResult)
+        }
+
+        var out: [UInt8] = [], err: [UInt8] = []
+        var truncated = false
+        var open = [outPipe[0], errPipe[0]]
+        let deadline = LiveCommandRunner.now() + timeout
+        var timedOut = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            let remaining = deadline - LiveCommandRunner.now()
+            if remaining <= 0 { timedOut = true; break }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let rc = poll(&fds, nfds_t(fds.count), Int32(min(remaining * 1000, 1000)))
+            if rc < 0 { if errno == EINTR { continue }; break }
+            for p in fds where p.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(p.fd, $0.baseAddress, $0.count) }
+                if n <= 0 {
+                    close(p.fd)
+                    open.removeAll { $0 == p.fd }
+                    continue
+                }
+                if p.fd == outPipe[0] {
+                    let room = max(0, outputLimit - out.count)
+                    out.append(contentsOf: buffer[0..<min(n, room)])
+                    if n > room { truncated = true }
+                } else {
+                    let room = max(0, outputLimit - err.count)
+                    err.append(contentsOf: buffer[0..<min(n, room)])
+                    if n > room { truncated = true }
+                }
+            }
+        }
+        for fd in open { close(fd) }
+        if timedOut { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if timedOut { throw HostAccessError.commandTimedOut(argv: argv, seconds: timeout) }
+        let exitCode: Int32
+        if status & 0x7f == 0 { exitCode = (status >> 8) & 0xff }  // WIFEXITED / WEXITSTATUS
+        else { exitCode = 128 + (status & 0x7f) }                  // killed by a signal
+        return CommandResult(argv: argv, status: exitCode, stdout: out, stderr: err, truncated: truncated)
+    }
+
+    /// Finds a program in PATH (or takes it as given when it contains a slash).
+    public static func resolve(_ program: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        var dirs = path.split(separator: ":").map(String.init)
+        for extra in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] where !dirs.contains(extra) { dirs.append(extra) }
+        for dir in dirs {
+            let candidate = dir + "/" + program
+            var st = stat()
+            if stat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return body(pointers)
+}
+
+/// Answers commands from a snapshot: `ROOT/sriov-wizard/commands/<key>.stdout`, `.stderr`,
+/// `.status`, where `<key>` is `RecordedCommandRunner.key(for: argv)`.
+public struct RecordedCommandRunner: CommandRunner {
+    public let root: String
+    public static let directory = "/sriov-wizard/commands"
+
+    public init(root: String) { self.root = root }
+
+    public func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
+        let machine = Machine(root: root, commands: NoCommands())
+        let base = RecordedCommandRunner.directory + "/" + RecordedCommandRunner.key(for: argv)
+        let stdout: [UInt8]
+        do { stdout = try machine.read(base + ".stdout", limit: outputLimit, overflow: .truncate) } catch {
+            if case .notFound = error { throw HostAccessError.commandNotRecorded(argv: argv, snapshot: root) }
+            throw error
+        }
+        let stderr = (try? machine.read(base + ".stderr", limit: outputLimit, overflow: .truncate)) ?? []
+        let status = machine.attribute(base + ".status").flatMap { Int32($0) } ?? 0
+        return CommandResult(argv: argv, status: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// A file-name-safe key for an argv: words joined by `_`, other characters as `-`.
+    /// `["lspci", "-vvv"]` -> `lspci_-vvv`; `["ip", "-d", "link"]` -> `ip_-d_link`.
+    public static func key(for argv: [String]) -> String {
+        argv.map { word in
+            String(word.unicodeScalars.map { u -> Character in
+                let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9")
+                    || u == "-" || u == "." || u == "=" || u == ","
+                return ok ? Character(u) : "-"
+            })
+        }.joined(separator: "_")
+    }
+}
+
+/// A runner that refuses every command (used for plain file access inside a snapshot).
+public struct NoCommands: CommandRunner {
+    public init() {}
+    public func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
+        throw HostAccessError.commandNotFound(command: argv.first ?? "")
+    }
+}

@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The one place where the program meets the machine it inspects.
+///
+/// A `Machine` is given a root: `/` for the live host, or any directory laid out like one
+/// (`DIR/sys/...`, `DIR/proc/...`, `DIR/etc/...`, e.g. a snapshot). Every path the rest of
+/// the program uses is a host path such as `/sys/bus/pci/devices`; the machine maps it
+/// under its root. Reads are size-limited, refuse non-regular files (a fifo never blocks),
+/// and fail with a typed `HostAccessError` that names the path.
+public struct Machine: Sendable {
+    /// Absolute, normalised root directory ("/" for the live host).
+    public let root: String
+    public let commands: any CommandRunner
+
+    /// Default size limit for text files (sysfs attributes, /proc files, configs).
+    public static let defaultLimit = 1 << 20
+
+    public init(root: String = "/", commands: (any CommandRunner)? = nil) {
+        let normalised = Machine.normalise(root)
+        self.root = normalised
+        if let commands {
+            self.commands = commands
+        } else if normalised == "/" {
+            self.commands = LiveCommandRunner()
+        } else {
+            self.commands = RecordedCommandRunner(root: normalised)
+        }
+    }
+
+    /// True when this is the running system rather than a snapshot directory.
+    public var isLive: Bool { root == "/" }
+
+    /// The real filesystem path for a host path.
+    public func realPath(_ hostPath: String) -> String {
+        if root == "/" { return hostPath }
+        return hostPath.hasPrefix("/") ? root + hostPath : root + "/" + hostPath
+    }
+
+    // MARK: - files
+
+    public enum Overflow: Sendable { case fail, truncate }
+
+    /// Reads at most `limit` bytes of a regular file. With `.fail`, a longer file is an error;
+    /// with `.truncate`, the first `limit` bytes are returned.
+    public func read(_ path: String, limit: Int = Machine.defaultLimit, overflow: Overflow = .fail) throws(HostAccessError) -> [UInt8] {
+        let real = realPath(path)
+        let fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+        let kind = FileKind(mode: st.st_mode)
+        guard kind == .regular else { throw HostAccessError.notRegularFile(path: path, kind: kind.description) }
+
+        var result: [UInt8] = []
+        let chunk = 65536
+        var buffer = [UInt8](repeating: 0, count: min(chunk, limit + 1))
+        while result.count <= limit {
+            let want = min(buffer.count, limit + 1 - result.count)
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw HostAccessError.from(errno: errno, path: path)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: buffer[0..<n])
+        }
+        if result.count > limit {
+            if overflow == .fail { throw HostAccessError.tooLarge(path: path, limit: limit) }
+            result.removeLast(result.count - limit)
+        }
+        return result
+    }
+
+    /// Reads a text file; invalid UTF-8 is replaced, never fatal.
+    public func readText(_ path: String, limit: Int = Machine.defaultLimit) throws(HostAccessError) -> String {
+        let bytes = try read(path, limit: limit)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A one-value sysfs/proc attribute, trimmed; nil when missing or unreadable.
+    public func attribute(_ path: String) -> String? {
+        guard let text = try? readText(path, limit: 64 * 1024) else { return nil }
+        let trimmed = text.trimmedSpace()
+        return trimmed
+    }
+
+    // MARK: - symlinks
+
+    /// The target of a symbolic link, as stored (never resolved, so a copied tree whose links
+    /// dangle still works). Snapshot tools that flatten links into small text files holding the
+    /// target (e.g. `driver` containing `../../../bus/pci/drivers/igb`) are accepted too.
+    public func linkTarget(_ path: String) throws(HostAccessError) -> String {
+        let real = realPath(path)
+        var st = stat()
+        if lstat(real, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+        let kind = FileKind(mode: st.st_mode)
+        if kind == .symlink {
+            var buffer = [CChar](repeating: 0, count: 4097)
+            let n = readlink(real, &buffer, 4096)
+            if n < 0 { throw HostAccessError.from(errno: errno, path: path) }
+            return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        if kind == .regular, st.st_size <= 4096 {
+            let text = try readText(path, limit: 4096).trimmedSpace()
+            if !text.isEmpty, !text.contains("\n") { return text }
+        }
+        throw HostAccessError.notASymlink(path: path)
+    }
+
+    /// The last path component of a link's target (`driver` -> `igb`, `iommu_group` -> `5`),
+    /// or nil when there is no such link.
+    public func linkName(_ path: String) -> String? {
+        guard let target = try? linkTarget(path) else { return nil }
+        let last = target.split(separator: "/").last.map(String.init)
+        return (last?.isEmpty ?? true) ? nil : last
+    }
+
+    // MARK: - directories
+
+    /// Names in a directory, sorted, without `.` and `..`. Names that are not valid UTF-8
+    /// are left out (they cannot be sysfs device names).
+    public func list(_ path: String) throws(HostAccessError) -> [String] {
+        let real = realPath(path)
+        guard let dir = opendir(real) else { throw HostAccessError.from(errno: errno, path: path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw.prefix { $0 != 0 }
+                return String(validating: bytes, as: UTF8.self)
+            }
+            guard let name, name != ".", name != ".." else { continue }
+            names.append(name)
+        }
+        return names.sorted()
+    }
+
+    /// What is at a path, without following a final symlink (`follow: false`) or following it.
+    public func kind(_ path: String, follow: Bool = true) -> FileKind? {
+        var st = stat()
+        let rc = follow ? stat(realPath(path), &st) : lstat(realPath(path), &st)
+        return rc == 0 ? FileKind(mode: st.st_mode) : nil
+    }
+
+    public func exists(_ path: String) -> Bool { kind(path, follow: false) != nil }
+
+    public func isDirectory(_ path: String) -> Bool { kind(path) == .directory }
+
+    // MARK: - commands
+
+    /// Runs a command given as an argv array (never a shell string). On a snapshot root the
+    /// recorded output is returned. A non-zero exit status is a result, not an error.
+    public func run(_ argv: [String], timeout: Double = 30, outputLimit: Int = 16 << 20) throws(HostAccessError) -> CommandResult {
+        try commands.run(argv, timeout: timeout, outputLimit: outputLimit)
+    }
+
+    // MARK: - helpers
+
+    static func normalise(_ root: String) -> String {
+        var r = root.isEmpty ? "/" : root
+        if !r.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if getcwd(&buffer, buffer.count) != nil {
+                let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                r = cwd == "/" ? "/" + r : cwd + "/" + r
+            }
+        }
+        var parts: [Substring] = []
+        for part in r.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+/// The type of a filesystem object.
+public enum FileKind: Sendable, Equatable, CustomStringConvertible {
+    case regular, directory, symlink, fifo, socket, characterDevice, blockDevice, unknown
+
+    init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFLNK: self = .symlink
+        case S_IFIFO: self = .fifo
+        case S_IFSOCK: self = .socket
+        case S_IFCHR: self = .characterDevice
+        case S_IFBLK: self = .blockDevice
+        default: self = .unknown
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .regular: return "regular file"
+        case .directory: return "directory"
+        case .symlink: return "symbolic link"
+        case .fifo: return "fifo"
+        case .socket: return "socket"
+        case .characterDevice: return "character device"
+        case .blockDevice: return "block device"
+        case .unknown: return "special file"
+        }
+    }
+}
+
+extension String {
+    /// Trims whitespace, NUL and line ends (scalar by scalar, so "\r\n" goes too).
+    public func trimmedSpace() -> String {
+        let scalars = unicodeScalars
+        func isSpace(_ u: Unicode.Scalar) -> Bool {
+            u == " " || u == "\t" || u == "\r" || u == "\n" || u == "\0" || u == "\u{0B}" || u == "\u{0C}"
+        }
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }),
+              let end = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[start...end])
+    }
+}

@@ -97,6 +97,9 @@ public struct CapabilityList: Sendable, Equatable {
     public var standardBroken = false
     /// Whether the extended list could be read (4 KiB of config space captured).
     public var extendedReadable = false
+    /// False when the function has no PCI Express (or PCI-X 2.0) capability: then it has no
+    /// extended capabilities at all, whatever the size of the captured config space.
+    public var extendedPossible = false
 
     public func first(_ space: Capability.Space, _ id: UInt16) -> Capability? {
         entries.first { $0.space == space && $0.id == id }
@@ -124,6 +127,7 @@ extension ConfigSpace {
                 position = Int(next) & ~3
             }
         }
+        list.extendedPossible = canHaveExtended
         guard canHaveExtended else { return list }
         var position = PCIRegister.extendedStart
         var visited = Set<Int>()

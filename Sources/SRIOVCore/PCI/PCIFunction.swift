@@ -55,8 +55,9 @@ public struct PCIFunction: Sendable, Equatable {
     public var iommuGroup: Int?
     /// Every capability found; nil when the capability lists could not be read at all.
     public var capabilities: [Capability]?
-    /// Whether the extended configuration space could be read (false: 256-byte dump or
-    /// non-root sysfs read; then "no SR-IOV" cannot be concluded).
+    /// Whether the extended capability list is known: the extended space was read, or the
+    /// function is conventional PCI and cannot have one. False for 256-byte dumps of PCIe
+    /// functions and non-root sysfs reads: then "no SR-IOV" cannot be concluded.
     public var extendedConfigReadable: Bool?
     public var capabilityChainLooped = false
     public var express: PCIExpressCapability?
@@ -99,7 +100,8 @@ public struct PCIFunction: Sendable, Equatable {
         let list = config.capabilities()
         capabilities = list.entries
         capabilityChainLooped = list.standardLooped || list.extendedLooped
-        extendedConfigReadable = list.extendedReadable || config.hasExtendedSpace
+        // A conventional PCI function has no extended capabilities: its list is complete.
+        extendedConfigReadable = list.extendedReadable || config.hasExtendedSpace || !list.extendedPossible
         for cap in list.entries {
             switch (cap.space, cap.id) {
             case (.standard, CapabilityID.express):

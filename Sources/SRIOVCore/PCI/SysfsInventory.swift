@@ -56,6 +56,8 @@ public enum SysfsInventory {
         functions.reserveCapacity(names.count)
         for name in names {
             guard let address = PCIAddress(name), name.count == 12 else {
+                // Stray regular files (notes left by capture tools) are not devices.
+                if machine.kind(devicesPath + "/" + name, follow: false) == .regular { continue }
                 issues.append(InventoryIssue(path: devicesPath + "/" + name,
                                              message: "\(devicesPath)/\(name): not a PCI address (DDDD:BB:DD.F); skipped"))
                 continue

@@ -1,0 +1,216 @@
+import HostAccess
+
+/// Copies everything the wizard reads from a machine into a root-layout directory, so that
+/// `--root DIR` on the copy gives the same results as on the machine itself. This is what a
+/// support engineer asks a user to send.
+public struct Snapshot {
+    /// Per-function sysfs attributes worth keeping (Documentation/ABI/testing/sysfs-bus-pci).
+    public static let pciAttributes = [
+        "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision",
+        "enable", "irq", "numa_node", "local_cpulist", "modalias", "resource", "reset_method",
+        "driver_override", "ari_enabled", "power_state", "d3cold_allowed",
+        "current_link_speed", "current_link_width", "max_link_speed", "max_link_width",
+        "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device",
+        "sriov_drivers_autoprobe", "sriov_vf_total_msix",
+    ]
+    /// Per-function links; kept as links with their stored target.
+    public static let pciLinks = ["driver", "iommu_group", "iommu", "physfn", "subsystem", "firmware_node"]
+    /// Network interface attributes (MACs: the guide warns VF MACs change at boot).
+    public static let netAttributes = ["address", "addr_assign_type", "operstate", "mtu", "ifindex", "phys_port_name", "phys_switch_id"]
+    /// DMI facts for BIOS hints. Serial numbers and UUIDs are deliberately left out.
+    public static let dmiAttributes = [
+        "sys_vendor", "product_name", "product_version", "product_family", "board_vendor", "board_name",
+        "board_version", "bios_vendor", "bios_version", "bios_date", "bios_release", "chassis_vendor", "chassis_type",
+    ]
+    /// ACPI tables copied byte for byte (IOMMU and interrupt-remapping evidence).
+    public static let acpiTables = ["DMAR", "IVRS"]
+    public static let procFiles = ["/proc/cmdline", "/proc/cpuinfo", "/proc/modules", "/proc/version", "/proc/sys/kernel/hostname"]
+    /// Single configuration files the checks look at.
+    public static let etcFiles = [
+        "/etc/default/grub", "/etc/kernel/cmdline", "/etc/kernel/proxmox-boot-uuids", "/etc/modules",
+        "/etc/os-release", "/usr/lib/os-release", "/etc/debian_version", "/etc/hostname", "/etc/network/interfaces",
+    ]
+    /// Directories whose regular files are copied (one level).
+    public static let etcDirectories = [
+        "/etc/default/grub.d", "/etc/modprobe.d", "/etc/modules-load.d", "/etc/udev/rules.d",
+        "/etc/systemd/network", "/etc/kernel/cmdline.d",
+    ]
+    /// Modules whose parameters matter (plus every driver bound to an SR-IOV function).
+    public static let baseModules = ["vfio", "vfio_pci", "vfio_iommu_type1", "vfio_pci_core", "kvm", "kvm_intel", "kvm_amd"]
+    /// Commands recorded with their output and status; replayed on the snapshot.
+    public static let commands: [[String]] = [
+        ["uname", "-a"], ["uname", "-r"], ["lspci", "-vvv"], ["lspci", "-nn"], ["lspci", "-tv"],
+        ["dmesg"], ["ip", "-d", "link", "show"], ["ip", "-j", "-d", "link", "show"],
+        ["pveversion", "-v"], ["proxmox-boot-tool", "status"],
+    ]
+
+    public struct Result: Sendable {
+        public var filesWritten = 0
+        public var linksWritten = 0
+        public var commandsRecorded: [String] = []
+        public var skipped: [InventoryIssue] = []
+    }
+
+    let source: Machine
+    let output: TreeWriter
+    var result = Result()
+
+    public init(source: Machine, output: TreeWriter) {
+        self.source = source
+        self.output = output
+    }
+
+    /// Takes the snapshot. Unreadable pieces are recorded in the manifest and the result,
+    /// never fatal; only a failure to write the output is an error.
+    public static func take(from source: Machine, to directory: String, now: String) throws(HostAccessError) -> Result {
+        let writer = try TreeWriter(root: directory)
+        var snapshot = Snapshot(source: source, output: writer)
+        try snapshot.copyPCI()
+        try snapshot.copyIOMMU()
+        try snapshot.copyNetClass()
+        try snapshot.copyFirmware()
+        try snapshot.copyProcAndEtc()
+        try snapshot.recordCommands()
+        try snapshot.writeManifest(now: now)
+        return snapshot.result
+    }
+
+    // MARK: - pieces
+
+    mutating func copyPCI() throws(HostAccessError) {
+        let devices = SysfsInventory.devicesPath
+        let names: [String]
+        do { names = try source.list(devices) } catch { note(error); return }
+        try output.makeDirectory(devices)
+        var drivers = Set<String>()
+        for name in names where PCIAddress(name) != nil {
+            let dir = devices + "/" + name
+            let entries: [String]
+            do { entries = try source.list(dir) } catch { note(error); continue }
+            let present = Set(entries)
+            try output.makeDirectory(dir)
+            if present.contains("config") {
+                try copyFile(dir + "/config", limit: PCIRegister.extendedSize, truncate: true)
+            }
+            for attribute in Snapshot.pciAttributes where present.contains(attribute) {
+                try copyFile(dir + "/" + attribute, limit: 64 * 1024)
+            }
+            for link in Snapshot.pciLinks + entries.filter({ $0.hasPrefix("virtfn") }) where present.contains(link) {
+                try copyLink(dir + "/" + link)
+            }
+            if let driver = source.linkName(dir + "/driver") { drivers.insert(driver) }
+            if present.contains("net"), let ifaces = try? source.list(dir + "/net") {
+                for iface in ifaces {
+                    try output.makeDirectory(dir + "/net/" + iface)
+                    for attribute in Snapshot.netAttributes {
+                        try copyFile(dir + "/net/" + iface + "/" + attribute, limit: 4096, quiet: true)
+                    }
+                }
+            }
+        }
+        for module in Set(Snapshot.baseModules).union(drivers).sorted() {
+            let params = "/sys/module/" + module + "/parameters"
+            guard let files = try? source.list(params) else { continue }
+            for file in files { try copyFile(params + "/" + file, limit: 64 * 1024, quiet: true) }
+        }
+    }
+
+    mutating func copyIOMMU() throws(HostAccessError) {
+        if let groups = try? source.list("/sys/kernel/iommu_groups") {
+            try output.makeDirectory("/sys/kernel/iommu_groups")
+            for group in groups {
+                let base = "/sys/kernel/iommu_groups/" + group
+                try copyFile(base + "/type", limit: 4096, quiet: true)
+                try output.makeDirectory(base + "/devices")
+                for device in (try? source.list(base + "/devices")) ?? [] { try copyLink(base + "/devices/" + device) }
+            }
+        }
+        if let units = try? source.list("/sys/class/iommu") {
+            try output.makeDirectory("/sys/class/iommu")
+            for unit in units { try copyLink("/sys/class/iommu/" + unit) }
+        }
+    }
+
+    mutating func copyNetClass() throws(HostAccessError) {
+        guard let ifaces = try? source.list("/sys/class/net") else { return }
+        try output.makeDirectory("/sys/class/net")
+        for iface in ifaces { try copyLink("/sys/class/net/" + iface) }
+    }
+
+    mutating func copyFirmware() throws(HostAccessError) {
+        for attribute in Snapshot.dmiAttributes {
+            try copyFile("/sys/class/dmi/id/" + attribute, limit: 4096, quiet: true)
+        }
+        for table in Snapshot.acpiTables {
+            try copyFile("/sys/firmware/acpi/tables/" + table, limit: 1 << 20, quiet: true)
+        }
+        if source.isDirectory("/sys/firmware/efi") {
+            try output.makeDirectory("/sys/firmware/efi")
+        }
+    }
+
+    mutating func copyProcAndEtc() throws(HostAccessError) {
+        for file in Snapshot.procFiles { try copyFile(file, limit: 8 << 20, quiet: file != "/proc/cmdline") }
+        for file in Snapshot.etcFiles { try copyFile(file, limit: 1 << 20, quiet: true) }
+        for dir in Snapshot.etcDirectories {
+            guard let files = try? source.list(dir) else { continue }
+            for file in files where source.kind(dir + "/" + file) == .regular {
+                try copyFile(dir + "/" + file, limit: 1 << 20)
+            }
+        }
+    }
+
+    mutating func recordCommands() throws(HostAccessError) {
+        for argv in Snapshot.commands {
+            let outcome: CommandResult
+            do { outcome = try source.run(argv, timeout: 60) } catch {
+                if case .commandNotFound = error { continue }  // e.g. pveversion on plain Debian
+                note(error)
+                continue
+            }
+            let base = RecordedCommandRunner.directory + "/" + RecordedCommandRunner.key(for: argv)
+            try output.write(outcome.stdout, to: base + ".stdout")
+            try output.write(outcome.stderr, to: base + ".stderr")
+            try output.write(String(outcome.status) + "\n", to: base + ".status")
+            result.commandsRecorded.append(argv.joined(separator: " "))
+        }
+    }
+
+    mutating func writeManifest(now: String) throws(HostAccessError) {
+        let manifest = JSONValue.object([
+            ("tool", .string(ToolInfo.name)),
+            ("version", .string(ToolInfo.version)),
+            ("created", .string(now)),
+            ("sourceRoot", .string(source.root)),
+            ("filesWritten", .int(result.filesWritten)),
+            ("linksWritten", .int(result.linksWritten)),
+            ("commands", .array(result.commandsRecorded.map { .string($0) })),
+            ("skipped", .array(result.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.message))]) })),
+        ])
+        try output.write(manifest.serialised() + "\n", to: "/sriov-wizard/manifest.json")
+    }
+
+    // MARK: - helpers
+
+    mutating func copyFile(_ path: String, limit: Int, truncate: Bool = false, quiet: Bool = false) throws(HostAccessError) {
+        let bytes: [UInt8]
+        do { bytes = try source.read(path, limit: limit, overflow: truncate ? .truncate : .fail) } catch {
+            if quiet, case .notFound = error { return }
+            note(error)
+            return
+        }
+        try output.write(bytes, to: path)
+        result.filesWritten += 1
+    }
+
+    mutating func copyLink(_ path: String) throws(HostAccessError) {
+        let target: String
+        do { target = try source.linkTarget(path) } catch { note(error); return }
+        try output.symlink(target, at: path)
+        result.linksWritten += 1
+    }
+
+    mutating func note(_ error: HostAccessError) {
+        result.skipped.append(InventoryIssue(path: error.path ?? "", message: error.description))
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List SR-IOV physical functions and their virtual functions.",
+        discussion: """
+        Reads ROOT/sys/bus/pci/devices (config space, sysfs SR-IOV attributes, driver, netdevs, IOMMU group), or a saved `lspci -v`/`-vv`/`-vvv` output with or without -n, -nn, -D, -k and -x/-xxx/-xxxx hex dumps.
+
+        TotalVFs comes from sysfs where the kernel knows it (the igb driver allows 7 VFs on an 82576 whose config space says 8); with --lspci-file it is what lspci printed. A ? means the value could not be read (the extended config space needs root).
+
+        EXAMPLES:
+          sriov-wizard devices
+          sriov-wizard devices --all --format json
+          sriov-wizard devices --root Resources/sample-host
+          lspci -vvv | sriov-wizard devices --lspci-file -
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Option(name: .customLong("lspci-file"), help: ArgumentHelp(
+        "Read saved lspci output instead of a machine ('-' for standard input).", valueName: "FILE"))
+    var lspciFile: String?
+
+    @Flag(name: .long, help: "List every PCI function, not only SR-IOV PFs and their VFs.")
+    var all = false
+
+    @Option(name: .long, help: "Output format: text (a table for people) or json (for scripts).")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if lspciFile != nil && rootOptions.root != "/" {
+            throw ValidationError("--root and --lspci-file cannot be used together: read either a machine (--root) or a saved lspci output (--lspci-file).")
+        }
+        if lspciFile == nil { try rootOptions.validateRoot() }
+    }
+
+    func run() throws {
+        let inventory = try loadInventory()
+        let shown = all ? inventory.functions : inventory.sriovView
+        switch format {
+        case .json:
+            print(inventory.json(functions: shown).serialised())
+        case .text:
+            print(DeviceTable.render(inventory: inventory, shown: shown, all: all, console: Console()))
+        }
+    }
+
+    func loadInventory() throws -> Inventory {
+        let names = rootOptions.names
+        if let lspciFile {
+            let bytes: [UInt8]
+            do {
+                bytes = lspciFile == "-"
+                    ? try Machine.readStandardInput(limit: 64 << 20)
+                    : try Machine(root: "/").read(lspciFile, limit: 64 << 20)
+            } catch {
+                Console.error("cannot read the lspci file: \(error.description)")
+                throw ExitStatus.invalidInput
+            }
+            #if !NO_LSPCI
+            do {
+                return try LspciTextParser.parse(String(decoding: bytes, as: UTF8.self), names: names)
+            } catch {
+                let name = lspciFile == "-" ? "<stdin>" : lspciFile
+                Console.error("\(name):\(error.line): \(error.message)\nExpected the output of `lspci -vv` (or -v/-vvv, optionally with -nn, -D, -k, -xxxx), as printed by pciutils.")
+                throw ExitStatus.invalidInput
+            }
+            #else
+            _ = names; _ = bytes; throw ExitStatus.invalidInput
+            #endif
+        }
+        var inventory: Inventory
+        do { inventory = try SysfsInventory.load(rootOptions.machine) } catch {
+            Console.error("cannot read PCI devices: \(error.description)\n" +
+                (rootOptions.root == "/" ? "Is sysfs mounted at /sys?" : "Is \(rootOptions.root) a snapshot made by `sriov-wizard snapshot` (it needs sys/bus/pci/devices)?"))
+            throw ExitStatus.unreadableHost
+        }
+        names?.resolveNames(&inventory.functions)
+        return inventory
+    }
+}
+
+/// The text table of `devices`.
+enum DeviceTable {
+    static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console) -> String {
+        var out: [String] = []
+        if shown.isEmpty {
+            out.append(all ? "No PCI functions found." : "No SR-IOV capable device found. `--all` lists every PCI function.")
+        } else {
+            let rows = shown.map { f -> [String] in
+                let vfs: String
+                if let s = f.sriov {
+                    vfs = (s.numVFs.map(String.init) ?? "?") + "/" + (s.totalVFs.map(String.init) ?? "?")
+                } else { vfs = "-" }
+                let ids = (f.vendorID.map { hex($0, 4) } ?? "????") + ":" + (f.deviceID.map { hex($0, 4) } ?? "????")
+                let name = [f.vendorName, f.deviceName].compactMap { $0 }.joined(separator: " ")
+                let ari = f.hasARI.map { $0 ? "yes" : "no" } ?? "?"
+                let address = f.role == .vf && f.physfn != nil ? " " + f.address.description : f.address.description
+                return [address, f.role == .none ? "-" : f.role.rawValue.uppercased(), ids, f.driver ?? "-", vfs, ari,
+                        f.iommuGroup.map(String.init) ?? "-", f.netdevs.isEmpty ? "-" : f.netdevs.joined(separator: ","),
+                        name.isEmpty ? (f.className ?? "") : name]
+            }
+            out.append(table(["ADDRESS", "ROLE", "ID", "DRIVER", "VFS", "ARI", "IOMMU", "NETDEV", "NAME"], rows,
+                             paintHeader: { console.paint($0, .bold) }))
+            for f in shown {
+                if let s = f.sriov, let config = s.configTotalVFs, let total = s.totalVFs {
+                    out.append("note: \(f.address): the kernel allows \(total) VFs (sysfs sriov_totalvfs); config space says \(config).")
+                }
+            }
+        }
+        let unreadable = inventory.functions.filter { $0.extendedConfigReadable == false }.count
+        if unreadable > 0 {
+            out.append(console.paint("note: the extended configuration space of \(unreadable) function(s) could not be read" +
+                (inventory.source == "sysfs" ? " (reading it needs root)" : " (the dump has 256 bytes or less)") +
+                "; SR-IOV and ARI show as ? there.", .yellow))
+        }
+        for issue in inventory.issues { out.append(console.paint("warning: " + issue.message, .yellow)) }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import SRIOVCore
+
+@main
+struct SRIOVWizard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sriov-wizard",
+        abstract: "Takes a Proxmox VE / Debian host from \"SR-IOV off\" to \"a VF is passed to a VM\".",
+        discussion: """
+        Reads the host through one root directory: / on a live host, or a snapshot directory with the same layout (--root DIR), so a support engineer gets the same answers from a user's snapshot as the user gets on the host.
+
+        EXAMPLES:
+          sriov-wizard devices                      # SR-IOV PFs and VFs here
+          sriov-wizard devices --all --format json  # every function, JSON
+          sriov-wizard devices --root Resources/sample-host
+          lspci -vvv | sriov-wizard devices --lspci-file -
+          sudo sriov-wizard snapshot --archive myhost.tar.gz
+
+        EXIT STATUS:
+          0   success
+          2   input could not be understood (e.g. a file that is not lspci output)
+          3   the machine could not be read (no sys/bus/pci/devices under --root)
+          64  usage error (unknown option, conflicting options)
+        """,
+        version: ToolInfo.version,
+        subcommands: [DevicesCommand.self, SnapshotCommand.self]
+    )
+}

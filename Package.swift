@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "HostAccessTests", dependencies: ["HostAccess"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess"]),
-        .testTarget(name: "CLITests", dependencies: ["SRIOVCore"]),
+        // Runs the built binary as a user would; depending on it makes `swift test` build it.
+        .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),
     ]
 )

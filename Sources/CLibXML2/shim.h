@@ -2,6 +2,12 @@
 #define SRIOV_WIZARD_CLIBXML2_SHIM_H
 
 #include <libxml/xmlversion.h>
+/* Debian builds libxml2 with ICU, so <libxml/encoding.h> includes the system's
+   <unicode/ucnv.h>, whose types clash with Foundation's bundled ICU module
+   ("'UErrorCode' has different definitions in different modules") in any Swift module that
+   sees both. ICU only adds two trailing pointer members to xmlCharEncodingHandler, a struct
+   this project never allocates or reads, so the header is read without it. */
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>

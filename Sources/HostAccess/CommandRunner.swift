@@ -33,7 +33,10 @@ public protocol CommandRunner: Sendable {
 /// Runs real programs with posix_spawn: argv only (no shell), stdin from /dev/null,
 /// stdout/stderr captured up to a limit, stopped (SIGKILL) after a timeout.
 public struct LiveCommandRunner: CommandRunner {
-    public init() {}
+    /// Extra environment variables for the command (besides LC_ALL=C, LANG=C and PATH).
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = [:]) { self.environment = environment }
 
     public func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
         guard let program = argv.first, !program.isEmpty else {
@@ -76,6 +79,7 @@ public struct LiveCommandRunner: CommandRunner {
         var environment = ["LC_ALL=C", "LANG=C"]
         if let path = getenv("PATH") { environment.append("PATH=" + String(cString: path)) }
         else { environment.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin") }
+        for (name, value) in self.environment.sorted(by: { $0.key < $1.key }) { environment.append(name + "=" + value) }
 
         var pid: pid_t = 0
         let spawnResult = withCStrings(argv) { cArgv in

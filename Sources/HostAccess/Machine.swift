@@ -100,6 +100,10 @@ public struct Machine: Sendable {
         if lstat(real, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
         let kind = FileKind(mode: st.st_mode)
         if kind == .symlink {
+            // A link that loops (`driver -> driver`) has no meaningful target; a link that
+            // merely dangles (copied tree) is fine.
+            var resolved = stat()
+            if stat(real, &resolved) != 0 && errno == ELOOP { throw HostAccessError.symlinkLoop(path: path) }
             var buffer = [CChar](repeating: 0, count: 4097)
             let n = readlink(real, &buffer, 4096)
             if n < 0 { throw HostAccessError.from(errno: errno, path: path) }

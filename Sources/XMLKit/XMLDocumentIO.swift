@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// Errors from the libxml2 layer; each carries libxml2's own message where there is one.
 public enum XMLKitError: Error, Equatable, CustomStringConvertible {
@@ -63,9 +63,7 @@ public enum XMLKit {
         }
         defer { xmlSchemaFreeParserCtxt(parserCtx) }
         let collector = ErrorCollector()
-        withStructuredErrors(collector) {
-            xmlSchemaSetParserStructuredErrors(parserCtx, collectError, Unmanaged.passUnretained(collector).toOpaque())
-        }
+        xmlSchemaSetParserStructuredErrors(parserCtx, collectError, Unmanaged.passUnretained(collector).toOpaque())
         guard let schema = xmlSchemaParse(parserCtx) else {
             throw XMLKitError.schemaInvalid(collector.first?.message ?? "unknown error")
         }
@@ -174,8 +172,6 @@ private final class ErrorCollector {
     var errors: [(line: Int, message: String)] = []
     var first: (line: Int, message: String)? { errors.first }
 }
-
-private func withStructuredErrors(_ collector: ErrorCollector, _ body: () -> Void) { body() }
 
 private let collectError: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }

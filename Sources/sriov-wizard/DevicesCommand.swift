@@ -61,7 +61,6 @@ struct DevicesCommand: ParsableCommand {
                 Console.error("cannot read the lspci file: \(error.description)")
                 throw ExitStatus.invalidInput
             }
-            #if !NO_LSPCI
             do {
                 return try LspciTextParser.parse(String(decoding: bytes, as: UTF8.self), names: names)
             } catch {
@@ -69,9 +68,6 @@ struct DevicesCommand: ParsableCommand {
                 Console.error("\(name):\(error.line): \(error.message)\nExpected the output of `lspci -vv` (or -v/-vvv, optionally with -nn, -D, -k, -xxxx), as printed by pciutils.")
                 throw ExitStatus.invalidInput
             }
-            #else
-            _ = names; _ = bytes; throw ExitStatus.invalidInput
-            #endif
         }
         var inventory: Inventory
         do { inventory = try SysfsInventory.load(rootOptions.machine) } catch {
@@ -112,7 +108,7 @@ enum DeviceTable {
                 }
             }
         }
-        let unreadable = inventory.functions.filter { $0.extendedConfigReadable == false }.count
+        let unreadable = inventory.functions.filter { $0.extendedCapabilitiesKnown == false }.count
         if unreadable > 0 {
             out.append(console.paint("note: the extended configuration space of \(unreadable) function(s) could not be read" +
                 (inventory.source == "sysfs" ? " (reading it needs root)" : " (the dump has 256 bytes or less)") +

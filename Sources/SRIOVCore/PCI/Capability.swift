@@ -113,8 +113,10 @@ extension ConfigSpace {
     public func capabilities() -> CapabilityList {
         var list = CapabilityList()
         var canHaveExtended = false
+        // Unknown header types (3...0x7f) have no capability list: lspci prints "!!! Unknown
+        // header type" and stops (lspci.c show_verbose), the kernel ignores the device (probe.c).
         if let status = u16(PCIRegister.status), status & PCIRegister.statusCapList != 0,
-           let header = headerType {
+           let header = headerType, header <= PCIRegister.headerTypeCardBus {
             let pointerOffset = header == PCIRegister.headerTypeCardBus ? PCIRegister.cardBusCapabilityList : PCIRegister.capabilityList
             var visited = Set<Int>()
             var position = Int(u8(pointerOffset) ?? 0) & ~3
@@ -132,7 +134,12 @@ extension ConfigSpace {
         var position = PCIRegister.extendedStart
         var visited = Set<Int>()
         while position != 0 {
-            guard let header = u32(position) else { break }
+            guard let header = u32(position) else {
+                // The chain runs past the captured bytes (a short dump): what follows is
+                // unknown, not absent, so "no SR-IOV" must not be concluded.
+                list.extendedReadable = false
+                break
+            }
             if position == PCIRegister.extendedStart { list.extendedReadable = true }
             if header == 0 || header == 0xffff_ffff { break }
             if !visited.insert(position).inserted { list.extendedLooped = true; break }

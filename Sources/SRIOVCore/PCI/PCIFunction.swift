@@ -58,7 +58,7 @@ public struct PCIFunction: Sendable, Equatable {
     /// Whether the extended capability list is known: the extended space was read, or the
     /// function is conventional PCI and cannot have one. False for 256-byte dumps of PCIe
     /// functions and non-root sysfs reads: then "no SR-IOV" cannot be concluded.
-    public var extendedConfigReadable: Bool?
+    public var extendedCapabilitiesKnown: Bool?
     public var capabilityChainLooped = false
     public var express: PCIExpressCapability?
     public var ari: ARICapability?
@@ -75,12 +75,12 @@ public struct PCIFunction: Sendable, Equatable {
     /// True/false when known; nil when the capability lists that would tell were not captured.
     public var hasARI: Bool? {
         if ari != nil { return true }
-        return extendedConfigReadable == true ? false : nil
+        return extendedCapabilitiesKnown == true ? false : nil
     }
 
     public var hasSRIOV: Bool? {
         if sriov != nil { return true }
-        return extendedConfigReadable == true ? false : nil
+        return extendedCapabilitiesKnown == true ? false : nil
     }
 
     /// Applies what a captured configuration space says: IDs when still unknown, and every
@@ -94,14 +94,14 @@ public struct PCIFunction: Sendable, Equatable {
         if subsystemDeviceID == nil { subsystemDeviceID = config.subsystemID }
         guard config.hasStandardSpace else {
             // 64-byte reads (non-root): the capability pointer may be there, the list is not.
-            extendedConfigReadable = false
+            extendedCapabilitiesKnown = false
             return
         }
         let list = config.capabilities()
         capabilities = list.entries
         capabilityChainLooped = list.standardLooped || list.extendedLooped
         // A conventional PCI function has no extended capabilities: its list is complete.
-        extendedConfigReadable = list.extendedReadable || config.hasExtendedSpace || !list.extendedPossible
+        extendedCapabilitiesKnown = list.extendedReadable || config.hasExtendedSpace || !list.extendedPossible
         for cap in list.entries {
             switch (cap.space, cap.id) {
             case (.standard, CapabilityID.express):

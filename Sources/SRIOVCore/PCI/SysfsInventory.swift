@@ -17,11 +17,16 @@ public struct Inventory: Sendable {
     public var issues: [InventoryIssue]
     /// "sysfs" or "lspci".
     public var source: String
+    /// Functions whose address is unknown (lspci lines pasted without their device line);
+    /// `functions` holds real addresses only.
+    public var unaddressedFunctions: [UnaddressedFunction]
 
-    public init(functions: [PCIFunction], issues: [InventoryIssue] = [], source: String) {
+    public init(functions: [PCIFunction], issues: [InventoryIssue] = [], source: String,
+                unaddressedFunctions: [UnaddressedFunction] = []) {
         self.functions = functions
         self.issues = issues
         self.source = source
+        self.unaddressedFunctions = unaddressedFunctions
     }
 
     public func function(_ address: PCIAddress) -> PCIFunction? {

@@ -21,7 +21,7 @@ extension PCIFunction {
             ("iommuGroup", .optional(iommuGroup)),
             ("netdevs", .array(netdevs.map { .string($0) })),
             ("pcieType", .optional(express?.portType?.name)),
-            ("extendedConfigReadable", .optional(extendedConfigReadable)),
+            ("extendedCapabilitiesKnown", .optional(extendedCapabilitiesKnown)),
             ("capabilities", capabilities.map { caps in
                 .array(caps.map { cap in
                     .object([

@@ -195,7 +195,7 @@ public struct Snapshot {
     mutating func copyFile(_ path: String, limit: Int, truncate: Bool = false, quiet: Bool = false) throws(HostAccessError) {
         let bytes: [UInt8]
         do { bytes = try source.read(path, limit: limit, overflow: truncate ? .truncate : .fail) } catch {
-            if quiet, case .notFound = error { return }
+            if quiet, Snapshot.notApplicable(error) { return }
             note(error)
             return
         }
@@ -208,6 +208,17 @@ public struct Snapshot {
         do { target = try source.linkTarget(path) } catch { note(error); return }
         try output.symlink(target, at: path)
         result.linksWritten += 1
+    }
+
+    /// Errors that mean "this attribute does not apply here", not "could not be read": a
+    /// missing optional file, or sysfs answering EOPNOTSUPP/EINVAL/ENODATA (e.g.
+    /// `phys_port_name` on igb).
+    static func notApplicable(_ error: HostAccessError) -> Bool {
+        switch error {
+        case .notFound: return true
+        case .io(_, let code): return code == 95 || code == 22 || code == 61
+        default: return false
+        }
     }
 
     mutating func note(_ error: HostAccessError) {

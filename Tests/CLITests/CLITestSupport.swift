@@ -1,0 +1,45 @@
+import Foundation
+import HostAccess
+import XCTest
+
+/// Runs the built `sriov-wizard` binary the way a user would.
+enum CLI {
+    static var repository: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    static var binary: String {
+        // The test bundle sits next to the executable in .build/<config>/.
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("sriov-wizard").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        for config in ["debug", "release"] {
+            let candidate = repository + "/.build/\(config)/sriov-wizard"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return repository + "/.build/debug/sriov-wizard"
+    }
+
+    static func resource(_ name: String) -> String { repository + "/Resources/" + name }
+
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        let runner = LiveCommandRunner(environment: environment)
+        return try runner.run([binary] + arguments, timeout: 120, outputLimit: 64 << 20)
+    }
+
+    static func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try run(arguments)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout))
+        return try XCTUnwrap(object as? [String: Any])
+    }
+
+    static func temporaryDirectory() -> String {
+        NSTemporaryDirectory() + "sriov-wizard-cli-\(UUID().uuidString)"
+    }
+}

@@ -56,18 +56,42 @@ public struct Machine: Sendable {
         let kind = FileKind(mode: st.st_mode)
         guard kind == .regular else { throw HostAccessError.notRegularFile(path: path, kind: kind.description) }
 
+        // Read straight into the result's uninitialised storage, sized from st_size (sysfs
+        // attributes report 4096) and grown only when the file turns out longer.
+        let maximum = limit + 1
+        let sizeHint = Int(st.st_size)
+        var capacity = min(maximum, max(Int(st.st_size) + 1, 256))
         var result: [UInt8] = []
-        let chunk = 65536
-        var buffer = [UInt8](repeating: 0, count: min(chunk, limit + 1))
-        while result.count <= limit {
-            let want = min(buffer.count, limit + 1 - result.count)
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw HostAccessError.from(errno: errno, path: path)
+        var total = 0
+        while true {
+            var failure: Int32 = 0
+            var ended = false
+            let previous = result
+            result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                if total > 0 {
+                    _ = previous.withUnsafeBufferPointer { memcpy(buffer.baseAddress!, $0.baseAddress!, total) }
+                }
+                count = total
+                while count < capacity {
+                    let want = capacity - count
+                    let n = Glibc.read(fd, buffer.baseAddress! + count, want)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    count += n
+                    if n == 0 { ended = true; return }
+                    // A short read of a regular file means end of file (POSIX), which saves
+                    // the second read per sysfs attribute. Not for procfs (st_size 0), whose
+                    // seq_files hand out a page at a time.
+                    if n < want && sizeHint > 0 { ended = true; return }
+                }
             }
-            if n == 0 { break }
-            result.append(contentsOf: buffer[0..<n])
+            if failure != 0 { throw HostAccessError.from(errno: failure, path: path) }
+            total = result.count
+            if ended || total >= maximum { break }
+            capacity = min(maximum, capacity * 4)
         }
         if result.count > limit {
             if overflow == .fail { throw HostAccessError.tooLarge(path: path, limit: limit) }
@@ -96,20 +120,20 @@ public struct Machine: Sendable {
     /// target (e.g. `driver` containing `../../../bus/pci/drivers/igb`) are accepted too.
     public func linkTarget(_ path: String) throws(HostAccessError) -> String {
         let real = realPath(path)
-        var st = stat()
-        if lstat(real, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
-        let kind = FileKind(mode: st.st_mode)
-        if kind == .symlink {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let n = readlink(real, &buffer, 4096)
+        if n >= 0 {
             // A link that loops (`driver -> driver`) has no meaningful target; a link that
             // merely dangles (copied tree) is fine.
             var resolved = stat()
             if stat(real, &resolved) != 0 && errno == ELOOP { throw HostAccessError.symlinkLoop(path: path) }
-            var buffer = [CChar](repeating: 0, count: 4097)
-            let n = readlink(real, &buffer, 4096)
-            if n < 0 { throw HostAccessError.from(errno: errno, path: path) }
             return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        if kind == .regular, st.st_size <= 4096 {
+        guard errno == EINVAL else { throw HostAccessError.from(errno: errno, path: path) }
+        // Not a symlink: a capture tool's flattened link, a small one-line file holding the target.
+        var st = stat()
+        if lstat(real, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+        if FileKind(mode: st.st_mode) == .regular, st.st_size <= 4096 {
             let text = try readText(path, limit: 4096).trimmedSpace()
             if !text.isEmpty, !text.contains("\n") { return text }
         }
@@ -119,9 +143,11 @@ public struct Machine: Sendable {
     /// The last path component of a link's target (`driver` -> `igb`, `iommu_group` -> `5`),
     /// or nil when there is no such link.
     public func linkName(_ path: String) -> String? {
-        guard let target = try? linkTarget(path) else { return nil }
-        let last = target.split(separator: "/").last.map(String.init)
-        return (last?.isEmpty ?? true) ? nil : last
+        guard var target = try? linkTarget(path) else { return nil }
+        while target.hasSuffix("/") { target.removeLast() }
+        guard let slash = target.lastIndex(of: "/") else { return target.isEmpty ? nil : target }
+        let last = String(target[target.index(after: slash)...])
+        return last.isEmpty ? nil : last
     }
 
     // MARK: - directories

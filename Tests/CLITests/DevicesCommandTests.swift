@@ -56,7 +56,7 @@ final class DevicesCommandTests: XCTestCase {
         // The JSON the same binary printed on the live kernel inside ../shared/lab when the
         // snapshot was taken: the snapshot must give the same answer outside the VM.
         for name in ["sample-host", "sample-host-vfs"] {
-            let golden = CLI.resource(name + "/sriov-wizard/live-devices-all.json")
+            let golden = CLI.repository + "/Tests/Fixtures/lab/\(name).live-devices-all.json"
             guard FileManager.default.fileExists(atPath: golden) else { throw XCTSkip("no golden file \(golden)") }
             let expected = try String(contentsOfFile: golden, encoding: .utf8)
             let result = try CLI.run(["devices", "--all", "--format", "json", "--root", CLI.resource(name)])

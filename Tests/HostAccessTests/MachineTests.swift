@@ -107,3 +107,18 @@ final class MachineTests: XCTestCase {
         }
     }
 }
+
+final class ProcReadTests: XCTestCase {
+    /// procfs files report size 0 and hand out a page per read: the reader must go on to EOF.
+    func testProcFilesAreReadToTheEnd() throws {
+        let live = Machine(root: "/")
+        // /proc/kallsyms is many pages long and stable between two reads.
+        let ours = try live.read("/proc/kallsyms", limit: 64 << 20)
+        let reference = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/kallsyms")?.readToEnd())
+        XCTAssertGreaterThan(reference.count, 3 * 4096)
+        XCTAssertEqual(ours.count, reference.count)
+        let cpuinfo = try live.readText("/proc/cpuinfo", limit: 16 << 20)
+        let processors = cpuinfo.split(separator: "\n").filter { $0.hasPrefix("processor") }.count
+        XCTAssertEqual(processors, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), "every CPU in /proc/cpuinfo")
+    }
+}

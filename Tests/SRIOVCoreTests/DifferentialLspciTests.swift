@@ -579,7 +579,7 @@ struct CraftedConfig {
         cases.append(CraftedConfig(name: "config of 300 bytes", bytes: Array(base.prefix(300)), expectedDifference: nil))
         cases.append(CraftedConfig(name: "config of 100 bytes", bytes: Array(base.prefix(100)),
                                    expectedDifference: "lspci walks the capabilities that fit in a short file; we need the full 256-byte header first"))
-        var rng = CraftedRandom(seed: 0x5eed_1234)
+        var rng = DeterministicRandom(seed: 0x5eed_1234)
         for i in 0..<24 {
             var b = (0..<4096).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             // Half of them with a plausible header so the walkers get going.
@@ -591,18 +591,5 @@ struct CraftedConfig {
 
     static func set32(_ b: inout [UInt8], _ o: Int, _ v: UInt32) {
         for i in 0..<4 { b[o + i] = UInt8((v >> (8 * UInt32(i))) & 0xff) }
-    }
-}
-
-/// Deterministic pseudo-random numbers (CraftedRandom), so failures reproduce.
-struct CraftedRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

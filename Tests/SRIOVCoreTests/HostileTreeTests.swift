@@ -287,7 +287,7 @@ final class HostileTreeTests: XCTestCase {
     }
 
     func testRandomConfigSpacesNeverTrapAndStayBounded() throws {
-        var rng = CraftedRandom(seed: 0x0bad_c0de)
+        var rng = DeterministicRandom(seed: 0x0bad_c0de)
         for i in 0..<2000 {
             var bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if i % 2 == 0 { bytes[0x06] |= 0x10; bytes[0x0e] = UInt8(i % 3); bytes[0x40] = 0x10 }

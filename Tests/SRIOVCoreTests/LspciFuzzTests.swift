@@ -10,7 +10,7 @@ final class LspciFuzzTests: XCTestCase {
         let sources = try files.map { try LspciCorpus.bytes($0) }
         let small = sources.filter { $0.count < 64 << 10 }
         let large = sources.filter { $0.count >= 64 << 10 }
-        var random = FuzzRandom(state: 0x5eed_0f_15c1)
+        var random = DeterministicRandom(seed: 0x5eed_0f_15c1)
         var parsed = 0, refused = 0
         for round in 0..<3000 {
             let pool = round % 100 == 0 && !large.isEmpty ? large : small
@@ -81,7 +81,7 @@ final class LspciFuzzTests: XCTestCase {
 
     // MARK: - mutations
 
-    func mutate(_ bytes: [UInt8], _ random: inout FuzzRandom, sources: [[UInt8]]) -> [UInt8] {
+    func mutate(_ bytes: [UInt8], _ random: inout DeterministicRandom, sources: [[UInt8]]) -> [UInt8] {
         let kind = random.below(9)
         switch kind {
         case 0: return Array(bytes.prefix(random.below(bytes.count + 1)))
@@ -94,7 +94,7 @@ final class LspciFuzzTests: XCTestCase {
         }
     }
 
-    func mutateLines(_ bytes: [UInt8], _ kind: Int, _ random: inout FuzzRandom) -> [UInt8] {
+    func mutateLines(_ bytes: [UInt8], _ kind: Int, _ random: inout DeterministicRandom) -> [UInt8] {
         var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
         switch kind {
         case 1:
@@ -117,7 +117,7 @@ final class LspciFuzzTests: XCTestCase {
 
     static let interesting: [UInt8] = Array("\0\n\r\t :[]()#,+-0fF.".utf8) + [0xc2, 0xa0, 0xff, 0x1b, 0xe2]
 
-    func flipBytes(_ bytes: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
+    func flipBytes(_ bytes: [UInt8], _ random: inout DeterministicRandom) -> [UInt8] {
         guard !bytes.isEmpty else { return bytes }
         var result = bytes
         for _ in 0..<(1 + random.below(12)) {
@@ -128,7 +128,7 @@ final class LspciFuzzTests: XCTestCase {
     }
 
     /// Swaps a run of digits for a number far too big for any field.
-    func replaceNumber(_ bytes: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
+    func replaceNumber(_ bytes: [UInt8], _ random: inout DeterministicRandom) -> [UInt8] {
         guard !bytes.isEmpty else { return bytes }
         var start = random.below(bytes.count)
         while start < bytes.count, !(0x30...0x39).contains(bytes[start]) { start += 1 }
@@ -138,19 +138,4 @@ final class LspciFuzzTests: XCTestCase {
         let big = ["99999999999999999999999", "65536", "4294967296", "0", "ffff"][random.below(5)]
         return Array(bytes[..<start] + Array(big.utf8) + bytes[end...])
     }
-}
-
-/// SplitMix64: a small deterministic generator, so every run mutates the same way.
-struct FuzzRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

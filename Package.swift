@@ -21,7 +21,16 @@ let package = Package(
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         // The one seam to the machine: file reads, directory walks, symlinks, commands.
         .target(name: "HostAccess"),
-        .target(name: "SRIOVCore", dependencies: ["HostAccess"]),
+        .target(
+            name: "SRIOVCore",
+            dependencies: ["HostAccess"],
+            // Knowledge/Data is a link to Resources/knowledge: the data stays in Resources/
+            // and is compiled into the binary, so a copied binary still has it.
+            resources: [
+                .embedInCode("Knowledge/Data/bios-vendors.json"),
+                .embedInCode("Knowledge/Data/drivers.json"),
+            ]
+        ),
         .executableTarget(
             name: "sriov-wizard",
             dependencies: [

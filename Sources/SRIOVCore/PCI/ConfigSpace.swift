@@ -16,6 +16,8 @@ public enum PCIRegister {
     public static let subsystemVendorID = 0x2c
     public static let subsystemID = 0x2e
     public static let capabilityList = 0x34
+    /// Type 1 (bridge) header: bus number right below the bridge.
+    public static let secondaryBus = 0x19
     public static let cardBusCapabilityList = 0x14
     /// Start of PCI Express extended configuration space.
     public static let extendedStart = 0x100

@@ -69,6 +69,8 @@ public struct PCIFunction: Sendable, Equatable {
     public var virtfns: [PCIAddress] = []
     /// `ari_enabled` from sysfs (the kernel enabled ARI on this function's bus).
     public var ariEnabled: Bool?
+    /// For bridges (type 1 header): the bus number right below (PCI_SECONDARY_BUS, 0x19).
+    public var secondaryBus: UInt8?
 
     public init(address: PCIAddress) { self.address = address }
 
@@ -92,6 +94,7 @@ public struct PCIFunction: Sendable, Equatable {
         if revision == nil { revision = config.revision }
         if subsystemVendorID == nil { subsystemVendorID = config.subsystemVendorID }
         if subsystemDeviceID == nil { subsystemDeviceID = config.subsystemID }
+        if config.headerType == PCIRegister.headerTypeBridge { secondaryBus = config.u8(PCIRegister.secondaryBus) }
         guard config.hasStandardSpace else {
             // 64-byte reads (non-root): the capability pointer may be there, the list is not.
             extendedCapabilitiesKnown = false

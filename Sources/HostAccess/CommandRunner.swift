@@ -75,11 +75,11 @@ public struct LiveCommandRunner: CommandRunner {
         sigaddset(&defaults, SIGPIPE)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        // Locale-independent output for the parsers.
-        var environment = ["LC_ALL=C", "LANG=C"]
-        if let path = getenv("PATH") { environment.append("PATH=" + String(cString: path)) }
-        else { environment.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin") }
-        for (name, value) in self.environment.sorted(by: { $0.key < $1.key }) { environment.append(name + "=" + value) }
+        // Locale-independent output for the parsers, unless the caller says otherwise.
+        var variables = ["LC_ALL": "C", "LANG": "C"]
+        variables["PATH"] = getenv("PATH").map { String(cString: $0) } ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        for (name, value) in self.environment { variables[name] = value }
+        let environment = variables.sorted { $0.key < $1.key }.map { $0.key + "=" + $0.value }
 
         var pid: pid_t = 0
         let spawnResult = withCStrings(argv) { cArgv in

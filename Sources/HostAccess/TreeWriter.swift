@@ -94,3 +94,11 @@ public struct TreeWriter: Sendable {
         if st.st_mode & S_IFMT != S_IFDIR { throw HostAccessError.notADirectory(path: path) }
     }
 }
+
+extension TreeWriter {
+    /// Removes a file (host path); a missing file is not an error.
+    public func remove(_ hostPath: String) throws(HostAccessError) {
+        try TreeWriter.checkRelative(hostPath)
+        if unlink(realPath(hostPath)) != 0 && errno != ENOENT { throw HostAccessError.from(errno: errno, path: hostPath) }
+    }
+}

@@ -69,14 +69,7 @@ struct DevicesCommand: ParsableCommand {
                 throw ExitStatus.invalidInput
             }
         }
-        var inventory: Inventory
-        do { inventory = try SysfsInventory.load(rootOptions.machine) } catch {
-            Console.error("cannot read PCI devices: \(error.description)\n" +
-                (rootOptions.root == "/" ? "Is sysfs mounted at /sys?" : "Is \(rootOptions.root) a snapshot made by `sriov-wizard snapshot` (it needs sys/bus/pci/devices)?"))
-            throw ExitStatus.unreadableHost
-        }
-        names?.resolveNames(&inventory.functions)
-        return inventory
+        return try rootOptions.loadInventory()
     }
 }
 

@@ -23,6 +23,7 @@ struct SRIOVWizard: ParsableCommand {
           64  usage error (unknown option, conflicting options)
         """,
         version: ToolInfo.version,
-        subcommands: [DevicesCommand.self, SnapshotCommand.self]
+        subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self],
+        defaultSubcommand: WizardCommand.self
     )
 }

@@ -1,0 +1,55 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+/// `--lang`, for every command that prints check results.
+struct LanguageOptions: ParsableArguments {
+    @Option(name: .customLong("lang"), help: ArgumentHelp(
+        "Language of summaries and hints: en or es (default: from LC_ALL/LC_MESSAGES/LANG).", valueName: "LANG"))
+    var language: LanguageChoice?
+
+    var resolved: Language {
+        if let language { return language.value }
+        var environment: [String: String] = [:]
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] { environment[name] = Machine.environment(name) }
+        return Language.from(environment: environment)
+    }
+}
+
+enum LanguageChoice: String, ExpressibleByArgument, CaseIterable {
+    case en, es
+    var value: Language { self == .es ? .es : .en }
+}
+
+extension RootOptions {
+    /// The sysfs inventory of the machine under --root, with names; exit 3 when unreadable.
+    func loadInventory() throws -> Inventory {
+        var inventory: Inventory
+        do { inventory = try SysfsInventory.load(machine) } catch {
+            Console.error("cannot read PCI devices: \(error.description)\n" +
+                (root == "/" ? "Is sysfs mounted at /sys?" : "Is \(root) a snapshot made by `sriov-wizard snapshot` (it needs sys/bus/pci/devices)?"))
+            throw ExitStatus.unreadableHost
+        }
+        names?.resolveNames(&inventory.functions)
+        return inventory
+    }
+
+    /// Validates `--device ADDR` against the inventory.
+    func context(device: String?) throws -> CheckContext {
+        let inventory = try loadInventory()
+        var selected: PCIAddress?
+        if let device {
+            guard let address = PCIAddress(device) else {
+                throw ValidationError("--device \(device): not a PCI address; use the form 0000:01:00.0 or 01:00.0 (see `sriov-wizard devices`).")
+            }
+            guard let f = inventory.function(address) else {
+                throw ValidationError("--device \(address): no such PCI function under \(root); `sriov-wizard devices --all --root \(root)` lists them.")
+            }
+            guard f.role != .none else {
+                throw ValidationError("--device \(address) (\(f.deviceName ?? "device")) has no SR-IOV capability; `sriov-wizard devices` lists the SR-IOV devices.")
+            }
+            selected = address
+        }
+        return CheckContext(machine: machine, inventory: inventory, selectedDevice: selected)
+    }
+}

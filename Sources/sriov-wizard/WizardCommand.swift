@@ -1,0 +1,201 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+struct WizardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wizard",
+        abstract: "Walk through the four stages interactively (the default on a terminal).",
+        discussion: """
+        Explains each stage in plain words, runs its checks, shows what passed and what to fix, and moves on only when the stage verifies (or you skip it). Progress is saved in /var/lib/sriov-wizard on a live host, so after the reboot that a BIOS or kernel change needs, `sriov-wizard` resumes where it stopped and first re-verifies that stage.
+
+        --walkthrough runs it on the bundled sample host with no prompts (stable output for documentation).
+
+        EXAMPLES:
+          sudo sriov-wizard
+          sudo sriov-wizard wizard --device 0000:01:00.0 --lang es
+          sriov-wizard wizard --walkthrough
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var languageOptions: LanguageOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
+    var device: String?
+
+    @Flag(name: .long, help: "Run on the bundled sample host without prompts (for documentation).")
+    var walkthrough = false
+
+    @Flag(name: .long, help: "Forget saved progress and start at stage 1.")
+    var restart = false
+
+    func validate() throws {
+        if !walkthrough { try rootOptions.validateRoot() }
+        if !walkthrough && !Machine.isTerminal(0) {
+            throw ValidationError("The interactive wizard needs a terminal on standard input. For scripts use `sriov-wizard check` (add --format json), or `sriov-wizard wizard --walkthrough` for the sample run.")
+        }
+    }
+
+    func run() throws {
+        var options = rootOptions
+        if walkthrough && options.root == "/" {
+            guard let sample = SampleHost.locate() else {
+                Console.error("the bundled sample host was not found (looked next to the binary and in ./Resources/sample-host); give one with --root DIR.")
+                throw ExitStatus.unreadableHost
+            }
+            options.root = sample
+        }
+        let session = WizardSession(rootOptions: options, device: device, language: languageOptions.resolved,
+                                    console: Console(), interactive: !walkthrough, restart: restart)
+        try session.run()
+    }
+}
+
+/// Where the bundled sample snapshot is: installed next to the binary
+/// (`../share/sriov-wizard/sample-host`), in a source checkout (`Resources/sample-host`
+/// above `.build/<config>/`), or in the current directory.
+enum SampleHost {
+    static func locate() -> String? {
+        let local = Machine(root: "/")
+        var candidates: [String] = []
+        if let exe = try? local.linkTarget("/proc/self/exe") {
+            var dir = exe
+            for _ in 0..<5 {
+                guard let slash = dir.lastIndex(of: "/") else { break }
+                dir = String(dir[..<slash])
+                candidates.append(dir + "/share/sriov-wizard/sample-host")
+                candidates.append(dir + "/Resources/sample-host")
+            }
+        }
+        candidates.append("Resources/sample-host")
+        return candidates.first { local.isDirectory($0 + "/sys/bus/pci/devices") }
+    }
+}
+
+/// The interactive (or walkthrough) run over the stages.
+struct WizardSession {
+    let rootOptions: RootOptions
+    let device: String?
+    let language: Language
+    let console: Console
+    let interactive: Bool
+    let restart: Bool
+
+    func say(_ en: String, _ es: String) { print(language == .es ? es : en) }
+
+    func run() throws {
+        let persist = interactive && rootOptions.root == "/"
+        var start = 0
+        var skipped: [StageID] = []
+        if persist && restart { WizardState.clear(root: "/") }
+        if persist, !restart, let state = WizardState.load(rootOptions.machine),
+           let index = Stage.all.firstIndex(where: { $0.id == state.stage }) {
+            start = index
+            skipped = state.skipped
+            say("Resuming at stage \(index + 1) (\(Stage.all[index].title.en)), where the wizard stopped; checking it again first.",
+                "Continuando en la etapa \(index + 1) (\(Stage.all[index].title.es)), donde se quedó el asistente; primero se vuelve a comprobar.")
+        }
+        var renderer = CheckRenderer(console: console, language: language)
+        renderer.showEvidence = !interactive
+        var host = HostSummary.read(rootOptions.machine)
+        // The walkthrough's output is embedded in documentation: no checkout-specific path.
+        if !interactive { host.root = "bundled sample host" }
+        print(renderer.header(host))
+        if !interactive {
+            say("Walkthrough on a sample host: no questions are asked; where a stage fails the wizard would stop until it is fixed.",
+                "Recorrido sobre un host de ejemplo: no se pregunta nada; donde una etapa falla el asistente se detendría hasta arreglarla.")
+        }
+        var index = start
+        var showDetails = false
+        var outcomes: [StageReport] = []
+        while index < Stage.all.count {
+            let stage = Stage.all[index]
+            print("")
+            let report = stage.verify(try rootOptions.context(device: device))
+            print(renderer.stageTitle(report, number: index + 1))
+            print(stage.explanation.text(language))
+            var detailed = renderer
+            detailed.showEvidence = renderer.showEvidence || showDetails
+            for line in detailed.checks(report) { print(line) }
+            if !interactive {
+                outcomes.append(report)
+                if !report.verified {
+                    say("→ The wizard stops here until this stage verifies (re-check), or you skip it.",
+                        "→ El asistente se detiene aquí hasta que esta etapa se verifique (volver a comprobar), o la omita.")
+                }
+                index += 1
+                continue
+            }
+            let answer = prompt(verified: report.verified)
+            showDetails = false
+            switch answer {
+            case .next:
+                index += 1
+                save(persist, stage: index < Stage.all.count ? Stage.all[index].id : nil, skipped: skipped)
+            case .recheck:
+                continue
+            case .details:
+                showDetails = true
+                continue
+            case .skip:
+                skipped.append(stage.id)
+                index += 1
+                save(persist, stage: index < Stage.all.count ? Stage.all[index].id : nil, skipped: skipped)
+            case .quit:
+                save(persist, stage: stage.id, skipped: skipped)
+                if persist {
+                    say("Progress saved. Run `sriov-wizard` again (after the reboot, if one is needed) to continue at stage \(index + 1).",
+                        "Progreso guardado. Ejecute `sriov-wizard` de nuevo (tras reiniciar, si hace falta) para seguir en la etapa \(index + 1).")
+                }
+                return
+            }
+        }
+        print("")
+        if !interactive {
+            print(renderer.verdict(outcomes))
+            return
+        }
+        if skipped.isEmpty {
+            say("All four stages are done.", "Las cuatro etapas están completas.")
+        } else {
+            let names = skipped.map { Stage.named($0).title.text(language) }.joined(separator: ", ")
+            say("Done, with skipped stages: \(names). `sriov-wizard check` shows them again.",
+                "Terminado, con etapas omitidas: \(names). `sriov-wizard check` las muestra de nuevo.")
+        }
+        if persist { WizardState.clear(root: "/") }
+    }
+
+    enum Answer { case next, recheck, details, skip, quit }
+
+    func prompt(verified: Bool) -> Answer {
+        while true {
+            if verified {
+                say("Stage verified. [Enter] continue  [d] details  [r] re-check  [q] quit",
+                    "Etapa verificada. [Intro] continuar  [d] detalles  [r] comprobar de nuevo  [q] salir")
+            } else {
+                say("Fix what is marked above, then re-check. [r] re-check  [d] details  [s] skip this stage  [q] quit",
+                    "Corrija lo marcado arriba y vuelva a comprobar. [r] comprobar  [d] detalles  [s] omitir esta etapa  [q] salir")
+            }
+            print("> ", terminator: "")
+            guard let line = readLine() else { return .quit }
+            switch line.trimmedSpace().lowercased() {
+            case "" where verified, "c", "continue", "continuar": if verified { return .next }
+            case "r", "re-check", "recheck": return .recheck
+            case "d", "details", "detalles": return .details
+            case "s", "skip", "omitir": if !verified { return .skip }
+            case "q", "quit", "salir": return .quit
+            default: break
+            }
+            say("Please answer with one of the letters in brackets.", "Responda con una de las letras entre corchetes.")
+        }
+    }
+
+    func save(_ persist: Bool, stage: StageID?, skipped: [StageID]) {
+        guard persist else { return }
+        guard let stage else { WizardState.clear(root: "/"); return }
+        do { try WizardState(stage: stage, skipped: skipped).save(root: "/") } catch {
+            Console.warning("progress could not be saved: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+final class WizardTests: XCTestCase {
+    func testWalkthroughIsStableAndNeedsNoTerminal() throws {
+        let first = try CLI.run(["wizard", "--walkthrough"])
+        XCTAssertEqual(first.status, 0, first.stderrText)
+        let second = try CLI.run(["wizard", "--walkthrough"])
+        XCTAssertEqual(first.stdoutText, second.stdoutText)
+        XCTAssertTrue(first.stdoutText.contains("root bundled sample host"), first.stdoutText)
+        XCTAssertFalse(first.stdoutText.contains(CLI.repository), "no checkout-specific paths in documentation output")
+        for n in 1...4 { XCTAssertTrue(first.stdoutText.contains("Stage \(n)/4"), first.stdoutText) }
+    }
+
+    func testWithoutATerminalItPointsToCheck() throws {
+        let result = try CLI.run(["--root", CLI.resource("sample-host")])
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderrText.contains("sriov-wizard check"), result.stderrText)
+    }
+
+    func testInteractiveRunThroughAPseudoTerminal() throws {
+        // Stage 1 fails on the lab host (no vmx): details, re-check, then skip; then continue.
+        let screen = try CLI.runInTerminal(["--root", CLI.resource("sample-host-vfs")], input: "d\nr\ns\n\n\n\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("Stage 1/4: Passthrough prerequisites  FAIL"), screen)
+        XCTAssertTrue(screen.contains("[s] skip this stage"), screen)
+        XCTAssertTrue(screen.contains("· /proc/cpuinfo"), "details show the evidence: \(screen)")
+        XCTAssertTrue(screen.contains("Stage 2/4"), screen)
+        XCTAssertTrue(screen.contains("Done, with skipped stages: Passthrough prerequisites"), screen)
+    }
+
+    func testQuitStopsBeforeTheNextStage() throws {
+        let screen = try CLI.runInTerminal(["wizard", "--root", CLI.resource("sample-host"), "--lang", "es"], input: "q\n",
+                                           environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("Etapa 1/4"), screen)
+        XCTAssertFalse(screen.contains("Etapa 2/4"), screen)
+    }
+}
+
+extension CLI {
+    /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `input`.
+    static func runInTerminal(_ arguments: [String], input: String, environment: [String: String] = [:]) throws -> String {
+        let command = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm"
+        env.removeValue(forKey: "NO_COLOR")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    }
+}

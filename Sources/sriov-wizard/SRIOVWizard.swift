@@ -10,6 +10,9 @@ struct SRIOVWizard: ParsableCommand {
         Reads the host through one root directory: / on a live host, or a snapshot directory with the same layout (--root DIR), so a support engineer gets the same answers from a user's snapshot as the user gets on the host.
 
         EXAMPLES:
+          sudo sriov-wizard                         # the interactive wizard
+          sriov-wizard check --format json          # all checks, for scripts
+          sriov-wizard wizard --walkthrough         # sample host, no prompts
           sriov-wizard devices                      # SR-IOV PFs and VFs here
           sriov-wizard devices --all --format json  # every function, JSON
           sriov-wizard devices --root Resources/sample-host
@@ -17,7 +20,8 @@ struct SRIOVWizard: ParsableCommand {
           sudo sriov-wizard snapshot --archive myhost.tar.gz
 
         EXIT STATUS:
-          0   success
+          0   success (check: no check failed)
+          1   check: at least one check failed
           2   input could not be understood (e.g. a file that is not lspci output)
           3   the machine could not be read (no sys/bus/pci/devices under --root)
           64  usage error (unknown option, conflicting options)

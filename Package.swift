@@ -31,16 +31,19 @@ let package = Package(
                 .embedInCode("Knowledge/Data/drivers.json"),
             ]
         ),
+        // Report model -> XML (schema) and HTML, reading reports back, fleet summary.
+        .target(name: "Reports", dependencies: ["SRIOVCore", "XMLKit"]),
         .executableTarget(
             name: "sriov-wizard",
             dependencies: [
-                "SRIOVCore", "HostAccess", "XMLKit",
+                "SRIOVCore", "HostAccess", "XMLKit", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "HostAccessTests", dependencies: ["HostAccess"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),
     ]

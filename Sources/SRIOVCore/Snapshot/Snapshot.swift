@@ -23,17 +23,28 @@ public struct Snapshot {
         "board_version", "bios_vendor", "bios_version", "bios_date", "bios_release", "chassis_vendor", "chassis_type",
     ]
     /// ACPI tables copied byte for byte (IOMMU and interrupt-remapping evidence).
-    public static let acpiTables = ["DMAR", "IVRS"]
-    public static let procFiles = ["/proc/cmdline", "/proc/cpuinfo", "/proc/modules", "/proc/version", "/proc/sys/kernel/hostname"]
+    public static let acpiTables = ["DMAR", "IVRS", "VIOT"]
+    public static let procFiles = [
+        "/proc/cmdline", "/proc/cpuinfo", "/proc/modules", "/proc/version", "/proc/interrupts",
+        "/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease",
+    ]
     /// Single configuration files the checks look at.
     public static let etcFiles = [
         "/etc/default/grub", "/etc/kernel/cmdline", "/etc/kernel/proxmox-boot-uuids", "/etc/modules",
         "/etc/os-release", "/usr/lib/os-release", "/etc/debian_version", "/etc/hostname", "/etc/network/interfaces",
+        // VF persistence (vfs-persistent) and passthrough (vf-passthrough).
+        "/etc/sysfs.conf", "/etc/rc.local", "/etc/init.d/sysfsutils", "/usr/lib/systemd/system/sysfsutils.service",
+        "/etc/pve/mapping/pci.cfg",
     ]
     /// Directories whose regular files are copied (one level).
     public static let etcDirectories = [
         "/etc/default/grub.d", "/etc/modprobe.d", "/etc/modules-load.d", "/etc/udev/rules.d",
         "/etc/systemd/network", "/etc/kernel/cmdline.d",
+        // VF persistence (vfs-persistent): packaged modprobe.d files, sysfsutils, local units
+        // and the `*.wants` links that enable them, ifupdown snippets; VM configs (vf-passthrough).
+        "/lib/modprobe.d", "/usr/lib/modprobe.d", "/etc/sysfs.d", "/etc/systemd/system",
+        "/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants",
+        "/etc/network/interfaces.d", "/etc/pve/qemu-server",
     ]
     /// Modules whose parameters matter (plus every driver bound to an SR-IOV function).
     public static let baseModules = ["vfio", "vfio_pci", "vfio_iommu_type1", "vfio_pci_core", "kvm", "kvm_intel", "kvm_amd"]
@@ -95,7 +106,10 @@ public struct Snapshot {
             for attribute in Snapshot.pciAttributes where present.contains(attribute) {
                 try copyFile(dir + "/" + attribute, limit: 64 * 1024)
             }
-            for link in Snapshot.pciLinks + entries.filter({ $0.hasPrefix("virtfn") }) where present.contains(link) {
+            // Only real links: on AMD hosts the IOMMU is itself a PCI function whose `iommu`
+            // entry is a directory (holding ivhd0), not a link.
+            for link in Snapshot.pciLinks + entries.filter({ $0.hasPrefix("virtfn") })
+            where present.contains(link) && source.kind(dir + "/" + link, follow: false) != .directory {
                 try copyLink(dir + "/" + link)
             }
             if let driver = source.linkName(dir + "/driver") { drivers.insert(driver) }
@@ -151,6 +165,10 @@ public struct Snapshot {
 
     mutating func copyProcAndEtc() throws(HostAccessError) {
         for file in Snapshot.procFiles { try copyFile(file, limit: 8 << 20, quiet: file != "/proc/cmdline") }
+        // Built-in modules of the running kernel (vfio may be built in).
+        if let release = source.attribute("/proc/sys/kernel/osrelease"), !release.contains("/") {
+            try copyFile("/lib/modules/" + release + "/modules.builtin", limit: 4 << 20, quiet: true)
+        }
         for file in Snapshot.etcFiles { try copyFile(file, limit: 1 << 20, quiet: true) }
         for dir in Snapshot.etcDirectories {
             guard let files = try? source.list(dir) else { continue }

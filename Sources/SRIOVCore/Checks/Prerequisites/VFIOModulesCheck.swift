@@ -1,0 +1,111 @@
+/// `vfio-modules`: the VFIO modules that hand a device to a VM (Documentation/driver-api/vfio.rst):
+/// vfio, vfio_pci and vfio_iommu_type1, each loaded now (/proc/modules, /sys/module/<name>),
+/// built into the kernel (/lib/modules/<release>/modules.builtin), or listed to load at boot
+/// (/etc/modules, modules-load.d(5)). Before 6.2 vfio_virqfd was a module of its own; since 6.2
+/// it is part of vfio. vfio_iommu_type1 may be replaced by iommufd's compatibility container.
+public enum VFIOModulesCheck: Check {
+    public static let id = "vfio-modules"
+    public static let stage = StageID.prerequisites
+
+    public static func run(_ context: CheckContext) -> [CheckResult] {
+        let machine = context.machine
+        let modules = KernelModules.read(machine)
+        let version = modules.release.flatMap(KernelModules.version)
+        let virqfdMerged = version.map { $0 >= (6, 2) } ?? true
+        var required = ["vfio", "vfio_pci", "vfio_iommu_type1"]
+        if !virqfdMerged { required.append("vfio_virqfd") }
+
+        var evidence: [String] = []
+        evidence.append("kernel release: " + (modules.release ?? "unknown (no /proc/sys/kernel/osrelease, no recorded `uname -r`)"))
+        evidence.append(KernelModules.procPath + ": " + (modules.loaded == nil ? "not readable" : "read"))
+        evidence.append((modules.builtinPath ?? "modules.builtin") + ": " + (modules.builtin == nil ? "not readable" : "read"))
+
+        func presentNow(_ name: String) -> Bool {
+            modules.isLoaded(name) || modules.isBuiltin(name) || machine.isDirectory("/sys/module/" + name)
+        }
+        var missingNow: [String] = []
+        var notAtBoot: [String] = []
+        var usesIOMMUFD = false
+        for name in required {
+            var states: [String] = []
+            if modules.isLoaded(name) { states.append("loaded") }
+            if modules.isBuiltin(name) { states.append("built in") }
+            if states.isEmpty, machine.isDirectory("/sys/module/" + name) { states.append("present in /sys/module") }
+            if let at = modules.configuredAt(name) { states.append("listed at \(at)") }
+            var present = presentNow(name)
+            var atBoot = modules.isBuiltin(name) || modules.configuredAt(name) != nil
+            if name == "vfio_iommu_type1", !present, presentNow("iommufd") {
+                // CONFIG_IOMMUFD_VFIO_CONTAINER: iommufd serves the type1 container interface.
+                usesIOMMUFD = true
+                present = true
+                atBoot = atBoot || modules.isBuiltin("iommufd") || modules.configuredAt("iommufd") != nil
+                states.append("replaced by iommufd")
+            }
+            if states.isEmpty {
+                states = [modules.loaded == nil ? "whether loaded is unknown" : "not loaded",
+                          modules.builtin == nil ? "whether built in is unknown" : "not built in", "not listed for boot"]
+            }
+            evidence.append("\(name): " + states.joined(separator: ", "))
+            if !present { missingNow.append(name) }
+            if !atBoot { notAtBoot.append(name) }
+        }
+        if virqfdMerged, let at = modules.configuredAt("vfio_virqfd") {
+            evidence.append("vfio_virqfd: listed at \(at), but since kernel 6.2 it is part of vfio; the line can be removed (systemd-modules-load logs a failure for it)")
+        }
+
+        let lines = (missingNow + notAtBoot).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let addHint = LocalizedText(
+            en: "Add these lines to /etc/modules: \(lines.map { "`\($0)`" }.joined(separator: ", ")); then run `update-initramfs -u -k all` and reboot (or load them now with `modprobe -a \(lines.joined(separator: " "))`).",
+            es: "Añada estas líneas a /etc/modules: \(lines.map { "`\($0)`" }.joined(separator: ", ")); después ejecute `update-initramfs -u -k all` y reinicie (o cárguelos ya con `modprobe -a \(lines.joined(separator: " "))`).")
+        let iommufdNote = usesIOMMUFD ? " (vfio_iommu_type1 is served by iommufd)" : ""
+        let iommufdNoteES = usesIOMMUFD ? " (iommufd hace de vfio_iommu_type1)" : ""
+
+        if modules.loaded == nil && modules.builtin == nil {
+            // Nothing known about the running kernel: judge the boot configuration only.
+            if notAtBoot.isEmpty {
+                return [result(.note, LocalizedText(
+                    en: "The VFIO modules are listed to load at boot; whether they are loaded now cannot be read.",
+                    es: "Los módulos VFIO están configurados para cargarse al arrancar; no se puede leer si están cargados ahora."),
+                    evidence: evidence)]
+            }
+        }
+        if missingNow.isEmpty && notAtBoot.isEmpty {
+            return [result(.pass, LocalizedText(
+                en: "The VFIO modules are available now and at boot\(iommufdNote).",
+                es: "Los módulos VFIO están disponibles ahora y al arrancar\(iommufdNoteES)."), evidence: evidence)]
+        }
+        if missingNow.isEmpty {
+            return [result(.note, LocalizedText(
+                en: "The VFIO modules are loaded now\(iommufdNote), but \(notAtBoot.joined(separator: ", ")) is not listed to load at boot.",
+                es: "Los módulos VFIO están cargados ahora\(iommufdNoteES), pero \(notAtBoot.joined(separator: ", ")) no está configurado para cargarse al arrancar."),
+                evidence: evidence, hint: addHint)]
+        }
+        if notAtBoot.isEmpty {
+            return [result(.note, LocalizedText(
+                en: "\(missingNow.joined(separator: ", ")) is listed to load at boot but not loaded now: it will be after a reboot.",
+                es: "\(missingNow.joined(separator: ", ")) está configurado para cargarse al arrancar pero no está cargado ahora: lo estará tras reiniciar."),
+                evidence: evidence,
+                hint: LocalizedText(
+                    en: "Reboot, or load them now with `modprobe -a \(missingNow.joined(separator: " "))`; if they are still missing after a reboot, run `update-initramfs -u -k all`.",
+                    es: "Reinicie, o cárguelos ya con `modprobe -a \(missingNow.joined(separator: " "))`; si tras reiniciar siguen sin estar, ejecute `update-initramfs -u -k all`."))]
+        }
+        let absent = missingNow.filter { notAtBoot.contains($0) }
+        if absent.isEmpty {
+            // Some are missing now but will load at boot, others are loaded but not listed.
+            return [result(.note, LocalizedText(
+                en: "Not loaded now: \(missingNow.joined(separator: ", ")); not listed to load at boot: \(notAtBoot.joined(separator: ", ")).",
+                es: "No cargados ahora: \(missingNow.joined(separator: ", ")); no configurados para cargarse al arrancar: \(notAtBoot.joined(separator: ", "))."),
+                evidence: evidence, hint: addHint)]
+        }
+        if modules.loaded == nil {
+            return [result(.warn, LocalizedText(
+                en: "\(absent.joined(separator: ", ")) \(absent.count == 1 ? "is" : "are") not listed to load at boot (whether loaded now cannot be read: \(KernelModules.procPath)).",
+                es: "\(absent.joined(separator: ", ")) no \(absent.count == 1 ? "está configurado" : "están configurados") para cargarse al arrancar (no se puede leer si están cargados ahora: \(KernelModules.procPath))."),
+                evidence: evidence, hint: addHint)]
+        }
+        return [result(.warn, LocalizedText(
+            en: "VFIO modules missing: \(absent.joined(separator: ", ")) \(absent.count == 1 ? "is" : "are") neither loaded, built in, nor listed to load at boot.",
+            es: "Faltan módulos VFIO: \(absent.joined(separator: ", ")) no \(absent.count == 1 ? "está cargado" : "están cargados"), ni \(absent.count == 1 ? "integrado" : "integrados") en el kernel, ni \(absent.count == 1 ? "configurado" : "configurados") para cargarse al arrancar."),
+            evidence: evidence, hint: addHint)]
+    }
+}

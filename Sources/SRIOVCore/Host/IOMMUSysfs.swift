@@ -1,0 +1,37 @@
+import HostAccess
+
+/// What sysfs says about IOMMUs: the registered units (/sys/class/iommu, one entry per unit
+/// the kernel's IOMMU driver brought up: dmar0, ivhd0, ...) and the groups
+/// (/sys/kernel/iommu_groups, Documentation/ABI/testing/sysfs-kernel-iommu_groups). Both are
+/// empty when no IOMMU is active, whatever dmesg says (`iommu: Default domain type` is
+/// printed even without one; ../shared/lab/README.md).
+public struct IOMMUSysfs: Sendable, Equatable {
+    public static let classPath = "/sys/class/iommu"
+    public static let groupsPath = "/sys/kernel/iommu_groups"
+
+    /// Unit names; nil when the directory could not be listed.
+    public var units: [String]?
+    /// Group numbers, sorted; nil when the directory could not be listed.
+    public var groups: [Int]?
+
+    public var active: Bool { !(units ?? []).isEmpty && !(groups ?? []).isEmpty }
+
+    public static func read(_ machine: Machine) -> IOMMUSysfs {
+        // Unit names are kernel device names; capture tools may leave notes (`_links.txt`).
+        let units = (try? machine.list(classPath)).map { $0.filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") } }
+        let groups = (try? machine.list(groupsPath)).map { $0.compactMap { Int($0) }.sorted() }
+        return IOMMUSysfs(units: units, groups: groups)
+    }
+
+    public var unitsEvidence: String {
+        guard let units else { return "\(IOMMUSysfs.classPath): missing or unreadable" }
+        return "\(IOMMUSysfs.classPath): " + (units.isEmpty ? "empty (no IOMMU unit registered)" : units.joined(separator: ", "))
+    }
+
+    public var groupsEvidence: String {
+        guard let groups else { return "\(IOMMUSysfs.groupsPath): missing or unreadable" }
+        if groups.isEmpty { return "\(IOMMUSysfs.groupsPath): empty (no IOMMU groups)" }
+        let range = groups.count > 1 ? " (\(groups.first!)..\(groups.last!))" : " (\(groups[0]))"
+        return "\(IOMMUSysfs.groupsPath): \(groups.count) group\(groups.count == 1 ? "" : "s")\(range)"
+    }
+}

@@ -173,9 +173,34 @@ public struct Snapshot {
         for dir in Snapshot.etcDirectories {
             guard let files = try? source.list(dir) else { continue }
             for file in files where source.kind(dir + "/" + file) == .regular {
-                try copyFile(dir + "/" + file, limit: 1 << 20)
+                if dir == Snapshot.vmConfigDirectory {
+                    try copyVMConfig(dir + "/" + file)
+                } else {
+                    try copyFile(dir + "/" + file, limit: 1 << 20)
+                }
             }
         }
+    }
+
+    /// Proxmox VM configs hold secrets (cloud-init `cipassword`, `sshkeys`, notes): only the
+    /// lines the passthrough checks need are copied.
+    static let vmConfigDirectory = "/etc/pve/qemu-server"
+    static let vmConfigKeys: Set<String> = ["machine", "name", "ostype", "bios", "memory", "cores"]
+
+    static func vmConfigLineIsKept(_ line: Substring) -> Bool {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        if trimmed.hasPrefix("[") { return true }  // snapshot sections: [name]
+        guard let colon = trimmed.firstIndex(of: ":") else { return false }
+        let key = String(trimmed[..<colon])
+        return key.hasPrefix("hostpci") || vmConfigKeys.contains(key)
+    }
+
+    mutating func copyVMConfig(_ path: String) throws(HostAccessError) {
+        let text: String
+        do { text = try source.readText(path, limit: 1 << 20) } catch { note(error); return }
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter(Snapshot.vmConfigLineIsKept)
+        try output.write(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: path)
+        result.filesWritten += 1
     }
 
     mutating func recordCommands() throws(HostAccessError) {

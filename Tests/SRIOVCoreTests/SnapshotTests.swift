@@ -1,0 +1,29 @@
+import HostAccess
+import XCTest
+@testable import SRIOVCore
+
+final class SnapshotTests: XCTestCase {
+    func testVMConfigsKeepOnlyPassthroughLinesAndNoSecrets() throws {
+        let base = "/var/tmp/sriov-snapshot-test-\(getpid())"
+        defer { _ = try? Machine(root: "/").run(["rm", "-rf", base]) }
+        let source = try TreeWriter(root: base + "/src")
+        try source.write("""
+            boot: order=scsi0
+            cipassword: $5$secret$hash
+            sshkeys: ssh-rsa%20AAAA
+            description: root password is hunter2
+            hostpci0: 0000:01:10.0,pcie=1
+            machine: q35
+            name: win11
+
+            [before-upgrade]
+            hostpci0: 0000:01:10.2,pcie=1
+            cipassword: old
+            """, to: "/etc/pve/qemu-server/100.conf")
+        try source.makeDirectory("/sys/bus/pci/devices")
+        _ = try Snapshot.take(from: Machine(root: base + "/src", commands: NoCommands()), to: base + "/out", now: "2026-01-01T00:00:00Z")
+        let copied = try Machine(root: base + "/out").readText("/etc/pve/qemu-server/100.conf")
+        XCTAssertEqual(copied, "hostpci0: 0000:01:10.0,pcie=1\nmachine: q35\nname: win11\n[before-upgrade]\nhostpci0: 0000:01:10.2,pcie=1\n")
+        for secret in ["secret", "AAAA", "hunter2", "cipassword", "old"] { XCTAssertFalse(copied.contains(secret), secret) }
+    }
+}

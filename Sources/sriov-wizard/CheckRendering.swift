@@ -1,3 +1,4 @@
+import HostAccess
 import SRIOVCore
 
 /// Text rendering of stages and checks for people.
@@ -31,17 +32,26 @@ struct CheckRenderer {
         return console.paint("\(word) \(number)/\(Stage.all.count): \(stage.title.text(language))", .bold) + "  " + mark(report.level)
     }
 
+    /// Line width for wrapping summaries and hints: $COLUMNS on a terminal, else 100.
+    var width: Int = {
+        if let columns = Machine.environment("COLUMNS").flatMap(Int.init), columns >= 60 { return columns }
+        return 100
+    }()
+
     func checks(_ report: StageReport) -> [String] {
-        let width = report.checks.map(\.id.count).max() ?? 0
+        let idWidth = report.checks.map(\.id.count).max() ?? 0
+        let indent = String(repeating: " ", count: 10 + idWidth)
         var lines: [String] = []
         for check in report.checks {
             let device = check.device.map { " [\($0)]" } ?? ""
-            lines.append("  \(mark(check.level))  \(check.id.padding(width))  \(check.summary.text(language))\(device)")
-            let indent = String(repeating: " ", count: 10 + width)
+            let summary = wrap(check.summary.text(language) + device, first: 10 + idWidth, rest: indent)
+            lines.append("  \(mark(check.level))  \(check.id.padding(idWidth))  " + summary)
             if check.level != .pass, !check.hint.isEmpty {
                 let arrow = language == .es ? "solución: " : "fix: "
-                for (i, line) in check.hint.text(language).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    lines.append(indent + (i == 0 ? console.paint(arrow, .bold) : String(repeating: " ", count: arrow.count)) + line)
+                let hanging = indent + String(repeating: " ", count: arrow.count)
+                for (i, paragraph) in check.hint.text(language).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let lead = i == 0 ? indent + console.paint(arrow, .bold) : hanging
+                    lines.append(lead + wrap(String(paragraph), first: hanging.count, rest: hanging))
                 }
             }
             if showEvidence {
@@ -49,6 +59,46 @@ struct CheckRenderer {
             }
         }
         return lines
+    }
+
+    /// Words for wrapping; a `backtick-quoted command` stays one word, so it can be pasted.
+    static func words(_ text: String) -> [Substring] {
+        var words: [Substring] = []
+        var start = text.startIndex
+        var inCode = false
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if c == "`" { inCode.toggle() }
+            if c == " " && !inCode {
+                words.append(text[start..<i])
+                start = text.index(after: i)
+            }
+            i = text.index(after: i)
+        }
+        words.append(text[start...])
+        return words
+    }
+
+    /// Word-wraps `text` to `width` columns: the first line starts at column `first`, the
+    /// following lines with `rest`. Long words (commands, paths) are never broken.
+    func wrap(_ text: String, first: Int, rest: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        var column = first
+        for word in CheckRenderer.words(text) {
+            let add = (current.isEmpty ? 0 : 1) + word.count
+            if !current.isEmpty && column + add > width {
+                lines.append(current)
+                current = String(word)
+                column = rest.count + word.count
+            } else {
+                current += (current.isEmpty ? "" : " ") + word
+                column += add
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n" + rest)
     }
 
     func stage(_ report: StageReport, number: Int) -> String {

@@ -17,8 +17,7 @@ public enum FirmwareIOMMUTableCheck: Check {
         }
         let cpu = CPUInfo.read(machine)
         let vendor = cpu?.vendor
-        var evidence = ["\(ACPITables.path): " + (tables.names.isEmpty ? "no table" : tables.names.joined(separator: " "))
-                        + (tables.fromSnapshot ? " (snapshot: only the IOMMU tables DMAR/IVRS are copied)" : "")]
+        var evidence = ["\(ACPITables.path): " + (tables.names.isEmpty ? "no table" : tables.names.joined(separator: " "))]
         if let cpu { evidence.append("\(CPUInfo.path): vendor_id \(cpu.vendorID ?? "unknown")") }
 
         let found = tables.iommuTables

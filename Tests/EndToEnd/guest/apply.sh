@@ -1,0 +1,147 @@
+#!/bin/bash
+# Runs inside the lab VM (as root, real kernel, udevd running). Usage: apply.sh BINARY [PF]
+# Proves `apply` / `rollback` on the igb PF: VFs now and after a driver reload (the lab's
+# stand-in for a reboot) for both methods, the 0-first dance, the ERANGE limit, dry-run,
+# byte-identical rollback, the root check and the lock. Prints PASS/FAIL lines; writes
+# details to $LAB_OUT; exit 0 only when every assertion passed.
+set -u
+B=$1
+ADDR=${2:-0000:01:00.0}
+PF=/sys/bus/pci/devices/$ADDR
+OUT=${LAB_OUT:-/tmp}
+fails=0
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+expect() { # expect NAME ACTUAL WANTED
+  if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+numvfs() { cat $PF/sriov_numvfs; }
+settle() { udevadm settle -t 30 2>/dev/null; sleep 2; udevadm settle -t 30 2>/dev/null; }
+vf_drivers() { # "igbvf igbvf ..." for every VF
+  local d out=""
+  for d in $PF/virtfn*; do [ -e "$d" ] || continue; out="$out $(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null || echo none)"; done
+  echo ${out# }
+}
+repeat() { local n=$1 w=$2 out=""; for _ in $(seq $n); do out="$out $w"; done; echo ${out# }; }
+etc_sums() { find /etc -xdev -type f ! -path '/etc/mtab' -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null; }
+reload_igb() { modprobe -r igb && modprobe igb; settle; }
+run() { # run NAME ARGS...: binary output to $OUT/NAME.{out,err,rc}
+  local name=$1; shift
+  "$B" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"; echo $? > "$OUT/$name.rc"
+  echo "---- $name: sriov-wizard $* (rc $(cat "$OUT/$name.rc"))" >> "$OUT/transcript.txt"
+  cat "$OUT/$name.out" "$OUT/$name.err" >> "$OUT/transcript.txt"
+  return "$(cat "$OUT/$name.rc")"
+}
+
+# Commands that would rebuild the guest's initramfs from the host's /boot: stubbed (logged),
+# since the lab reloads the driver instead of rebooting.
+mkdir -p /run/stub
+for c in update-initramfs update-grub proxmox-boot-tool; do
+  printf '#!/bin/sh\necho "%s $*" >> %s/stub-commands.log\n' "$c" "$OUT" > /run/stub/$c
+  chmod +x /run/stub/$c
+done
+export PATH=/run/stub:$PATH
+
+echo "kernel $(uname -r); $ADDR totalvfs $(cat $PF/sriov_totalvfs), numvfs $(numvfs), driver $(basename "$(readlink $PF/driver)")"
+expect "start: no VFs" "$(numvfs)" 0
+etc_sums > "$OUT/etc-before.sha256"
+
+# --- dry-run changes nothing
+run dry-run apply --device $ADDR --vfs 4 --dry-run
+expect "dry-run exit status" "$(cat $OUT/dry-run.rc)" 0
+etc_sums > "$OUT/etc-after-dry-run.sha256"
+if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-dry-run.sha256"; then pass "dry-run: /etc checksums unchanged"; else fail "dry-run changed /etc"; fi
+expect "dry-run: no VFs" "$(numvfs)" 0
+
+# --- root check and confirmation rules
+setpriv --reuid=65534 --regid=65534 --clear-groups "$B" apply --device $ADDR --vfs 4 --yes > "$OUT/nonroot.out" 2>&1; rc=$?
+expect "non-root apply on / exits 77" $rc 77
+"$B" apply --device $ADDR --vfs 4 < /dev/null > "$OUT/notty.out" 2>&1; rc=$?
+expect "no TTY and no --yes refuses (exit 5)" $rc 5
+expect "refused: no VFs" "$(numvfs)" 0
+
+# --- sysfs method: 4, then 7 (0-first), then 8 refused
+run apply4 apply --device $ADDR --vfs 4 --yes
+expect "apply --vfs 4 exit status" "$(cat $OUT/apply4.rc)" 0
+settle
+expect "4 VFs now" "$(numvfs)" 4
+expect "4 VFs bound to igbvf" "$(vf_drivers)" "$(repeat 4 igbvf)"
+cp /etc/udev/rules.d/70-sriov-wizard.rules "$OUT/udev-rule-4.rules" 2>/dev/null
+
+run apply7 apply --device $ADDR --vfs 7 --yes
+expect "apply --vfs 7 exit status (0-first dance)" "$(cat $OUT/apply7.rc)" 0
+settle
+expect "7 VFs now" "$(numvfs)" 7
+expect "7 VFs bound to igbvf" "$(vf_drivers)" "$(repeat 7 igbvf)"
+
+run apply8 apply --device $ADDR --vfs 8 --yes
+if [ "$(cat $OUT/apply8.rc)" != 0 ] && grep -q "at most 7" "$OUT/apply8.err"; then pass "--vfs 8 refused with the maximum 7: $(head -1 $OUT/apply8.err)"; else fail "--vfs 8 not refused properly"; fi
+expect "after refused 8: still 7" "$(numvfs)" 7
+
+run again7 apply --device $ADDR --vfs 7 --yes
+if grep -q "Already applied" "$OUT/again7.out"; then pass "re-run: already applied"; else fail "re-run planned changes"; fi
+
+# The kernel's own answer to a direct write above the maximum (what the tool maps to its message).
+echo 0 > $PF/sriov_numvfs; echo 8 > $PF/sriov_numvfs 2> "$OUT/kernel-erange.txt"; echo "direct echo 8: $(cat $OUT/kernel-erange.txt)"
+echo 7 > $PF/sriov_numvfs; settle
+
+# --- persistence (sysfs + udev rule): driver reload = `bind` uevent
+reload_igb
+expect "after igb reload: 7 VFs back (udev rule, bind)" "$(numvfs)" 7
+expect "after igb reload: bound to igbvf" "$(vf_drivers)" "$(repeat 7 igbvf)"
+# Coldplug at boot replays `add` (events sent before udevd ran): the rule matches that too.
+echo 0 > $PF/sriov_numvfs; settle
+udevadm trigger --action=add --subsystem-match=pci --sysname-match=$ADDR; settle
+expect "udevadm trigger --action=add (coldplug): 7 VFs back" "$(numvfs)" 7
+
+run check-after check --device $ADDR --stage activation
+grep -E "vfs-persistent|vfs-enabled|vf-driver-bound" "$OUT/check-after.out" | head -5
+
+# --- rollback both applies: files byte-identical, VFs gone after the next reload
+run history1 history
+run rollback1 rollback --last
+expect "rollback (7 -> 4) exit status" "$(cat $OUT/rollback1.rc)" 0
+settle
+expect "after first rollback: 4 VFs (value before the 7 apply)" "$(numvfs)" 4
+if cmp -s /etc/udev/rules.d/70-sriov-wizard.rules "$OUT/udev-rule-4.rules"; then pass "first rollback restored the 4-VF rule byte for byte"; else fail "rule after first rollback differs"; fi
+run rollback2 rollback --last
+expect "rollback (4 -> none) exit status" "$(cat $OUT/rollback2.rc)" 0
+expect "after second rollback: 0 VFs" "$(numvfs)" 0
+etc_sums > "$OUT/etc-after-rollback.sha256"
+if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback.sha256"; then pass "rollback: /etc byte-identical to before"; else fail "rollback: /etc differs"; diff "$OUT/etc-before.sha256" "$OUT/etc-after-rollback.sha256" | head; fi
+reload_igb
+expect "after rollback + igb reload: no VFs" "$(numvfs)" 0
+run history2 history
+
+# --- modprobe method: option file, max_vfs after reload
+run modprobe3 apply --device $ADDR --vfs 3 --method modprobe --yes
+expect "apply --method modprobe exit status" "$(cat $OUT/modprobe3.rc)" 0
+cat /etc/modprobe.d/sriov-wizard-igb.conf > "$OUT/modprobe-file.conf" 2>/dev/null
+if grep -qx "options igb max_vfs=3" /etc/modprobe.d/sriov-wizard-igb.conf 2>/dev/null; then pass "modprobe.d file: options igb max_vfs=3"; else fail "modprobe.d file missing or wrong"; fi
+grep -q "update-initramfs -u -k all" "$OUT/stub-commands.log" 2>/dev/null && pass "update-initramfs -u -k all was run (stub)" || fail "update-initramfs not run"
+reload_igb
+expect "after igb reload: max_vfs parameter" "$(cat /sys/module/igb/parameters/max_vfs 2>/dev/null)" 3
+expect "after igb reload: 3 VFs (module option)" "$(numvfs)" 3
+expect "after igb reload: bound to igbvf" "$(vf_drivers)" "$(repeat 3 igbvf)"
+run modprobe-again apply --device $ADDR --vfs 3 --method modprobe --yes
+grep -q "Already applied" "$OUT/modprobe-again.out" && pass "modprobe re-run: already applied" || fail "modprobe re-run planned changes"
+run rollback3 rollback --last
+expect "rollback of the modprobe apply exit status" "$(cat $OUT/rollback3.rc)" 0
+etc_sums > "$OUT/etc-after-rollback3.sha256"
+if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback3.sha256"; then pass "modprobe rollback: /etc byte-identical to before"; else fail "modprobe rollback: /etc differs"; diff "$OUT/etc-before.sha256" "$OUT/etc-after-rollback3.sha256" | head; fi
+reload_igb
+expect "after modprobe rollback + reload: max_vfs" "$(cat /sys/module/igb/parameters/max_vfs 2>/dev/null)" 0
+expect "after modprobe rollback + reload: no VFs" "$(numvfs)" 0
+
+# --- the lock: a second apply while one holds it
+mkdir -p /var/lib/sriov-wizard
+flock /var/lib/sriov-wizard/lock sleep 8 & holder=$!
+sleep 1
+"$B" apply --device $ADDR --vfs 2 --yes > "$OUT/locked.out" 2>&1; rc=$?
+expect "apply while locked exits 75" $rc 75
+wait $holder
+expect "locked apply changed nothing" "$(numvfs)" 0
+
+run history-final history
+echo "== $fails failure(s)"
+[ $fails = 0 ]

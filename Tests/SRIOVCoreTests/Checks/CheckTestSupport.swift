@@ -16,7 +16,8 @@ enum CheckTrees {
 
     static var sampleHost: String { packageDirectory + "/Resources/sample-host" }
     static var sampleHostVFs: String { packageDirectory + "/Resources/sample-host-vfs" }
-    static let labCaptures = "/work/shared/lab/captures"
+    /// ../shared/lab/captures beside the repository (the same layout in CI).
+    static var labCaptures: String { packageDirectory + "/../shared/lab/captures" }
 
     /// Tests/Fixtures/lab/<scenario>/<phase>: root-layout snapshots of the lab scenarios.
     static func labFixture(_ scenario: String, _ phase: String = "before") -> String {

@@ -10,7 +10,7 @@ import Glibc
 enum VFCheckTrees {
     static var sampleHost: String { CheckTrees.sampleHost }
     static var sampleHostVFs: String { CheckTrees.sampleHostVFs }
-    static let labCaptures = "/work/shared/lab/captures"
+    static var labCaptures: String { CheckTrees.labCaptures }
     static var labFixtures: String { CheckTrees.packageDirectory + "/Tests/Fixtures/lab" }
 
     /// A writable copy of a root tree; removed with `ScratchTree.remove`.

@@ -18,7 +18,7 @@ enum StageTrees {
     static var sampleHost: String { packageRoot + "/Resources/sample-host" }
     static var sampleHostVFs: String { packageRoot + "/Resources/sample-host-vfs" }
     static func labFixture(_ scenario: String, _ phase: String) -> String { packageRoot + "/Tests/Fixtures/lab/\(scenario)/\(phase)" }
-    static let labCaptures = "/work/shared/lab/captures"
+    static var labCaptures: String { packageRoot + "/../shared/lab/captures" }
 
     /// A context over a root; the inventory is loaded when the tree has PCI devices.
     static func context(_ root: String, commands: (any CommandRunner)? = nil) -> CheckContext {

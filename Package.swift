@@ -32,7 +32,8 @@ let package = Package(
             ]
         ),
         // Report model -> XML (schema) and HTML, reading reports back, fleet summary.
-        .target(name: "Reports", dependencies: ["SRIOVCore", "XMLKit"]),
+        .target(name: "Reports", dependencies: ["SRIOVCore", "XMLKit", "HostAccess"],
+                resources: [.embedInCode("Data/report.xsd"), .embedInCode("Data/report.css")]),
         .executableTarget(
             name: "sriov-wizard",
             dependencies: [

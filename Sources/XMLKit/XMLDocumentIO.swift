@@ -6,6 +6,10 @@ public enum XMLKitError: Error, Equatable, CustomStringConvertible {
     case malformed(line: Int, message: String)
     case schemaInvalid(String)
     case schemaRejected(line: Int, message: String)
+    /// The input is larger than the caller's limit; it was not parsed.
+    case tooLarge(bytes: Int, limit: Int)
+    /// The root element is not the one expected (name and namespace).
+    case unexpectedRoot(name: String, namespace: String?, expected: String, expectedNamespace: String?)
 
     public var description: String {
         switch self {
@@ -13,6 +17,10 @@ public enum XMLKitError: Error, Equatable, CustomStringConvertible {
         case .malformed(let line, let message): return "not well-formed XML (line \(line)): \(message)"
         case .schemaInvalid(let m): return "the XML schema itself is invalid: \(m)"
         case .schemaRejected(let line, let message): return "does not match the schema (line \(line)): \(message)"
+        case .tooLarge(let bytes, let limit): return "\(bytes) bytes, more than the limit of \(limit) bytes"
+        case .unexpectedRoot(let name, let namespace, let expected, let expectedNamespace):
+            return "the root element is <\(name)>" + (namespace.map { " in namespace \($0)" } ?? " without a namespace")
+                + ", expected <\(expected)>" + (expectedNamespace.map { " in namespace \($0)" } ?? "")
         }
     }
 }
@@ -85,7 +93,7 @@ public enum XMLKit {
 
     // MARK: - private
 
-    private static func readDocument(_ text: String) throws -> xmlDocPtr {
+    static func readDocument(_ text: String) throws -> xmlDocPtr {
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         // No XML_PARSE_NOENT (entities are not substituted) and no XML_PARSE_DTDLOAD.
         let bytes = Array(text.utf8)
@@ -112,7 +120,7 @@ public enum XMLKit {
         return doc
     }
 
-    private static func build(_ element: XMLElement, in doc: xmlDocPtr) -> xmlNodePtr? {
+    static func build(_ element: XMLElement, in doc: xmlDocPtr) -> xmlNodePtr? {
         guard let node = xmlNewDocNode(doc, nil, element.name, nil) else { return nil }
         for attr in element.attributes {
             xmlNewProp(node, attr.name, attr.value)  // libxml2 escapes the value
@@ -129,7 +137,7 @@ public enum XMLKit {
         return node
     }
 
-    private static func setNamespace(_ ns: xmlNsPtr?, on node: xmlNodePtr) {
+    static func setNamespace(_ ns: xmlNsPtr?, on node: xmlNodePtr) {
         xmlSetNs(node, ns)
         var child = node.pointee.children
         while let c = child {
@@ -138,7 +146,7 @@ public enum XMLKit {
         }
     }
 
-    private static func convert(_ node: xmlNodePtr) -> XMLElement {
+    static func convert(_ node: xmlNodePtr) -> XMLElement {
         let name = node.pointee.name.map { String(cString: $0) } ?? ""
         var attributes: [(String, String)] = []
         var attr = node.pointee.properties
@@ -168,12 +176,12 @@ public enum XMLKit {
 }
 
 /// Collects libxml2 structured errors for one operation.
-private final class ErrorCollector {
+final class ErrorCollector {
     var errors: [(line: Int, message: String)] = []
     var first: (line: Int, message: String)? { errors.first }
 }
 
-private let collectError: xmlStructuredErrorFunc = { context, error in
+let collectError: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     let collector = Unmanaged<ErrorCollector>.fromOpaque(context).takeUnretainedValue()
     let message = error.pointee.message.map { String(cString: $0) } ?? "error"

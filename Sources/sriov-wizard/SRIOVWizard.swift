@@ -27,7 +27,7 @@ struct SRIOVWizard: ParsableCommand {
           64  usage error (unknown option, conflicting options)
         """,
         version: ToolInfo.version,
-        subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self],
+        subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self, ReportCommand.self, CollectCommand.self, SchemaCommand.self],
         defaultSubcommand: WizardCommand.self
     )
 }

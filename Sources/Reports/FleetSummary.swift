@@ -1,0 +1,221 @@
+import SRIOVCore
+import XMLKit
+
+/// One row of the fleet view: what `collect` shows about one report.
+public struct FleetRow: Sendable, Equatable {
+    /// The report file, as given on the command line.
+    public var file: String
+    public var hostname: String?
+    public var kernel: String?
+    public var time: String?
+    public var level: CheckLevel
+    public var stages: [(id: StageID, level: CheckLevel)]
+    public var sriovDevices: Int
+    public var vfsEnabled: Int
+    public var vfsTotal: Int
+    /// Failed checks (id, device, summary) in stage order.
+    public var failing: [(check: String, device: String?, summary: String)]
+    /// What to show under the host's anchor: the checks that failed or warned, with hints.
+    public var problems: [ReportCheck]
+
+    public init(file: String, report r: HostReport) {
+        self.file = file
+        hostname = r.host.hostname
+        kernel = r.host.kernel
+        time = r.time
+        level = r.level
+        stages = r.stages.map { ($0.id, $0.level) }
+        sriovDevices = r.devices.filter { $0.role == .pf }.count
+        (vfsEnabled, vfsTotal) = r.vfCounts
+        let checks = r.stages.flatMap(\.checks)
+        failing = checks.filter { $0.level == .fail }.map { ($0.id, $0.device, $0.summary) }
+        problems = checks.filter { $0.level == .fail || $0.level == .warn }
+    }
+
+    public static func == (a: FleetRow, b: FleetRow) -> Bool {
+        a.file == b.file && a.hostname == b.hostname && a.kernel == b.kernel && a.time == b.time && a.level == b.level
+            && a.stages.map(\.id) == b.stages.map(\.id) && a.stages.map(\.level) == b.stages.map(\.level)
+            && a.sriovDevices == b.sriovDevices && a.vfsEnabled == b.vfsEnabled && a.vfsTotal == b.vfsTotal
+            && a.failing.map(\.check) == b.failing.map(\.check) && a.problems == b.problems
+    }
+
+    func level(of stage: StageID) -> CheckLevel? { stages.first { $0.id == stage }?.level }
+
+    /// `check-id [device]` list, for the table.
+    var failingText: String {
+        failing.map { $0.check + ($0.device.map { " [\($0)]" } ?? "") }.joined(separator: ", ")
+    }
+}
+
+/// The fleet view over many reports: text, JSON, XML (`<fleet>` in report.xsd) and HTML.
+public struct FleetSummary: Sendable {
+    public var rows: [FleetRow]
+    public var language: Language
+    public var time: String?
+
+    public init(rows: [FleetRow], language: Language, time: String? = nil) {
+        self.rows = rows
+        self.language = language
+        self.time = time
+    }
+
+    // MARK: - text
+
+    public func text() -> [[String]] {
+        rows.map { r in
+            [r.hostname ?? "?", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
+                + [String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText]
+        }
+    }
+
+    public var textHeader: [String] {
+        ["HOST", "KERNEL"] + StageID.allCases.map { $0.rawValue.uppercased() } + ["SR-IOV", "VFS", "FAILING"]
+    }
+
+    // MARK: - JSON
+
+    public func json() -> JSONValue {
+        .object([
+            ("tool", .object([("name", .string(ToolInfo.name)), ("version", .string(ToolInfo.version))])),
+            ("time", .optional(time)),
+            ("hosts", .array(rows.map { r in
+                .object([
+                    ("file", .string(r.file)),
+                    ("hostname", .optional(r.hostname)),
+                    ("kernel", .optional(r.kernel)),
+                    ("time", .optional(r.time)),
+                    ("level", .string(r.level.rawValue)),
+                    ("stages", .object(r.stages.map { ($0.id.rawValue, .string($0.level.rawValue)) })),
+                    ("sriovDevices", .int(r.sriovDevices)),
+                    ("vfsEnabled", .int(r.vfsEnabled)),
+                    ("vfsTotal", .int(r.vfsTotal)),
+                    ("failing", .array(r.failing.map {
+                        .object([("check", .string($0.check)), ("device", .optional($0.device)), ("summary", .string($0.summary))])
+                    })),
+                ])
+            })),
+        ])
+    }
+
+    // MARK: - XML
+
+    /// The `<fleet>` document, validated against the embedded schema like a report.
+    public func xml() throws -> String {
+        var attributes: [(String, String)] = [("tool", ToolInfo.name), ("version", ToolInfo.version), ("lang", language.rawValue)]
+        if let time { attributes.append(("time", time)) }
+        let root = XMLElement("fleet", attributes: attributes, children: rows.map { r in
+            var children: [XMLNode] = r.stages.map {
+                .element(XMLElement("stage", attributes: [("id", $0.id.rawValue), ("level", $0.level.rawValue)]))
+            }
+            children += r.failing.map {
+                .element(XMLElement("failing", text: $0.summary, attributes: ReportXML.attrs(("check", $0.check), ("device", $0.device))))
+            }
+            return .element(XMLElement("host", attributes: ReportXML.attrs(
+                ("file", r.file), ("hostname", r.hostname), ("kernel", r.kernel), ("time", r.time), ("level", r.level.rawValue),
+                ("sriovDevices", String(r.sriovDevices)), ("vfsEnabled", String(r.vfsEnabled)), ("vfsTotal", String(r.vfsTotal))),
+                children: children))
+        })
+        let xml = try XMLKit.serialise(root, namespace: ReportNamespace.uri)
+        do { try ReportResources.compiledSchema().validate(xml) } catch let e as XMLKitError {
+            throw ReportError.selfCheckFailed(e.description)
+        }
+        return xml
+    }
+
+    // MARK: - HTML
+
+    /// Sorts the table by the clicked column; numbers (data-v) and words alike. The only
+    /// script in any report: a few lines, inline, nothing fetched.
+    static let sortScript = """
+    document.addEventListener("click", function (e) {
+      var th = e.target.closest("th[data-sort]"); if (!th) return;
+      var table = th.closest("table"), body = table.tBodies[0], i = th.cellIndex;
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var key = function (tr) { var c = tr.cells[i]; return c.dataset.v !== undefined ? c.dataset.v : c.textContent.trim().toLowerCase(); };
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : (x < y ? -1 : x > y ? 1 : 0);
+        return asc ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+    """
+
+    public func html() throws -> String {
+        let l = ReportLabels(language: language)
+        let stageTitles = StageID.allCases.map { l.shortStageName($0) }
+        let header = [l.host, l.kernel] + stageTitles + ["SR-IOV", l.vfs, l.failing]
+        let headerAttributes: [[(String, String)]] = header.indices.map { [("scope", "col"), ("data-sort", String($0))] }
+        let tableRows: [[XMLElement]] = rows.enumerated().map { i, r in
+            var cells = [
+                H.el("a", attrs: [("href", "#host-\(i + 1)")], [H.text("span", r.hostname ?? r.file)]),
+                H.text("span", r.kernel ?? "?"),
+            ]
+            cells += StageID.allCases.map { id in
+                let level = r.level(of: id) ?? .skip
+                return XMLElement("span", attributes: [("class", "badge \(level.rawValue)"), ("data-v", String(level.severity))],
+                                  children: [.text(level.label)])
+            }
+            cells += [H.text("span", String(r.sriovDevices)), H.text("span", "\(r.vfsEnabled) / \(r.vfsTotal)"),
+                      H.text("span", r.failingText.isEmpty ? "-" : r.failingText)]
+            return cells
+        }
+        var table = H.table(header, tableRows, class: "fleet-table", headerAttributes: headerAttributes,
+                            rowAttributes: rows.map { [("class", "level-\($0.level.rawValue)")] })
+        table = sortKeys(table)
+        let details = rows.enumerated().map { i, r in hostDetails(r, anchor: "host-\(i + 1)", l) }
+        let body = H.el("body", [
+            H.el("header", attrs: [("class", "top level-\(CheckLevel.worst(rows.map(\.level)).rawValue)")], [
+                H.el("h1", [H.text("span", l.fleetTitle, class: "title"), H.text("span", "\(rows.count) " + l.t("hosts", "equipos"), class: "hostname")]),
+                H.text("p", "\(ToolInfo.name) \(ToolInfo.version)" + (time.map { " · " + $0 } ?? ""), class: "meta"),
+            ]),
+            H.el("main", [
+                H.el("section", attrs: [("id", "fleet")], [
+                    H.text("h2", l.summary),
+                    H.text("p", l.sortHint, class: "muted"),
+                    H.el("div", attrs: [("class", "scroll")], [table]),
+                ]),
+                H.el("section", attrs: [("id", "hosts")], [H.text("h2", l.details)] + details),
+            ]),
+            H.el("footer", [H.text("p", "\(l.generatedBy) \(ToolInfo.name) \(ToolInfo.version) · \(ReportNamespace.uri)")]),
+        ])
+        return try XMLKit.serialiseHTML(ReportHTML.document(title: l.fleetTitle, language: language, body: body,
+                                                            script: FleetSummary.sortScript))
+    }
+
+    /// Level cells sort by severity: copy the badge's data-v onto its cell.
+    private func sortKeys(_ table: XMLElement) -> XMLElement {
+        var table = table
+        table.children = table.children.map { node in
+            guard case .element(var section) = node, section.name == "tbody" else { return node }
+            section.children = section.children.map { rowNode in
+                guard case .element(var row) = rowNode else { return rowNode }
+                row.children = row.children.map { cellNode in
+                    guard case .element(var cell) = cellNode, let inner = cell.elements().first, let v = inner.attribute("data-v") else { return cellNode }
+                    cell.attributes.append((name: "data-v", value: v))
+                    cell.attributes.append((name: "class", value: "lvl"))
+                    return .element(cell)
+                }
+                return .element(row)
+            }
+            return .element(section)
+        }
+        return table
+    }
+
+    private func hostDetails(_ r: FleetRow, anchor: String, _ l: ReportLabels) -> XMLElement {
+        var children: [XMLElement] = [
+            H.el("h3", [H.text("span", r.hostname ?? "?"), ReportHTML.badge(r.level)]),
+            H.el("p", [H.text("code", r.file), H.text("small", "  " + [r.kernel, r.time].compactMap { $0 }.joined(separator: " · "))]),
+        ]
+        if r.problems.isEmpty {
+            children.append(H.text("p", l.nothingToDo, class: "ok"))
+        } else {
+            children += r.problems.map { ReportHTML.check($0, l) }
+        }
+        return H.el("div", attrs: [("class", "card fleet-host"), ("id", anchor)], children)
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Reports
+import SRIOVCore
+
+struct CollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "One table over many hosts' XML reports (fleet view).",
+        discussion: """
+        Reads XML reports made by `report --xml` and shows, per host: host name, kernel, each stage's result, SR-IOV devices, VFs enabled / possible, and the checks that fail. Rows keep the order of the files given. The HTML table sorts by any column and links to each host's failed and warned checks with their fixes.
+
+        Every file is checked against the schema like `report --from`; an invalid file is named on standard error, the others are still shown, and the exit status is 2.
+
+        EXAMPLES:
+          sriov-wizard collect reports/*.xml
+          sriov-wizard collect reports/*.xml --html fleet.html
+          sriov-wizard collect reports/*.xml --format json | jq '.hosts[] | select(.level == "fail") | .hostname'
+
+        EXIT STATUS:
+          0   every report was read
+          2   at least one report could not be read (named on standard error)
+          64  usage error
+          73  an output file could not be written
+        """
+    )
+
+    @Argument(help: ArgumentHelp("XML reports made by `sriov-wizard report --xml`.", valueName: "REPORT.xml"))
+    var files: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write the fleet view as HTML here ('-' for standard output).", valueName: "FILE"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the fleet summary as XML (<fleet>, see `schema`) here ('-' for standard output).", valueName: "FILE"))
+    var xml: String?
+
+    @Option(name: .long, help: "Standard output: text (a table) or json. Default: text, unless --html or --xml writes there.")
+    var format: OutputFormat?
+
+    @OptionGroup var languageOptions: LanguageOptions
+
+    @Option(name: .long, help: ArgumentHelp("Time written in the fleet view: ISO 8601, now, or none (default).", valueName: "TIME"))
+    var time: String = "none"
+
+    func validate() throws {
+        if files.isEmpty {
+            throw ValidationError("Give at least one XML report, e.g. `sriov-wizard collect reports/*.xml` (make them with `sriov-wizard report --xml FILE`).")
+        }
+        let toStdout = [html, xml].filter { $0 == "-" }.count + (format != nil ? 1 : 0)
+        if toStdout > 1 {
+            throw ValidationError("Only one of --format, --html - and --xml - can write to standard output.")
+        }
+        _ = try ReportTime.resolve(time)
+    }
+
+    func run() throws {
+        let (rows, errors) = Self.load(files)
+        for message in errors { Console.error(message) }
+        let summary = FleetSummary(rows: rows, language: languageOptions.resolved, time: try ReportTime.resolve(time))
+        do {
+            if let xml { try ReportFiles.write(try summary.xml(), to: xml) }
+            if let html { try ReportFiles.write(try summary.html(), to: html) }
+        } catch let e as ReportError {
+            Console.error(e.description)
+            throw ExitCode.failure
+        }
+        switch format ?? (html == nil && xml == nil ? .text : nil) {
+        case .json?: print(summary.json().serialised())
+        case .text?: print(table(summary.textHeader, summary.text()))
+        case nil: break
+        }
+        if !errors.isEmpty {
+            Console.error("\(errors.count) of \(files.count) reports could not be read; they are left out of the table.")
+            throw ExitStatus.invalidInput
+        }
+    }
+
+    /// Reads the reports on all cores (parsing and schema validation dominate); rows keep the
+    /// order of `files`.
+    static func load(_ files: [String]) -> (rows: [FleetRow], errors: [String]) {
+        let results = ResultSlots(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            do throws(ReportFiles.ReportFileError) {
+                let report = try ReportFiles.loadReport(files[i])
+                results.set(i, .success(FleetRow(file: files[i], report: report)))
+            } catch {
+                results.set(i, .failure(error))
+            }
+        }
+        var rows: [FleetRow] = []
+        var errors: [String] = []
+        for result in results.values {
+            switch result {
+            case .success(let row)?: rows.append(row)
+            case .failure(let e)?: errors.append(e.description)
+            case nil: break
+            }
+        }
+        return (rows, errors)
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<FleetRow, ReportFiles.ReportFileError>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<FleetRow, ReportFiles.ReportFileError>) { lock.withLock { slots[i] = value } }
+    var values: [Result<FleetRow, ReportFiles.ReportFileError>?] { lock.withLock { slots } }
+}

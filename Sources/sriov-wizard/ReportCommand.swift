@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import HostAccess
+import Reports
+import SRIOVCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a report of the host: XML (for programs, schema-valid) and/or HTML (one self-contained file).",
+        discussion: """
+        The report holds the host facts, every stage and check of `check` with its evidence and hint, the SR-IOV devices with their VFs, the IOMMU groups, the guest drivers (Linux and Windows), the changes recorded by `apply`, and the kernel messages about the IOMMU and SR-IOV.
+
+        The XML follows `sriov-wizard schema` (namespace \(ReportNamespace.uri)) and is validated against it before it is written. The HTML needs nothing else: no scripts, fonts or images are fetched, so it works offline and as an e-mail attachment.
+
+        --redact replaces host names, MAC and IP addresses, serial numbers and UUIDs with placeholders (host-1, mac-1, ...), the same value getting the same placeholder, so the report can be posted publicly.
+
+        --from re-renders a saved XML report (e.g. one a user sent) as HTML; the file is checked against the schema first, and DOCTYPEs, entities and files over 16 MiB are refused.
+
+        EXAMPLES:
+          sudo sriov-wizard report --html report.html
+          sriov-wizard report --root Resources/sample-host-vfs --xml host.xml --html host.html --time none
+          sudo sriov-wizard report --redact --html forum.html
+          sriov-wizard report --from host.xml --html host.html
+          sriov-wizard report --xml - | xmllint --schema <(sriov-wizard schema) --noout -
+
+        EXIT STATUS:
+          0   the report was written (whatever the checks found)
+          2   --from: the file is unreadable, not XML, hostile, or not a valid report
+          3   the machine could not be read
+          64  usage error
+          73  an output file could not be written
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var languageOptions: LanguageOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
+    var device: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the XML report here ('-' for standard output).", valueName: "FILE"))
+    var xml: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the HTML report here ('-' for standard output).", valueName: "FILE"))
+    var html: String?
+
+    @Flag(name: .long, help: "Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders.")
+    var redact = false
+
+    @Option(name: .long, help: ArgumentHelp("Re-render this saved XML report instead of reading a machine.", valueName: "FILE"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Time written in the report: an ISO 8601 date-time (2026-01-31T12:00:00Z), now (default), or none (stable output).",
+        valueName: "TIME"))
+    var time: String?
+
+    func validate() throws {
+        if xml == nil && html == nil {
+            throw ValidationError("Give --xml FILE, --html FILE, or both ('-' writes to standard output).")
+        }
+        if xml == "-" && html == "-" {
+            throw ValidationError("--xml - and --html - cannot both write to standard output; give one of them a file name.")
+        }
+        if from != nil {
+            if rootOptions.root != "/" || device != nil {
+                throw ValidationError("--from reads a saved report; --root and --device read a machine. Use one or the other.")
+            }
+            if languageOptions.language != nil {
+                throw ValidationError("--lang cannot be used with --from: a saved report keeps the language it was made in.")
+            }
+            if time != nil {
+                throw ValidationError("--time cannot be used with --from: a saved report keeps its own time.")
+            }
+        } else {
+            try rootOptions.validateRoot()
+        }
+        if let time { _ = try ReportTime.resolve(time) }
+    }
+
+    func run() throws {
+        var report: HostReport
+        var redactor = Redactor()
+        if let from {
+            report = try ReportFiles.readReport(from)
+        } else {
+            let context = try rootOptions.context(device: device)
+            let language = languageOptions.resolved
+            report = ReportBuilder.build(context: context, stages: verifyStages(context), language: language,
+                                         time: try ReportTime.resolve(time ?? "now"))
+            let known = Redactor.knownValues(context.machine)
+            redactor = Redactor(hostnames: known.hostnames, serials: known.serials)
+        }
+        if redact { report = redactor.redact(report) }
+        do {
+            if let xml { try ReportFiles.write(try ReportXML.render(report), to: xml) }
+            if let html { try ReportFiles.write(try ReportHTML.render(report), to: html) }
+        } catch let e as ReportError {
+            Console.error(e.description)
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension ExitStatus {
+    /// An output file could not be written (sysexits.h EX_CANTCREAT).
+    static let cannotWrite = ExitCode(73)
+}
+
+/// `--time`: the report's time is an input, so the same host gives the same report.
+enum ReportTime {
+    static func resolve(_ value: String) throws -> String? {
+        switch value {
+        case "none": return nil
+        case "now":
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            return formatter.string(from: Date())
+        default:
+            let formatter = ISO8601DateFormatter()
+            guard formatter.date(from: value) != nil else {
+                throw ValidationError("--time \(value): not an ISO 8601 date-time; give e.g. 2026-01-31T12:00:00Z, now, or none.")
+            }
+            return value
+        }
+    }
+}
+
+/// Reading report files and writing outputs, with errors that name the file.
+enum ReportFiles {
+    /// Reads and validates one saved report; exit 2 with a message naming the file.
+    static func readReport(_ path: String) throws -> HostReport {
+        do throws(ReportFileError) {
+            return try loadReport(path)
+        } catch {
+            Console.error(error.description)
+            throw ExitStatus.invalidInput
+        }
+    }
+
+    struct ReportFileError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The report in `path`, or an error message that names the file and what to do.
+    static func loadReport(_ path: String) throws(ReportFileError) -> HostReport {
+        let bytes: [UInt8]
+        do {
+            bytes = try Machine(root: "/").read(path, limit: ReportXML.sizeLimit)
+        } catch {
+            if case .tooLarge = error {
+                throw ReportFileError(description: "\(path): refused: larger than \(ReportXML.sizeLimit >> 20) MiB; a report is tens of kilobytes.")
+            }
+            throw ReportFileError(description: "cannot read \(path): \(error.description)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ReportFileError(description: "\(path): not a UTF-8 text file; give an XML report made by `sriov-wizard report --xml FILE`.")
+        }
+        do {
+            return try ReportXML.read(text)
+        } catch let e as ReportError {
+            throw ReportFileError(description: "\(path): \(e.description)")
+        } catch {
+            throw ReportFileError(description: "\(path): \(error)")
+        }
+    }
+
+    /// Writes `text` to `path` atomically (a temporary file renamed over the target), or to
+    /// standard output for "-"; exit 73 with the reason when the file cannot be written.
+    static func write(_ text: String, to path: String) throws {
+        if path == "-" {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            Console.error("cannot write \(path): \((error as NSError).localizedDescription). Check that the directory exists and is writable.")
+            throw ExitStatus.cannotWrite
+        }
+    }
+}

@@ -8,12 +8,7 @@ import Glibc
 /// Hand-made root trees and real captures for the stage 1 (prerequisites) and stage 2 (bios)
 /// check tests.
 enum StageTrees {
-    /// The package directory, found from this file's path (Tests/SRIOVCoreTests/Checks/<file>).
-    static var packageRoot: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/")
-    }
+    static var packageRoot: String { CheckTrees.packageDirectory }
 
     static var sampleHost: String { packageRoot + "/Resources/sample-host" }
     static var sampleHostVFs: String { packageRoot + "/Resources/sample-host-vfs" }

@@ -9,10 +9,8 @@ public enum VFsEnabledCheck: Check {
     public static let stage = StageID.activation
 
     public static func run(_ context: CheckContext) -> [CheckResult] {
-        let targets = context.targetPFs
-        guard !targets.isEmpty else { return [TargetDevice.nothingToCheck(self, context)] }
         let modprobe = ModprobeConfig.read(context.machine)
-        return targets.map { f in f.role == .pf ? check(f, context, modprobe) : TargetDevice.notAPF(self, f) }
+        return TargetDevice.eachPF(self, context) { check($0, context, modprobe) }
     }
 
     static func check(_ f: PCIFunction, _ context: CheckContext, _ modprobe: ModprobeConfig) -> CheckResult {

@@ -13,9 +13,7 @@ public enum DriverSupportCheck: Check {
     static let passthroughDrivers: Set<String> = ["vfio-pci", "pci-stub"]
 
     public static func run(_ context: CheckContext) -> [CheckResult] {
-        let targets = context.targetPFs
-        guard !targets.isEmpty else { return [TargetDevice.nothingToCheck(self, context)] }
-        return targets.map { f in f.role == .pf ? check(f, context) : TargetDevice.notAPF(self, f) }
+        TargetDevice.eachPF(self, context) { check($0, context) }
     }
 
     static func check(_ f: PCIFunction, _ context: CheckContext) -> CheckResult {

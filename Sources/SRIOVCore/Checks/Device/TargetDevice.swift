@@ -40,6 +40,14 @@ enum TargetDevice {
     }
 
     /// The skip given for a chosen device (`--device`) that is not an SR-IOV PF.
+    /// Runs `body` for each target PF: one skip when there is none, a skip for a target
+    /// that is not a PF (e.g. a `--device` VF without its PF).
+    static func eachPF<C: Check>(_ check: C.Type, _ context: CheckContext, _ body: (PCIFunction) -> CheckResult) -> [CheckResult] {
+        let targets = context.targetPFs
+        guard !targets.isEmpty else { return [nothingToCheck(check, context)] }
+        return targets.map { f in f.role == .pf ? body(f) : notAPF(check, f) }
+    }
+
     static func notAPF<C: Check>(_ check: C.Type, _ f: PCIFunction) -> CheckResult {
         check.result(.skip, LocalizedText(
             en: "\(f.address) is not an SR-IOV physical function; nothing to check (see sriov-capability).",

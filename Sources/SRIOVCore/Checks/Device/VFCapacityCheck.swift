@@ -9,9 +9,7 @@ public enum VFCapacityCheck: Check {
     public static let stage = StageID.device
 
     public static func run(_ context: CheckContext) -> [CheckResult] {
-        let targets = context.targetPFs
-        guard !targets.isEmpty else { return [TargetDevice.nothingToCheck(self, context)] }
-        return targets.map { f in f.role == .pf ? check(f, context) : TargetDevice.notAPF(self, f) }
+        TargetDevice.eachPF(self, context) { check($0, context) }
     }
 
     static func check(_ f: PCIFunction, _ context: CheckContext) -> CheckResult {

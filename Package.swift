@@ -41,9 +41,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HostAccessTests", dependencies: ["HostAccess"]),
+        // Test doubles shared by several test targets (fault injection for file operations).
+        .target(name: "HostAccessTestSupport", dependencies: ["HostAccess"], path: "Tests/Support/HostAccessTestSupport"),
+        .testTarget(name: "HostAccessTests", dependencies: ["HostAccess", "HostAccessTestSupport"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
-        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess"]),
+        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),

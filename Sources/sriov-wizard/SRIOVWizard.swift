@@ -13,6 +13,7 @@ struct SRIOVWizard: ParsableCommand {
           sudo sriov-wizard                         # the interactive wizard
           sriov-wizard check --format json          # all checks, for scripts
           sriov-wizard wizard --walkthrough         # sample host, no prompts
+          sudo sriov-wizard apply --device 01:00.0 --vfs 4 --dry-run
           sriov-wizard devices                      # SR-IOV PFs and VFs here
           sriov-wizard devices --all --format json  # every function, JSON
           sriov-wizard devices --root Resources/sample-host
@@ -24,10 +25,14 @@ struct SRIOVWizard: ParsableCommand {
           1   check: at least one check failed
           2   input could not be understood (e.g. a file that is not lspci output)
           3   the machine could not be read (no sys/bus/pci/devices under --root)
+          5   apply/rollback: not confirmed (answered no, or no terminal and no --yes)
           64  usage error (unknown option, conflicting options)
+          73  report/collect: an output file could not be written
+          75  apply/rollback: another run holds the lock
+          77  apply/rollback: changing this host needs root
         """,
         version: ToolInfo.version,
-        subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self, ReportCommand.self, CollectCommand.self, SchemaCommand.self],
+        subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self, ReportCommand.self, CollectCommand.self, SchemaCommand.self, ApplyCommand.self, RollbackCommand.self, HistoryCommand.self],
         defaultSubcommand: WizardCommand.self
     )
 }

@@ -73,6 +73,24 @@ for scenario in "${scenarios[@]}"; do
   summary+=("$(printf '%-20s %-8s %-18s %5ss' "$scenario" "$verdict" "$counts" "$secs")")
 done
 
+# apply/rollback on the real igb device: VFs 4 -> 7 -> 8 refused, persistence over a driver
+# reload for both methods, rollback byte for byte, --dry-run changes nothing.
+if [ "${E2E_APPLY:-1}" = 1 ]; then
+  cp "$repo/Tests/EndToEnd/guest/apply.sh" "$out/bin/apply.sh"
+  echo "== apply/rollback (lab scenario igb)"
+  rm -rf "$out/apply"
+  start=$(date +%s)
+  "$lab/vm.sh" run igb --timeout 900 --out "$out/apply" -- "$out/bin/apply.sh" "$bin_copy" > "$out/apply.vm.log" 2>&1
+  rc=$?
+  secs=$(( $(date +%s) - start ))
+  passed=$(grep -c '^PASS' "$out/apply/cmd.stdout" 2>/dev/null)
+  failed=$(grep -c '^FAIL' "$out/apply/cmd.stdout" 2>/dev/null)
+  grep '^FAIL' "$out/apply/cmd.stdout" 2>/dev/null | head -20
+  verdict=$([ $rc = 0 ] && echo PASS || echo FAIL)
+  [ $rc = 0 ] || status=1
+  summary+=("$(printf '%-20s %-8s %-18s %5ss' "apply-rollback" "$verdict" "${passed:-0} passed, ${failed:-0} failed" "$secs")")
+fi
+
 echo
 echo "== end-to-end summary (real kernel, ../shared/lab)"
 printf '%-20s %-8s %-18s %6s\n' scenario verdict checks time

@@ -63,3 +63,33 @@ final class ReportGoldenTests: XCTestCase {
         try ReportFixture.assertXmllintValid(outputs[0].1)
     }
 }
+
+/// Golden reports of real trees: the bundled sample and lab snapshots (no vIOMMU, max_vfs at
+/// boot), rendered from the real checks. They change when a check's wording changes: review the
+/// diff, then regenerate with `SRIOV_UPDATE_GOLDEN=1 swift test --filter ReportRealTreeGoldenTests`.
+final class ReportRealTreeGoldenTests: XCTestCase {
+    static let trees = [
+        ("sample-host", "/Resources/sample-host"),
+        ("sample-host-vfs", "/Resources/sample-host-vfs"),
+        ("lab-igb-noiommu", "/Tests/Fixtures/lab/igb-noiommu/after"),
+        ("lab-igb-maxvfs", "/Tests/Fixtures/lab/igb-maxvfs/before"),
+    ]
+
+    func testGoldenReportsOfRealTrees() throws {
+        for (name, relative) in ReportRealTreeGoldenTests.trees {
+            let model = try ReportFixture.report(root: ReportFixture.repository + relative, time: nil)
+            let outputs = [(name + ".xml", try ReportXML.render(model)), (name + ".html", try ReportHTML.render(model))]
+            for (file, text) in outputs {
+                let path = GoldenReport.directory + "/" + file
+                if ProcessInfo.processInfo.environment["SRIOV_UPDATE_GOLDEN"] == "1" {
+                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                }
+                let golden = try String(contentsOfFile: path, encoding: .utf8)
+                XCTAssertEqual(text, golden, "\(file) differs from Tests/ReportsTests/Golden/\(file); if intended, regenerate with SRIOV_UPDATE_GOLDEN=1")
+            }
+            try ReportFixture.assertXmllintValid(outputs[0].1)
+            // The HTML re-rendered from the XML is the same as the direct one.
+            XCTAssertEqual(try ReportHTML.render(try ReportXML.read(outputs[0].1)), outputs[1].1, name)
+        }
+    }
+}

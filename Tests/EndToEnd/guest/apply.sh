@@ -133,6 +133,38 @@ reload_igb
 expect "after modprobe rollback + reload: max_vfs" "$(cat /sys/module/igb/parameters/max_vfs 2>/dev/null)" 0
 expect "after modprobe rollback + reload: no VFs" "$(numvfs)" 0
 
+# --- --vf-mac auto: stable locally administered MACs, set now and again by the udev rule
+netdev=$(basename "$(ls -d $PF/net/* 2>/dev/null | head -1)")
+run mac apply --device $ADDR --vfs 2 --vf-mac auto --yes
+expect "apply --vfs 2 --vf-mac auto exit status" "$(cat $OUT/mac.rc)" 0
+settle
+macs=$(grep -o 'vf [0-9] mac [0-9a-f:]*' /etc/udev/rules.d/70-sriov-wizard.rules 2>/dev/null | awk '{print $4}' | tr '\n' ' ')
+echo "planned MACs: $macs (PF netdev $netdev)"
+vf_macs() { ip link show "$netdev" | awk '$1 == "vf" {for (i = 1; i <= NF; i++) if ($i == "link/ether") printf "%s ", $(i + 1)}'; }
+expect "VF MACs now (ip link show $netdev)" "$(vf_macs)" "$macs"
+ip link show "$netdev" > "$OUT/ip-link-mac-now.txt"
+reload_igb
+expect "after igb reload: 2 VFs" "$(numvfs)" 2
+expect "after igb reload: same VF MACs (udev RUN)" "$(vf_macs)" "$macs"
+ip link show "$netdev" > "$OUT/ip-link-mac-reload.txt"
+run check-mac check --device $ADDR --stage activation
+grep -E "vf-mac-addresses" "$OUT/check-mac.out" | head -2
+run rollback-mac rollback --last
+expect "rollback of the MAC apply exit status" "$(cat $OUT/rollback-mac.rc)" 0
+expect "after MAC rollback: no VFs" "$(numvfs)" 0
+etc_sums > "$OUT/etc-after-rollback-mac.sha256"
+if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback-mac.sha256"; then pass "MAC rollback: /etc byte-identical to before"; else fail "MAC rollback: /etc differs"; fi
+
+# --- vfio modules at boot: file + update-initramfs, rollback
+run vfio apply --vfio --yes
+expect "apply --vfio exit status" "$(cat $OUT/vfio.rc)" 0
+cat /etc/modules-load.d/vfio.conf > "$OUT/vfio.conf" 2>/dev/null
+run vfio-again apply --vfio --yes
+grep -q "Already applied" "$OUT/vfio-again.out" && pass "vfio re-run: already applied" || fail "vfio re-run planned changes"
+run rollback-vfio rollback --last
+etc_sums > "$OUT/etc-after-rollback-vfio.sha256"
+if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback-vfio.sha256"; then pass "vfio rollback: /etc byte-identical to before"; else fail "vfio rollback: /etc differs"; fi
+
 # --- the lock: a second apply while one holds it
 mkdir -p /var/lib/sriov-wizard
 flock /var/lib/sriov-wizard/lock sleep 8 & holder=$!

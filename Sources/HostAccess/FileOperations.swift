@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The file-system calls a change to the machine is made of, one method per call that can
+/// fail. `LiveFileOperations` makes them; tests wrap it to fail at any chosen call (fault
+/// injection through this seam, never by patching libc). Paths are real paths (already
+/// mapped under the machine's root).
+public protocol FileOperations: Sendable {
+    /// `open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode)`.
+    func createExclusive(_ path: String, mode: mode_t) throws(HostAccessError) -> Int32
+    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(HostAccessError)
+    func changeOwner(_ fd: Int32, uid: uid_t, gid: gid_t, path: String) throws(HostAccessError)
+    func changeMode(_ fd: Int32, mode: mode_t, path: String) throws(HostAccessError)
+    func sync(_ fd: Int32, path: String) throws(HostAccessError)
+    func close(_ fd: Int32, path: String) throws(HostAccessError)
+    func rename(_ from: String, _ to: String) throws(HostAccessError)
+    func unlink(_ path: String) throws(HostAccessError)
+    /// fsync of a directory, so that a rename in it survives a crash (rename(2), fsync(2)).
+    func syncDirectory(_ path: String) throws(HostAccessError)
+    /// One write(2) of a sysfs attribute; the kernel's answer is the result, not an error.
+    func writeAttribute(_ path: String, _ value: String) -> AttributeWriteResult
+}
+
+/// What the kernel said to a write of a sysfs attribute. The store functions answer with an
+/// errno: `sriov_numvfs` (drivers/pci/iov.c `sriov_numvfs_store`) gives ERANGE above
+/// TotalVFs, EBUSY when another non-zero count is set, ENOENT/EINVAL without a PF driver that
+/// supports it, ENOMEM when the VF BARs do not fit (Above 4G Decoding / SR-IOV off in the BIOS).
+public enum AttributeWriteResult: Sendable, Equatable {
+    case written
+    case failed(errno: Int32)
+
+    public var errnoName: String? {
+        guard case .failed(let code) = self else { return nil }
+        return AttributeWriteResult.name(of: code)
+    }
+
+    public static func name(of code: Int32) -> String {
+        switch code {
+        case ERANGE: return "ERANGE"
+        case EBUSY: return "EBUSY"
+        case EINVAL: return "EINVAL"
+        case ENODEV: return "ENODEV"
+        case ENOENT: return "ENOENT"
+        case ENOMEM: return "ENOMEM"
+        case EACCES: return "EACCES"
+        case EPERM: return "EPERM"
+        case EIO: return "EIO"
+        case ENOSPC: return "ENOSPC"
+        default: return "errno \(code)"
+        }
+    }
+
+    public static func text(of code: Int32) -> String { HostAccessError.text(for: code) }
+}
+
+/// The real calls.
+public struct LiveFileOperations: FileOperations {
+    public init() {}
+
+    public func createExclusive(_ path: String, mode: mode_t) throws(HostAccessError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
+        return fd
+    }
+
+    public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(HostAccessError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw HostAccessError.from(errno: errno, path: path)
+            }
+            written += n
+        }
+    }
+
+    public func changeOwner(_ fd: Int32, uid: uid_t, gid: gid_t, path: String) throws(HostAccessError) {
+        if fchown(fd, uid, gid) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func changeMode(_ fd: Int32, mode: mode_t, path: String) throws(HostAccessError) {
+        if fchmod(fd, mode) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func sync(_ fd: Int32, path: String) throws(HostAccessError) {
+        if fsync(fd) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func close(_ fd: Int32, path: String) throws(HostAccessError) {
+        if Glibc.close(fd) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func rename(_ from: String, _ to: String) throws(HostAccessError) {
+        if Glibc.rename(from, to) != 0 { throw HostAccessError.from(errno: errno, path: to) }
+    }
+
+    public func unlink(_ path: String) throws(HostAccessError) {
+        if Glibc.unlink(path) != 0 && errno != ENOENT { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func syncDirectory(_ path: String) throws(HostAccessError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
+        defer { Glibc.close(fd) }
+        // Some file systems (9p, some FUSE) answer EINVAL: nothing more can be done there.
+        if fsync(fd) != 0 && errno != EINVAL && errno != EROFS { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func writeAttribute(_ path: String, _ value: String) -> AttributeWriteResult {
+        // O_NOFOLLOW: the attribute itself is never a link; a link here is not sysfs.
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 { return .failed(errno: errno) }
+        defer { Glibc.close(fd) }
+        let bytes = Array((value + "\n").utf8)
+        while true {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, bytes.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failed(errno: errno)
+            }
+            return .written
+        }
+    }
+}

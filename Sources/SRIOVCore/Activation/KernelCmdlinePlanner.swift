@@ -1,0 +1,179 @@
+import HostAccess
+
+/// Plans the IOMMU parameters on the persistent kernel command line, in the file this host's
+/// boot loader reads (BootLoader): `GRUB_CMDLINE_LINUX_DEFAULT` in /etc/default/grub (or the
+/// grub.d drop-in that sets it last) then `update-grub`; or /etc/kernel/cmdline then
+/// `proxmox-boot-tool refresh`. Only the IOMMU words change: every other parameter, comment,
+/// quote style and line ending stays byte for byte (Documentation/admin-guide/
+/// kernel-parameters.txt: intel_iommu=, amd_iommu=, iommu=).
+public enum KernelCmdlinePlanner {
+    /// What to change: words to add, and which words to drop.
+    public struct Change: Sendable, Equatable {
+        public var add: [String]
+        public var remove: Set<String>
+        public init(add: [String], remove: Set<String>) {
+            self.add = add
+            self.remove = remove
+        }
+
+        /// Drops `intel_iommu=off`, `amd_iommu=off`, `iommu=off`/`nopt` (they switch the IOMMU
+        /// off or undo passthrough); adds `intel_iommu=on` on Intel where the kernel does not
+        /// turn it on by default, and `iommu=pt` (host devices keep identity mappings).
+        public static func iommu(vendor: CPUVendor?, intelOnByDefault: Bool) -> Change {
+            var add: [String] = []
+            if vendor != .amd && !intelOnByDefault { add.append("intel_iommu=on") }
+            add.append("iommu=pt")
+            return Change(add: add, remove: ["intel_iommu=off", "amd_iommu=off", "iommu=off", "iommu=nopt"])
+        }
+
+        func drops(_ word: String) -> Bool {
+            var w = word
+            if w.hasPrefix("\""), w.hasSuffix("\""), w.count >= 2 { w = String(w.dropFirst().dropLast()) }
+            return remove.contains(w)
+        }
+    }
+
+    /// Edits a run of blank-separated words in place: dropped words go with the blank before
+    /// them, missing words are appended with one space. Returns nil when nothing changes.
+    public static func editWords(_ text: String, _ change: Change, present: Set<String>) -> String? {
+        var pieces: [(blank: String, word: String)] = []
+        var blank = "", word = ""
+        for c in text {
+            if c == " " || c == "\t" {
+                if !word.isEmpty { pieces.append((blank, word)); blank = ""; word = "" }
+                blank.append(c)
+            } else { word.append(c) }
+        }
+        if !word.isEmpty { pieces.append((blank, word)); blank = "" }
+        let trailing = blank
+        var changed = false
+        var kept: [(blank: String, word: String)] = []
+        for p in pieces {
+            if change.drops(p.word) { changed = true; continue }
+            // The first word left keeps the blank the text started with.
+            kept.append(kept.isEmpty ? (pieces[0].blank, p.word) : p)
+        }
+        var words = Set(kept.map(\.word))
+        words.formUnion(present)
+        var out = kept.map { $0.blank + $0.word }.joined()
+        for w in change.add where !words.contains(w) {
+            out += (out.isEmpty || out.hasSuffix(" ") ? "" : " ") + w
+            words.insert(w)
+            changed = true
+        }
+        return changed ? out + trailing : nil
+    }
+
+    /// The new text of a GRUB defaults file, or nil when unchanged. `add` goes to the last
+    /// `GRUB_CMDLINE_LINUX_DEFAULT` (appended to the file when there is none and `addHere`);
+    /// words to drop go from both CMDLINE variables.
+    public static func editGrub(_ file: GrubDefaults, _ change: Change, addHere: Bool, present: Set<String>) throws(ActivationError) -> String? {
+        var lines = file.lines
+        var changed = false
+        let target = file.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.line.number
+        for (i, line) in lines.enumerated() {
+            guard case .assignment(let a) = line.kind, a.name == "GRUB_CMDLINE_LINUX_DEFAULT" || a.name == "GRUB_CMDLINE_LINUX" else { continue }
+            let adding = addHere && line.number == target
+            let lineChange = Change(add: adding ? change.add : [], remove: change.remove)
+            let bytes = Array(line.text.utf8)
+            let raw = String(decoding: bytes[a.valueRange], as: UTF8.self)
+            let replacement: String?
+            switch a.quoting {
+            case .double, .single:
+                let q = raw.first!
+                guard raw.count >= 2, raw.last == q else {
+                    throw ActivationError("\(file.path):\(line.number): \(a.name) is quoted in a way sriov-wizard does not edit; add \(change.add.joined(separator: " ")) by hand.")
+                }
+                let inner = String(raw.dropFirst().dropLast())
+                replacement = editWords(inner, lineChange, present: present).map { String(q) + $0 + String(q) }
+            case .none:
+                replacement = editWords(raw, lineChange, present: present).map { new in
+                    new.contains(" ") || new.isEmpty ? "\"" + new + "\"" : new
+                }
+            case .mixed:
+                if lineChange.add.isEmpty && !a.literalValue.split(separator: " ").contains(where: { change.drops(String($0)) }) { continue }
+                throw ActivationError("\(file.path):\(line.number): \(a.name) mixes quote styles (\(raw)); sriov-wizard does not rewrite it. Edit it by hand: add \(change.add.joined(separator: " ")), remove \(change.remove.sorted().joined(separator: ", ")).")
+            }
+            guard let replacement else { continue }
+            let newText = String(decoding: bytes[..<a.valueRange.lowerBound], as: UTF8.self) + replacement
+                + String(decoding: bytes[a.valueRange.upperBound...], as: UTF8.self)
+            lines[i].text = newText
+            changed = true
+        }
+        if addHere && target == nil {
+            let words = change.add.filter { !present.contains($0) }
+            if !words.isEmpty {
+                let ending = lines.last.map { $0.ending.isEmpty ? "\n" : $0.ending } ?? "\n"
+                if let last = lines.indices.last, lines[last].ending.isEmpty { lines[last].ending = ending }
+                lines.append(GrubDefaults.Line(number: lines.count + 1, text: "GRUB_CMDLINE_LINUX_DEFAULT=\"\(words.joined(separator: " "))\"", ending: ending, kind: .blank))
+                changed = true
+            }
+        }
+        return changed ? lines.map { $0.text + $0.ending }.joined() : nil
+    }
+
+    /// /etc/kernel/cmdline: proxmox-boot-tool reads the first line; the rest is kept.
+    public static func editKernelCmdline(_ text: String, _ change: Change) -> String? {
+        let end = text.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) ?? text.endIndex
+        let first = String(text[..<end])
+        guard let edited = editWords(first, change, present: []) else { return nil }
+        let rest = String(text[end...])
+        return edited + (rest.isEmpty ? "\n" : rest)
+    }
+
+    /// Whether the running kernel turns the Intel IOMMU on by itself
+    /// (CONFIG_INTEL_IOMMU_DEFAULT_ON=y in /boot/config-<release>).
+    static func intelOnByDefault(_ machine: Machine) -> Bool {
+        guard let release = machine.attribute("/proc/sys/kernel/osrelease"),
+              let config = try? machine.readText("/boot/config-\(release)", limit: 1 << 22) else { return false }
+        return config.split(separator: "\n").contains("CONFIG_INTEL_IOMMU_DEFAULT_ON=y")
+    }
+
+    public static func plan(context: CheckContext) throws(ActivationError) -> Plan {
+        let machine = context.machine
+        let vendor = CPUInfo.read(machine)?.vendor
+        let change = Change.iommu(vendor: vendor, intelOnByDefault: intelOnByDefault(machine))
+        let detection = BootLoaderDetection.detect(machine)
+        var plan = Plan(title: "IOMMU on the kernel command line (\(change.add.joined(separator: " ")); \(detection.loader.name))", stages: [.prerequisites])
+        let editor = FileEditor(machine: machine)
+        func state(_ path: String) throws(ActivationError) -> [UInt8]? {
+            do { return try editor.state(of: path).bytes } catch { throw ActivationError("cannot read \(path): \(error.description)") }
+        }
+        let command: [String]
+        switch detection.loader {
+        case .proxmoxBootTool(.systemdBoot):
+            let path = BootLoader.kernelCmdlinePath
+            guard let old = try state(path) else {
+                throw ActivationError("\(path) is missing although proxmox-boot-tool manages the ESPs; create it with the current command line first (`cat /proc/cmdline`).")
+            }
+            if let new = editKernelCmdline(String(decoding: old, as: UTF8.self), change) {
+                plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(new.utf8), reason: "the command line systemd-boot gets from proxmox-boot-tool")))
+            }
+            command = ["proxmox-boot-tool", "refresh"]
+        case .grub, .proxmoxBootTool(.grub):
+            guard let grub = GrubConfiguration.read(machine) else {
+                throw ActivationError("\(GrubDefaults.path) is missing; cannot tell where this host's kernel command line is set.")
+            }
+            let owner = grub.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.file.path ?? GrubDefaults.path
+            let present = Set(grub.kernelCommandLine.parameters.map(\.text)).subtracting(change.remove)
+            for file in grub.files {
+                guard let old = try state(file.path) else { continue }
+                if let new = try editGrub(GrubDefaults(text: String(decoding: old, as: UTF8.self), path: file.path), change,
+                                          addHere: file.path == owner, present: present) {
+                    plan.steps.append(.edit(FileEdit(path: file.path, before: old, after: Array(new.utf8),
+                        reason: "GRUB_CMDLINE_LINUX_DEFAULT: the command line of the normal boot entries")))
+                }
+            }
+            command = detection.loader == .grub ? ["update-grub"] : ["proxmox-boot-tool", "refresh"]
+        case .proxmoxBootTool(.unknown), .unknown:
+            throw ActivationError("cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(change.add.joined(separator: " ")) to the kernel command line by hand.")
+        }
+        if plan.steps.isEmpty {
+            plan.alreadyApplied.append("the persistent command line already has \(change.add.joined(separator: " ")) and nothing that turns the IOMMU off")
+        } else {
+            plan.steps.append(.command(PlannedCommand(command, reason: "write the command line where the boot loader reads it", rerunOnRollback: true)))
+            plan.pending.append("the new kernel command line takes effect at the next boot: reboot")
+        }
+        return plan
+    }
+}

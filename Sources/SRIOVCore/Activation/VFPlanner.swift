@@ -1,0 +1,217 @@
+import Foundation
+import HostAccess
+
+/// How `apply --vfs` creates VFs.
+public enum VFMethodChoice: String, Sendable, CaseIterable {
+    /// sysfs + udev rule (works for every SR-IOV driver, keyed on this PF only).
+    case auto
+    /// The driver's module option (igb/ixgbe `max_vfs`), for every port of the driver.
+    case modprobe
+    /// `sriov_numvfs` now, and a udev rule that writes it again whenever the PF driver binds.
+    case sysfs
+}
+
+/// Plans VFs for one PF (Documentation/PCI/pci-iov-howto.rst, drivers/pci/iov.c).
+///
+/// The sysfs way persists with a udev rule in /etc/udev/rules.d (udev ships with every
+/// Proxmox/Debian host, no extra package). It matches `ACTION=="add|bind"`: the kernel sends
+/// `bind` after the driver's probe, when `sriov_numvfs` accepts writes (a reload of the
+/// driver, or a driver loaded after udev started); at boot udev's coldplug replays `add` for
+/// devices whose events were sent before udevd ran, and by then the driver is bound. A write
+/// of the count already set is a no-op in the kernel, so both firing is harmless.
+public enum VFPlanner {
+    public static let udevRulesPath = "/etc/udev/rules.d/70-sriov-wizard.rules"
+    public static func modprobePath(_ driver: String) -> String { "/etc/modprobe.d/sriov-wizard-\(driver).conf" }
+
+    static let udevHeader = """
+    # Written by sriov-wizard: recreate SR-IOV VFs whenever the PF driver binds (udev(7)).
+    # `sriov-wizard rollback` restores this file; edit with `sriov-wizard apply --device ADDR --vfs N`.
+
+    """
+
+    public static func numVFsPath(_ pf: PCIAddress) -> String { SysfsInventory.devicesPath + "/\(pf)/sriov_numvfs" }
+
+    public static func plan(device: PCIAddress, count: Int, method: VFMethodChoice, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Plan {
+        guard let f = context.inventory.function(device) else {
+            throw ActivationError("\(device): no such PCI function; `sriov-wizard devices` lists the SR-IOV devices.")
+        }
+        guard f.role == .pf, let sriov = f.sriov else {
+            if f.role == .vf, let pf = f.physfn {
+                throw ActivationError("\(device) is a VF of \(pf); give the PF: --device \(pf).")
+            }
+            throw ActivationError("\(device) has no SR-IOV capability; `sriov-wizard devices` lists the SR-IOV devices.")
+        }
+        guard count >= 0 else { throw ActivationError("--vfs \(count): the number of VFs cannot be negative.") }
+        let machine = context.machine
+        let total = machine.attribute(SysfsInventory.devicesPath + "/\(device)/sriov_totalvfs").flatMap { Int($0) } ?? sriov.totalVFs
+        if let total, count > total {
+            throw ActivationError("\(device) allows at most \(total) VFs (sriov_totalvfs; the driver may allow fewer than the \(sriov.configTotalVFs.map(String.init) ?? "TotalVFs") in config space); asked for \(count). Use --vfs \(total) or less.")
+        }
+        guard let driver = f.driver else {
+            throw ActivationError("\(device) has no driver bound, so the kernel cannot create VFs (sriov_numvfs needs the PF driver); load the driver first (see `sriov-wizard check --device \(device)`).")
+        }
+        let known = context.knowledge.driver(driver)
+        let option = known?.moduleOption ?? (machine.exists("/sys/module/\(ModprobeConfig.normalise(driver))/parameters/max_vfs") ? "max_vfs" : nil)
+        switch method {
+        case .auto, .sysfs:
+            return try sysfsPlan(f, driver: driver, count: count, macs: macs, context: context)
+        case .modprobe:
+            if macs { throw ActivationError("--vf-mac auto is persisted in the udev rule of --method sysfs; use --method sysfs (or auto) with it.") }
+            guard let option else {
+                throw ActivationError("\(driver) has no module option that creates VFs; use --method sysfs (the kernel's standard way).")
+            }
+            return try modprobePlan(f, driver: driver, option: option, count: count, context: context)
+        }
+    }
+
+    static func read(_ machine: Machine, _ path: String) throws(ActivationError) -> [UInt8]? {
+        do { return try FileEditor(machine: machine).state(of: path).bytes } catch {
+            throw ActivationError("cannot read \(path): \(error.description)")
+        }
+    }
+
+    /// The rule for one PF; with `macs`, RUN entries that give each VF its MAC once the VFs
+    /// exist (udev runs RUN after the rule's ATTR writes; no shell is involved).
+    public static func udevRule(_ pf: PCIAddress, count: Int, macs: [String: [String]]? = nil) -> String {
+        var rule = "ACTION==\"add|bind\", SUBSYSTEM==\"pci\", KERNEL==\"\(pf)\", ATTR{sriov_numvfs}=\"\(count)\""
+        for argv in macs?.sorted(by: { $0.key < $1.key }).map(\.value) ?? [] { rule += ", RUN+=\"\(argv.joined(separator: " "))\"" }
+        return rule
+    }
+
+    /// A stable, locally administered unicast MAC for VF `index` of `pf` (IEEE 802: bit 1 of
+    /// the first octet set, bit 0 clear). Derived from the host's machine-id too: identical
+    /// servers have identical PCI addresses, and their VFs share a network.
+    public static func vfMAC(pf: PCIAddress, index: Int, machineID: String?) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in "\(machineID ?? "")/\(pf)/\(index)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var octets = (0..<6).map { UInt8(truncatingIfNeeded: hash >> (8 * UInt64($0))) }
+        octets[0] = (octets[0] & 0xfc) | 0x02
+        return octets.map { let h = String($0, radix: 16); return h.count == 1 ? "0" + h : h }.joined(separator: ":")
+    }
+
+    /// The rules file with the rule for `pf` set to `count` (removed for nil), other lines kept.
+    static func rulesFile(_ old: [UInt8]?, pf: PCIAddress, count: Int?, macs: [String: [String]]? = nil) -> [UInt8]? {
+        let text = old.map { String(decoding: $0, as: UTF8.self) } ?? udevHeader
+        // Split on LF scalars: a Swift Character "\r\n" would not match "\n".
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        if lines.last == "" { lines.removeLast() }
+        let key = "KERNEL==\"\(pf)\""
+        let rule = count.map { udevRule(pf, count: $0, macs: macs) }
+        if let index = lines.firstIndex(where: { $0.contains(key) && !$0.hasPrefix("#") }) {
+            if let rule { lines[index] = rule } else { lines.remove(at: index) }
+        } else if let rule {
+            lines.append(rule)
+        }
+        let rules = lines.filter { !$0.trimmedSpace().isEmpty && !$0.hasPrefix("#") }
+        if rules.isEmpty, old == nil || String(decoding: old!, as: UTF8.self).hasPrefix(udevHeader.split(separator: "\n")[0]) {
+            return nil  // only our header left: the file goes
+        }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    static func sysfsPlan(_ f: PCIFunction, driver: String, count: Int, macs wantMACs: Bool, context: CheckContext) throws(ActivationError) -> Plan {
+        let machine = context.machine
+        let pf = f.address
+        var plan = Plan(title: "\(count) VFs on \(pf) (\(driver)) via sysfs sriov_numvfs + udev rule" + (wantMACs ? ", stable MACs" : ""), stages: [.activation])
+        var macCommands: [String: [String]]?
+        if wantMACs && count > 0 {
+            guard let netdev = f.netdevs.first else {
+                throw ActivationError("\(pf) has no network interface, so its VFs' MACs cannot be set with `ip link set DEV vf N mac`; drop --vf-mac.")
+            }
+            let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { machine.exists($0) } ?? "/usr/sbin/ip"
+            let machineID = machine.attribute("/etc/machine-id")
+            var commands: [String: [String]] = [:]
+            for index in 0..<count {
+                commands[String(format: "%03d", index)] = [ip, "link", "set", netdev, "vf", String(index), "mac", vfMAC(pf: pf, index: index, machineID: machineID)]
+            }
+            macCommands = commands
+        }
+        let path = numVFsPath(pf)
+        let current = machine.attribute(path).flatMap { Int($0) } ?? f.sriov?.numVFs ?? 0
+        if current == count {
+            plan.alreadyApplied.append("\(path) is already \(count)")
+        } else {
+            if current != 0 && count != 0 {
+                plan.steps.append(.sysfs(AttributeWrite(path: path, value: "0",
+                    reason: "\(current) VFs exist; the kernel only changes a non-zero count through 0 (EBUSY otherwise)")))
+            }
+            plan.steps.append(.sysfs(AttributeWrite(path: path, value: String(count),
+                reason: count == 0 ? "remove the VFs now" : "create the VFs now")))
+        }
+        let oldRules = try read(machine, udevRulesPath)
+        let newRules = rulesFile(oldRules, pf: pf, count: count == 0 ? nil : count, macs: macCommands)
+        if oldRules != newRules {
+            if let macCommands {
+                for argv in macCommands.sorted(by: { $0.key < $1.key }).map(\.value) {
+                    plan.steps.append(.command(PlannedCommand(argv, reason: "give VF \(argv[5]) a stable locally administered MAC now", timeout: 30)))
+                }
+            }
+            plan.steps.append(.edit(FileEdit(path: udevRulesPath, before: oldRules, after: newRules,
+                reason: count == 0 ? "stop recreating VFs of \(pf) at boot" : "recreate the \(count) VFs whenever \(driver) binds \(pf) (boot, driver reload)" + (macCommands == nil ? "" : ", with their MACs"))))
+        } else if count > 0 {
+            plan.alreadyApplied.append("\(udevRulesPath) already recreates \(count) VFs on \(pf)")
+        }
+        // Our own module option file would fight the rule (EBUSY at the rule's write when the
+        // counts differ): the methods exclude each other.
+        let ours = modprobePath(driver)
+        if let old = try read(machine, ours) {
+            plan.steps.append(.edit(FileEdit(path: ours, before: old, after: nil,
+                reason: "switch from the \(driver) module option to sysfs: both at once would fight at every load")))
+            plan.steps.append(.command(PlannedCommand(["update-initramfs", "-u", "-k", "all"],
+                reason: "the initramfs carries a copy of modprobe.d", rerunOnRollback: true)))
+            plan.pending.append("the removed module option stops applying when \(driver) is next loaded (reboot)")
+        }
+        if plan.steps.contains(where: { if case .edit(let e) = $0 { return e.path == udevRulesPath } else { return false } }) {
+            plan.steps.append(.command(PlannedCommand(["udevadm", "control", "--reload"],
+                reason: "make udevd read the changed rules now, not at the next boot", rerunOnRollback: true, timeout: 60)))
+        }
+        for option in ModprobeConfig.read(machine).options(module: driver, name: "max_vfs") where option.location.file != ours {
+            plan.notes.append("\(option.location): \(option.text) also creates VFs when \(driver) loads; the udev rule then finds a different count and the kernel refuses it (EBUSY). Remove that line if --vfs \(count) is what you want.")
+        }
+        return plan
+    }
+
+    static func modprobePlan(_ f: PCIFunction, driver: String, option: String, count: Int, context: CheckContext) throws(ActivationError) -> Plan {
+        let machine = context.machine
+        let pf = f.address
+        var plan = Plan(title: "\(count) VFs per \(driver) port via the module option \(option) (/etc/modprobe.d)", stages: [.activation])
+        let path = modprobePath(driver)
+        let old = try read(machine, path)
+        let new: [UInt8]? = count == 0 ? nil : Array("""
+            # Written by sriov-wizard: \(count) VFs on every \(driver) port at module load (modprobe.d(5)).
+            # `sriov-wizard rollback` restores the previous state.
+            options \(driver) \(option)=\(count)
+
+            """.utf8)
+        var changed = false
+        if old != new {
+            plan.steps.append(.edit(FileEdit(path: path, before: old, after: new,
+                reason: "\(driver) creates \(count) VFs per port whenever it loads")))
+            changed = true
+        } else {
+            plan.alreadyApplied.append("\(path) already sets \(option)=\(count)")
+        }
+        // A udev rule of ours for this PF would write another count after the load.
+        let oldRules = try read(machine, udevRulesPath)
+        let newRules = rulesFile(oldRules, pf: pf, count: nil)
+        if oldRules != newRules {
+            plan.steps.append(.edit(FileEdit(path: udevRulesPath, before: oldRules, after: newRules,
+                reason: "switch \(pf) from the udev rule to the module option: both at once would fight at every load")))
+            plan.steps.append(.command(PlannedCommand(["udevadm", "control", "--reload"],
+                reason: "make udevd read the changed rules now", rerunOnRollback: true, timeout: 60)))
+        }
+        if changed {
+            plan.steps.append(.command(PlannedCommand(["update-initramfs", "-u", "-k", "all"],
+                reason: "the initramfs carries a copy of modprobe.d and may load \(driver) early", rerunOnRollback: true)))
+        }
+        for other in ModprobeConfig.read(machine).options(module: driver, name: option) where other.location.file != path {
+            plan.notes.append("\(other.location): \(other.text) is also set; modprobe uses the last one in file-name order, so check which wins.")
+        }
+        plan.notes.append("\(option) applies to every port driven by \(driver), not only \(pf); the kernel documents it as deprecated in favour of sysfs sriov_numvfs (--method sysfs).")
+        let current = machine.attribute(numVFsPath(pf)).flatMap { Int($0) } ?? 0
+        if current != count {
+            plan.pending.append("the VFs appear when \(driver) is next loaded: reboot, or `modprobe -r \(driver) && modprobe \(driver)` (this drops the network on every \(driver) port)")
+        }
+        return plan
+    }
+}

@@ -1,0 +1,249 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the changes a stage needs: plan, show the diff, confirm, apply with a journal, verify.",
+        discussion: """
+        Every change is planned first and shown as a unified diff plus the sysfs writes and commands it runs. On a terminal you confirm it (--yes skips the question; without a terminal --yes is required). Files are replaced atomically (temporary file, fsync, rename, fsync of the directory) after their old bytes, mode and owner are saved in a journal under /var/lib/sriov-wizard/journal (under --root for a snapshot); `sriov-wizard rollback` restores them byte for byte. Running the same apply again changes nothing.
+
+        With --root DIR (a snapshot), files under DIR are edited and the sysfs writes and commands are listed as what would run on the host.
+
+        EXAMPLES:
+          sudo sriov-wizard apply --device 0000:01:00.0 --vfs 4
+          sudo sriov-wizard apply --device 0000:01:00.0 --vfs 7 --method modprobe --yes
+          sudo sriov-wizard apply --iommu --vfio --dry-run
+          sudo sriov-wizard apply --passthrough 100 --vf 0000:01:10.0
+          sriov-wizard apply --root ./snapshot --device 0000:01:00.0 --vfs 4 --yes
+
+        EXIT STATUS:
+          0   applied, or already applied (nothing to change), or --dry-run
+          1   a step failed (the message says which; `sriov-wizard rollback --last` undoes what was done) or the plan cannot be made
+          3   the machine could not be read
+          5   not confirmed (answered no, or no terminal and no --yes)
+          64  usage error
+          75  another apply or rollback is running (lock)
+          77  changing this host needs root
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var languageOptions: LanguageOptions
+
+    @Option(name: .long, help: ArgumentHelp("The SR-IOV PF to create VFs on.", valueName: "ADDR"))
+    var device: String?
+
+    @Option(name: .long, help: ArgumentHelp("Number of VFs (0 removes them); at most sriov_totalvfs.", valueName: "N"))
+    var vfs: Int?
+
+    @Option(name: .long, help: "How to create and persist VFs: auto (= sysfs), sysfs (sriov_numvfs + udev rule for this PF) or modprobe (driver option such as igb max_vfs, every port).")
+    var method: MethodChoice = .auto
+
+    @Option(name: .customLong("vf-mac"), help: "auto: give the VFs stable, locally administered MACs (derived from the PF address, VF index and /etc/machine-id), set now and by the udev rule; none: leave them to the driver.")
+    var vfMAC: VFMACChoice = .none
+
+    @Flag(name: .long, help: "Turn the IOMMU on in the persistent kernel command line (GRUB or /etc/kernel/cmdline).")
+    var iommu = false
+
+    @Flag(name: .long, help: "Load the vfio modules at boot (/etc/modules-load.d/vfio.conf).")
+    var vfio = false
+
+    @Option(name: .long, help: ArgumentHelp("Pass a VF to this Proxmox VM (with --vf).", valueName: "VMID"))
+    var passthrough: String?
+
+    @Option(name: .long, help: ArgumentHelp("The VF to pass through (with --passthrough).", valueName: "ADDR"))
+    var vf: String?
+
+    @Flag(name: .long, help: "Print the plan and change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Apply without asking (required when standard input is not a terminal).")
+    var yes = false
+
+    func validate() throws {
+        try rootOptions.validateRoot()
+        if (device == nil) != (vfs == nil) {
+            throw ValidationError("--device and --vfs go together: --device ADDR --vfs N.")
+        }
+        if (passthrough == nil) != (vf == nil) {
+            throw ValidationError("--passthrough and --vf go together: --passthrough VMID --vf ADDR.")
+        }
+        if let vfs, vfs < 0 { throw ValidationError("--vfs \(vfs): give 0 or more.") }
+        if device == nil, !iommu, !vfio, passthrough == nil {
+            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --vfio and/or --passthrough VMID --vf ADDR.")
+        }
+        if method != .auto, device == nil { throw ValidationError("--method applies to --device/--vfs only.") }
+        if vfMAC == .auto, device == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
+    }
+
+    func makePlan(_ context: CheckContext) -> Result<Plan, ActivationError> {
+        var plans: [Plan] = []
+        do {
+            if iommu { plans.append(try KernelCmdlinePlanner.plan(context: context)) }
+            if vfio { plans.append(try VFIOModulesPlanner.plan(context: context)) }
+            if let device, let vfs, let address = PCIAddress(device) {
+                plans.append(try VFPlanner.plan(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))
+            }
+            if let passthrough, let vf {
+                plans.append(try PassthroughPlanner.plan(vmid: passthrough, vf: vf, context: context))
+            }
+        } catch {
+            return .failure(error)
+        }
+        return .success(Plan.combined(plans))
+    }
+
+    func run() throws {
+        if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
+            Console.error("changing this host needs root: run it with sudo (or add --dry-run to see the plan; --root DIR applies to a snapshot).")
+            throw ExitStatus.needsRoot
+        }
+        // Plan under the lock, so that no other run changes the files between plan and apply.
+        // (Without --yes and without a terminal the run only shows the plan and refuses: no lock.)
+        let willApply = !dryRun && (yes || Machine.isTerminal(0))
+        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine) : nil
+        defer { withExtendedLifetime(lock) {} }
+        let context = try rootOptions.context(device: device)
+        let plan: Plan
+        switch makePlan(context) {
+        case .success(let p): plan = p
+        case .failure(let error):
+            Console.error(error.message)
+            throw ExitCode.failure
+        }
+        let console = Console()
+        print(PlanRendering.render(plan, console: console, live: context.machine.isLive))
+        for command in plan.manual { print("  run yourself: " + command) }
+        if plan.isEmpty {
+            print(console.paint(plan.manual.isEmpty ? "Already applied: nothing to change." : "Nothing to change here.", .green))
+            return
+        }
+        if dryRun {
+            print("Dry run: nothing was changed.")
+            return
+        }
+        if !yes {
+            guard Machine.isTerminal(0) else {
+                Console.error("refusing to change the machine without confirmation: standard input is not a terminal. Add --yes to apply, or --dry-run to only see the plan.")
+                throw ExitStatus.notConfirmed
+            }
+            print("Apply these changes? [y/N] ", terminator: "")
+            let answer = readLine()?.trimmedSpace().lowercased() ?? ""
+            guard answer == "y" || answer == "yes" else {
+                print("Nothing was changed.")
+                throw ExitStatus.notConfirmed
+            }
+        }
+        let outcome: PlanExecutor.Outcome
+        do {
+            outcome = try PlanExecutor(machine: context.machine).apply(plan, command: CommandLine.arguments)
+        } catch {
+            Console.error("cannot write the journal, so nothing was changed: \(error.description)")
+            throw ExitCode.failure
+        }
+        print(PlanRendering.outcome(outcome, console: console))
+        guard outcome.succeeded else {
+            Console.error(outcome.failure ?? "a step failed")
+            Console.error("the journal \(outcome.journalID) records what was done; undo it with `sriov-wizard rollback --id \(outcome.journalID)`" + (rootOptions.root == "/" ? "" : " --root \(rootOptions.root)") + ".")
+            throw ExitCode.failure
+        }
+        // Verify again, from a fresh read of the machine.
+        if let fresh = try? rootOptions.context(device: device) {
+            var renderer = CheckRenderer(console: console, language: languageOptions.resolved)
+            renderer.showEvidence = false
+            for report in verifyStages(fresh, only: plan.stages) {
+                let number = (Stage.all.firstIndex { $0.id == report.id } ?? 0) + 1
+                print("")
+                print(renderer.stage(report, number: number))
+            }
+        }
+        if !plan.pending.isEmpty {
+            print("")
+            print(console.paint("Still to do:", .bold))
+            for item in plan.pending { print("  - " + item) }
+        }
+    }
+}
+
+enum VFMACChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, none
+}
+
+enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, modprobe, sysfs
+    var value: VFMethodChoice { VFMethodChoice(rawValue: rawValue)! }
+}
+
+enum ActivationLocking {
+    static func acquire(_ machine: Machine) throws -> ExclusiveLock {
+        do { return try ExclusiveLock.acquire(machine) } catch {
+            Console.error(error.description)
+            if case .held = error { throw ExitStatus.locked }
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Text for plans and their outcome.
+enum PlanRendering {
+    static func render(_ plan: Plan, console: Console, live: Bool) -> String {
+        var out = [console.paint("Plan: " + plan.title, .bold)]
+        for item in plan.alreadyApplied { out.append("  already in place: " + item) }
+        for (i, step) in plan.steps.enumerated() {
+            var line = "  \(i + 1). \(step.summary)"
+            if !live, case .command = step { line += "  (would run on the host)" }
+            if !live, case .sysfs = step { line += "  (recorded in the snapshot)" }
+            out.append(line)
+            out.append("     " + console.paint(step.reason, .dim))
+            if case .edit(let edit) = step {
+                for diffLine in PlanRendering.lines(edit.diff) {
+                    let text = PlanRendering.visible(diffLine)
+                    let styled = text.hasPrefix("+") && !text.hasPrefix("+++") ? console.paint(text, .green)
+                        : text.hasPrefix("-") && !text.hasPrefix("---") ? console.paint(text, .red) : text
+                    out.append("     " + styled)
+                }
+            }
+        }
+        for note in plan.notes { out.append(console.paint("  note: ", .yellow) + note) }
+        return out.joined(separator: "\n")
+    }
+
+    /// A diff line for the terminal: a CR of a CRLF line shown as `^M` (as `cat -A` does),
+    /// since a raw CR would make the terminal overwrite the line.
+    /// Splits on LF only (a Swift Character "\r\n" is one grapheme, so a plain split on
+    /// "\n" would glue a CRLF line to the next one).
+    static func lines(_ text: String) -> [String] {
+        var result: [String] = []
+        var current = String.UnicodeScalarView()
+        for u in text.unicodeScalars {
+            if u == "\n" { result.append(String(current)); current = String.UnicodeScalarView() } else { current.append(u) }
+        }
+        if !current.isEmpty { result.append(String(current)) }
+        return result
+    }
+
+    static func visible(_ line: String) -> String {
+        line.hasSuffix("\r") ? String(line.dropLast()) + "^M" : line
+    }
+
+    static func outcome(_ outcome: PlanExecutor.Outcome, console: Console) -> String {
+        var out: [String] = []
+        for step in outcome.manifest.steps {
+            let mark: String
+            switch step.state {
+            case .done: mark = console.paint("done   ", .green)
+            case .failed: mark = console.paint("FAILED ", .red)
+            case .notRun: mark = console.paint("would run on the host", .yellow) + ":"
+            case .pending: mark = "not done"
+            case .started: mark = "started"
+            case .rolledBack: mark = "rolled back"
+            }
+            out.append("  \(mark) \(step.description)" + (step.outcome.map { " (\(step.kind == .file ? "file " : "")\($0))" } ?? ""))
+        }
+        out.append(outcome.succeeded ? "Applied; journal \(outcome.journalID) (`sriov-wizard rollback --id \(outcome.journalID)` undoes it)."
+                                     : "Stopped; journal \(outcome.journalID).")
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo a recorded apply: files back byte for byte, sriov_numvfs back where it was changed.",
+        discussion: """
+        Restores the old bytes, mode and owner of every file the apply wrote (removes files it created), sets sriov_numvfs back to its previous value, and runs again the commands that regenerate from those files (update-initramfs, update-grub, udevadm control --reload). A file changed by someone else after the apply is not overwritten: the rollback refuses before changing anything.
+
+        EXAMPLES:
+          sudo sriov-wizard rollback --last
+          sudo sriov-wizard rollback --id 20261125-160308-1 --dry-run
+
+        EXIT STATUS:
+          0   rolled back (or --dry-run)
+          1   the rollback cannot be done safely, or a step failed
+          64  usage error
+          75  another apply or rollback is running (lock)
+          77  changing this host needs root
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Flag(name: .long, help: "Roll back the most recent apply that is not rolled back yet.")
+    var last = false
+
+    @Option(name: .long, help: ArgumentHelp("The apply to roll back (see `sriov-wizard history`).", valueName: "ID"))
+    var id: String?
+
+    @Flag(name: .long, help: "Print what would be restored and change nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        try rootOptions.validateRoot()
+        if last == (id != nil) { throw ValidationError("Give either --last or --id ID (see `sriov-wizard history`).") }
+    }
+
+    func run() throws {
+        if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
+            Console.error("changing this host needs root: run it with sudo (or add --dry-run).")
+            throw ExitStatus.needsRoot
+        }
+        let machine = rootOptions.machine
+        let rollback = Rollback(machine: machine)
+        var target = id
+        if last {
+            target = Journal.ids(machine).reversed().first { id in
+                guard let m = try? Journal.open(machine, id: id).load() else { return false }
+                return m.state != .rolledBack
+            }
+            guard target != nil else {
+                Console.error("no apply to roll back under \(machine.realPath(Journal.directory)).")
+                throw ExitCode.failure
+            }
+        }
+        let lock = dryRun ? nil : try ActivationLocking.acquire(machine)
+        defer { withExtendedLifetime(lock) {} }
+        let planned: Rollback.Planned
+        do { planned = try rollback.plan(id: target!) } catch {
+            Console.error(error.message)
+            throw ExitCode.failure
+        }
+        let console = Console()
+        print(console.paint("Rollback of \(planned.manifest.id): \(planned.manifest.summary)", .bold))
+        for action in planned.actions {
+            var suffix = ""
+            if !machine.isLive, case .command = action { suffix = "  (would run on the host)" }
+            if !machine.isLive, case .sysfs = action { suffix = "  (recorded in the snapshot)" }
+            print("  - " + action.text + suffix)
+            switch action {
+            case .restore(_, let diff), .remove(_, let diff):
+                for line in PlanRendering.lines(diff) { print("      " + PlanRendering.visible(line)) }
+            default: break
+            }
+        }
+        if dryRun { print("Dry run: nothing was changed."); return }
+        let outcome = rollback.run(planned)
+        if let failure = outcome.failure {
+            Console.error(failure)
+            throw ExitCode.failure
+        }
+        print("Rolled back \(planned.manifest.id).")
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the recorded applies (journal under /var/lib/sriov-wizard).",
+        discussion: """
+        EXAMPLES:
+          sriov-wizard history
+          sriov-wizard history --root ./snapshot
+        """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    func validate() throws { try rootOptions.validateRoot() }
+
+    func run() throws {
+        let machine = rootOptions.machine
+        let ids = Journal.ids(machine)
+        guard !ids.isEmpty else {
+            print("No applies recorded under \(machine.realPath(Journal.directory)).")
+            return
+        }
+        var rows: [[String]] = []
+        for id in ids {
+            guard let m = try? Journal.open(machine, id: id).load() else {
+                rows.append([id, "?", "unreadable", ""])
+                continue
+            }
+            let done = m.steps.filter { $0.state == .done || $0.state == .rolledBack }.count
+            rows.append([id, m.created, m.state.rawValue, "\(done)/\(m.steps.count)", m.summary])
+        }
+        let console = Console()
+        print(table(["ID", "WHEN (UTC)", "STATE", "STEPS", "WHAT"], rows, paintHeader: { console.paint($0, .bold) }))
+    }
+}

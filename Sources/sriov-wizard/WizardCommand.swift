@@ -127,9 +127,17 @@ struct WizardSession {
                 index += 1
                 continue
             }
-            let answer = prompt(verified: report.verified)
+            let fix = interactive ? WizardSession.suggestedApply(report, context: try rootOptions.context(device: device)) : nil
+            if let fix {
+                say("The wizard can make this change for you: `sriov-wizard apply \(fix.joined(separator: " "))` (shown as a diff first).",
+                    "El asistente puede hacer este cambio: `sriov-wizard apply \(fix.joined(separator: " "))` (se muestra antes como diff).")
+            }
+            let answer = prompt(verified: report.verified, canApply: fix != nil)
             showDetails = false
             switch answer {
+            case .apply:
+                if let fix { runApply(fix) }
+                continue
             case .next:
                 index += 1
                 save(persist, stage: index < Stage.all.count ? Stage.all[index].id : nil, skipped: skipped)
@@ -166,21 +174,59 @@ struct WizardSession {
         if persist { WizardState.clear(root: "/") }
     }
 
-    enum Answer { case next, recheck, details, skip, quit }
+    enum Answer { case next, recheck, details, skip, quit, apply }
 
-    func prompt(verified: Bool) -> Answer {
+    /// The `apply` arguments that fix what a stage found, where a planner exists for it:
+    /// the kernel command line and vfio modules (stage 1), VFs and their persistence (stage 4).
+    static func suggestedApply(_ report: StageReport, context: CheckContext) -> [String]? {
+        let open = report.checks.filter { $0.level == .fail || $0.level == .warn }
+        var arguments: [String] = []
+        switch report.id {
+        case .prerequisites:
+            if open.contains(where: { $0.id == "iommu-kernel-cmdline" }) { arguments.append("--iommu") }
+            if open.contains(where: { $0.id == "vfio-modules" }) { arguments.append("--vfio") }
+        case .activation:
+            if let result = open.first(where: { ($0.id == "vfs-enabled" || $0.id == "vfs-persistent") && $0.device != nil }),
+               let address = result.device, let pf = context.inventory.function(address),
+               let total = pf.sriov?.totalVFs, total > 0 {
+                let count = max(pf.sriov?.numVFs ?? 0, 0) > 0 ? pf.sriov!.numVFs! : total
+                arguments += ["--device", address.description, "--vfs", String(count)]
+            }
+        default:
+            break
+        }
+        return arguments.isEmpty ? nil : arguments
+    }
+
+    /// Runs `apply` with the same root (it shows the diff and asks before changing anything).
+    func runApply(_ arguments: [String]) {
+        var full = arguments
+        if rootOptions.root != "/" { full += ["--root", rootOptions.root] }
+        do {
+            var command = try ApplyCommand.parse(full)
+            try command.run()
+        } catch {
+            let status = ApplyCommand.exitCode(for: error)
+            if status != .success {
+                Console.error(ApplyCommand.message(for: error).isEmpty ? "apply stopped (status \(status.rawValue))" : ApplyCommand.message(for: error))
+            }
+        }
+    }
+
+    func prompt(verified: Bool, canApply: Bool = false) -> Answer {
         while true {
             if verified {
-                say("Stage verified. [Enter] continue  [d] details  [r] re-check  [q] quit",
-                    "Etapa verificada. [Intro] continuar  [d] detalles  [r] comprobar de nuevo  [q] salir")
+                say("Stage verified. [Enter] continue  " + (canApply ? "[a] apply the fix for the warnings  " : "") + "[d] details  [r] re-check  [q] quit",
+                    "Etapa verificada. [Intro] continuar  " + (canApply ? "[a] aplicar la solución de los avisos  " : "") + "[d] detalles  [r] comprobar de nuevo  [q] salir")
             } else {
-                say("Fix what is marked above, then re-check. [r] re-check  [d] details  [s] skip this stage  [q] quit",
-                    "Corrija lo marcado arriba y vuelva a comprobar. [r] comprobar  [d] detalles  [s] omitir esta etapa  [q] salir")
+                say("Fix what is marked above, then re-check. " + (canApply ? "[a] apply the fix  " : "") + "[r] re-check  [d] details  [s] skip this stage  [q] quit",
+                    "Corrija lo marcado arriba y vuelva a comprobar. " + (canApply ? "[a] aplicar la solución  " : "") + "[r] comprobar  [d] detalles  [s] omitir esta etapa  [q] salir")
             }
             print("> ", terminator: "")
             guard let line = readLine() else { return .quit }
             switch line.trimmedSpace().lowercased() {
             case "" where verified, "c", "continue", "continuar": if verified { return .next }
+            case "a", "apply", "aplicar": if canApply { return .apply }
             case "r", "re-check", "recheck": return .recheck
             case "d", "details", "detalles": return .details
             case "s", "skip", "omitir": if !verified { return .skip }

@@ -60,3 +60,22 @@ extension CLI {
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     }
 }
+
+final class WizardApplyTests: XCTestCase {
+    /// At a failing stage the wizard offers the fix `apply` can make, shows its diff, asks,
+    /// applies it (here to a copy of the sample snapshot) and re-checks the stage.
+    func testFailingActivationStageOffersAndAppliesTheFix() throws {
+        let root = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: CLI.resource("sample-host"), toPath: root)
+        // Skip stage 1 (no vmx in the lab), continue through 2 and 3, apply at 4, confirm, quit.
+        let screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\na\ny\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("`sriov-wizard apply --device 0000:01:00.0 --vfs 7`"), screen)
+        XCTAssertTrue(screen.contains("[a] apply the fix"), screen)
+        XCTAssertTrue(screen.contains("+++ b/etc/udev/rules.d/70-sriov-wizard.rules"), screen)
+        XCTAssertTrue(screen.contains("Applied; journal"), screen)
+        let numVFs = try String(contentsOfFile: root + "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", encoding: .utf8)
+        XCTAssertEqual(numVFs.trimmingCharacters(in: .whitespacesAndNewlines), "7")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/udev/rules.d/70-sriov-wizard.rules"))
+    }
+}

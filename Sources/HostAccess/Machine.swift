@@ -16,6 +16,11 @@ public struct Machine: Sendable {
     public let root: String
     public let commands: any CommandRunner
 
+    /// A file that snapshots put into directories that are empty on the host (e.g. an empty
+    /// /sys/class/iommu), so the directory survives git, which keeps no empty directories.
+    /// `list` never shows it.
+    public static let emptyDirectoryMarker = ".sriov-wizard-empty"
+
     /// Default size limit for text files (sysfs attributes, /proc files, configs).
     public static let defaultLimit = 1 << 20
 
@@ -152,7 +157,7 @@ public struct Machine: Sendable {
 
     // MARK: - directories
 
-    /// Names in a directory, sorted, without `.` and `..`. Names that are not valid UTF-8
+    /// Names in a directory, sorted, without `.`, `..` and the empty-directory marker. Names that are not valid UTF-8
     /// are left out (they cannot be sysfs device names).
     public func list(_ path: String) throws(HostAccessError) -> [String] {
         let real = realPath(path)
@@ -164,7 +169,7 @@ public struct Machine: Sendable {
                 let bytes = raw.prefix { $0 != 0 }
                 return String(validating: bytes, as: UTF8.self)
             }
-            guard let name, name != ".", name != ".." else { continue }
+            guard let name, name != ".", name != "..", name != Machine.emptyDirectoryMarker else { continue }
             names.append(name)
         }
         return names.sorted()

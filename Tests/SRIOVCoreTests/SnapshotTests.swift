@@ -26,4 +26,21 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(copied, "hostpci0: 0000:01:10.0,pcie=1\nmachine: q35\nname: win11\n[before-upgrade]\nhostpci0: 0000:01:10.2,pcie=1\n")
         for secret in ["secret", "AAAA", "hunter2", "cipassword", "old"] { XCTAssertFalse(copied.contains(secret), secret) }
     }
+
+    /// git keeps no empty directories: an empty /sys/class/iommu (no IOMMU) must still be an
+    /// empty directory after the snapshot is committed somewhere, not a missing one.
+    func testEmptyDirectoriesGetAMarkerThatListHides() throws {
+        let base = "/var/tmp/sriov-snapshot-empty-\(getpid())"
+        defer { _ = try? Machine(root: "/").run(["rm", "-rf", base]) }
+        let source = try TreeWriter(root: base + "/src")
+        try source.makeDirectory("/sys/class/iommu")
+        try source.makeDirectory("/sys/kernel/iommu_groups")
+        try source.makeDirectory("/sys/bus/pci/devices")
+        _ = try Snapshot.take(from: Machine(root: base + "/src", commands: NoCommands()), to: base + "/out", now: "2026-01-01T00:00:00Z")
+        let out = Machine(root: base + "/out")
+        XCTAssertTrue(out.exists("/sys/class/iommu/" + Machine.emptyDirectoryMarker))
+        XCTAssertTrue(out.exists("/sys/kernel/iommu_groups/" + Machine.emptyDirectoryMarker))
+        XCTAssertEqual(try out.list("/sys/class/iommu"), [])
+        XCTAssertEqual(try out.list("/sys/kernel/iommu_groups"), [])
+    }
 }

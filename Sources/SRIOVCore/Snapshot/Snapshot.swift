@@ -82,6 +82,7 @@ public struct Snapshot {
         try snapshot.copyFirmware()
         try snapshot.copyProcAndEtc()
         try snapshot.recordCommands()
+        try snapshot.markEmptyDirectories("/")
         try snapshot.writeManifest(now: now)
         return snapshot.result
     }
@@ -241,6 +242,20 @@ public struct Snapshot {
     }
 
     // MARK: - helpers
+
+    /// An empty directory means something (no IOMMU units, no groups); git would drop it, so
+    /// it gets the marker file that `Machine.list` hides.
+    func markEmptyDirectories(_ path: String) throws(HostAccessError) {
+        let written = Machine(root: output.root, commands: NoCommands())
+        guard let names = try? written.list(path) else { return }
+        if names.isEmpty {
+            if path != "/" { try output.write([UInt8](), to: path + "/" + Machine.emptyDirectoryMarker) }
+            return
+        }
+        for name in names where written.kind((path == "/" ? "" : path) + "/" + name, follow: false) == .directory {
+            try markEmptyDirectories((path == "/" ? "" : path) + "/" + name)
+        }
+    }
 
     mutating func copyFile(_ path: String, limit: Int, truncate: Bool = false, quiet: Bool = false) throws(HostAccessError) {
         let bytes: [UInt8]

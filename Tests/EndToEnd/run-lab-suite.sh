@@ -54,7 +54,8 @@ for scenario in "${scenarios[@]}"; do
   rm -rf "$dir"
   echo "== $scenario (lab scenario $lab_scenario, kernel $kernel)"
   start=$(date +%s)
-  "$lab/vm.sh" run "$lab_scenario" --kernel "$kernel" --out "$dir" -- "$guest_script" "$bin_copy" > "$dir.vm.log" 2>&1
+  # TCG on a loaded 2-core machine can take minutes per phase: a generous VM limit.
+  "$lab/vm.sh" run "$lab_scenario" --kernel "$kernel" --timeout "${E2E_VM_TIMEOUT:-1200}" --out "$dir" -- "$guest_script" "$bin_copy" > "$dir.vm.log" 2>&1
   vm_rc=$?
   secs=$(( $(date +%s) - start ))
   if [ $vm_rc != 0 ]; then
@@ -80,7 +81,7 @@ if [ "${E2E_APPLY:-1}" = 1 ]; then
   echo "== apply/rollback (lab scenario igb)"
   rm -rf "$out/apply"
   start=$(date +%s)
-  "$lab/vm.sh" run igb --timeout 900 --out "$out/apply" -- "$out/bin/apply.sh" "$bin_copy" > "$out/apply.vm.log" 2>&1
+  "$lab/vm.sh" run igb --timeout "${E2E_VM_TIMEOUT:-1200}" --out "$out/apply" -- "$out/bin/apply.sh" "$bin_copy" > "$out/apply.vm.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   passed=$(grep -c '^PASS' "$out/apply/cmd.stdout" 2>/dev/null)

@@ -23,7 +23,7 @@ phase() {
 phase boot
 if [ "$(cat $PF/sriov_numvfs 2>/dev/null || echo 0)" = 0 ] && [ -e $PF/sriov_numvfs ]; then
   echo 7 > $PF/sriov_numvfs
-  udevadm settle 2>/dev/null || true
+  timeout 120 udevadm settle 2>/dev/null || true
   sleep 2
   phase vfs
 fi

@@ -35,6 +35,11 @@ public struct Knowledge: Sendable {
         return biosVendors.first { $0.id == "generic" }
     }
 
+    /// The vendor entry for this machine's DMI board and system vendor.
+    public func biosVendor(_ dmi: DMIInfo) -> BIOSVendor? {
+        biosVendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)
+    }
+
     /// Knowledge about a kernel driver (PF or VF driver name as in `driver` links).
     public func driver(_ name: String) -> DriverKnowledge? {
         drivers.first { $0.name == name || $0.aliases.contains(name) }

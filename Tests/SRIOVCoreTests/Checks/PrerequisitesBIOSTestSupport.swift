@@ -24,17 +24,14 @@ enum StageTrees {
 
     /// Runs one check and returns its only result (fails the test when there are several).
     static func single<C: Check>(_ check: C.Type, _ context: CheckContext, file: StaticString = #filePath, line: UInt = #line) -> CheckResult? {
-        let results = check.run(context)
-        XCTAssertEqual(results.count, 1, "\(check.id) should give one result", file: file, line: line)
-        return results.first
+        CheckTrees.single(check, context, file: file, line: line)
     }
 
-    /// Every result has an English and a Spanish summary, and a hint in both or in neither.
+    /// Every result has an English and a Spanish summary, and a hint in both or in neither
+    /// (CheckTrees), and here also: the Spanish texts are translations, not copies.
     static func assertBilingual(_ results: [CheckResult], file: StaticString = #filePath, line: UInt = #line) {
+        CheckTrees.assertBilingual(results, file: file, line: line)
         for r in results {
-            XCTAssertFalse(r.summary.en.isEmpty, "\(r.id): English summary missing", file: file, line: line)
-            XCTAssertFalse(r.summary.es.isEmpty, "\(r.id): Spanish summary missing", file: file, line: line)
-            XCTAssertEqual(r.hint.en.isEmpty, r.hint.es.isEmpty, "\(r.id): hint in one language only", file: file, line: line)
             XCTAssertNotEqual(r.summary.en, r.summary.es, "\(r.id): Spanish summary is the English one", file: file, line: line)
             if !r.hint.isEmpty { XCTAssertNotEqual(r.hint.en, r.hint.es, "\(r.id): hint not translated", file: file, line: line) }
         }

@@ -19,7 +19,7 @@ public enum ARIForwardingCheck: Check {
                            + (context.selectedDevice.map { " matching \($0)" } ?? "")])]
         }
         let dmi = DMIInfo.read(context.machine)
-        let ariMenu = context.knowledge.biosVendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)?
+        let ariMenu = context.knowledge.biosVendor(dmi)?
             .setting("ari", cpu: CPUInfo.read(context.machine)?.vendor)
         let menuEN = ariMenu.map { s in " (" + (0..<s.paths.count).map { s.pathText($0) }.joined(separator: " / ") + (s.value.map { " = \($0)" } ?? "") + ")" } ?? ""
         let noARIParameter = KernelCommandLine.running(context.machine)?.line.all("pci")

@@ -36,7 +36,7 @@ public enum FirmwareIOMMUTableCheck: Check {
 
         let dmi = DMIInfo.read(machine)
         evidence.append(dmi.evidence)
-        let bios = context.knowledge.biosVendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)
+        let bios = context.knowledge.biosVendor(dmi)
         let summary = LocalizedText(
             en: "The firmware describes no IOMMU: there is no DMAR (Intel VT-d) or IVRS (AMD-Vi) ACPI table, so VT-d / AMD-Vi is off or unsupported.",
             es: "El firmware no describe ninguna IOMMU: no hay tabla ACPI DMAR (Intel VT-d) ni IVRS (AMD-Vi), así que VT-d / AMD-Vi está desactivado o no se admite.")

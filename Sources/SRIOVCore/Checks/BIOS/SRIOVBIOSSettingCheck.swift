@@ -20,7 +20,7 @@ public enum SRIOVBIOSSettingCheck: Check {
         let machine = context.machine
         let dmi = DMIInfo.read(machine)
         let cpuVendor = CPUInfo.read(machine)?.vendor
-        let bios = context.knowledge.biosVendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)
+        let bios = context.knowledge.biosVendor(dmi)
         var evidence = [dmi.evidence]
         if let bios { evidence.append("BIOS menu words: \(bios.name) (\(bios.id))") }
         let menus = menuText(bios, cpu: cpuVendor)

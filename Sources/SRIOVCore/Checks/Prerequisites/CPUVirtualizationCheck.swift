@@ -22,8 +22,7 @@ public enum CPUVirtualizationCheck: Check {
         }
         evidence.append("\(CPUInfo.path): flags contain neither vmx nor svm" + (cpu.flags.contains("hypervisor") ? " (flag hypervisor: this host is itself a VM)" : ""))
         let setting = cpu.vendor == .amd ? "SVM Mode" : "Intel Virtualization Technology (VT-x)"
-        let menu = context.knowledge.biosVendor(boardVendor: DMIInfo.read(context.machine).boardVendor,
-                                                systemVendor: DMIInfo.read(context.machine).systemVendor)?
+        let menu = context.knowledge.biosVendor(DMIInfo.read(context.machine))?
             .setting("virtualization", cpu: cpu.vendor)?.pathText()
         let where_en = menu.map { " (\($0))" } ?? ""
         let nested = cpu.flags.contains("hypervisor")

@@ -67,7 +67,7 @@ public enum IOMMUActiveCheck: Check {
             let vendor = cpu?.vendor
             let setting = vendor == .amd ? "AMD-Vi / IOMMU" : vendor == .intel ? "Intel VT-d" : "VT-d / AMD-Vi (IOMMU)"
             let dmi = DMIInfo.read(machine)
-            let menu = context.knowledge.biosVendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)?
+            let menu = context.knowledge.biosVendor(dmi)?
                 .setting("iommu", cpu: vendor)?.pathText()
             let menuText = menu.map { " (\($0))" } ?? ""
             if cpu?.flags.contains("hypervisor") == true {

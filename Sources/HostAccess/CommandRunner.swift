@@ -205,3 +205,19 @@ public struct NoCommands: CommandRunner {
         throw HostAccessError.commandNotFound(command: argv.first ?? "")
     }
 }
+
+/// How an argv array is shown to a person: words joined by blanks, each word that a POSIX
+/// shell would not read back verbatim put in single quotes. For display and copy-paste only:
+/// commands are always run from the argv array itself, never through a shell.
+public enum ShellWords {
+    public static func display(_ argv: [String]) -> String {
+        argv.map(quote).joined(separator: " ")
+    }
+
+    public static func quote(_ word: String) -> String {
+        let plain = !word.isEmpty && word.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || "_-.,/:=@+%".utf8.contains(b)
+        }
+        return plain ? word : "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
+    }
+}

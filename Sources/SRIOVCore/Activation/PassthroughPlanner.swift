@@ -42,7 +42,7 @@ public enum PassthroughPlanner {
             plan.notes.append("pcie=1 needs the q35 machine type; VM \(vmid) does not set `machine: q35` (set it in Hardware > Machine, or drop pcie=1).")
         }
         if machine.isLive && LiveCommandRunner.resolve("qm") == nil {
-            plan.manual.append(argv.joined(separator: " ") + "   # on the Proxmox host (qm is not installed here)")
+            plan.manual.append(ShellWords.display(argv) + "   # on the Proxmox host (qm is not installed here)")
             return plan
         }
         plan.steps.append(.command(PlannedCommand(argv, reason: "add the VF to the VM's config (takes effect at the VM's next start)", timeout: 120)))

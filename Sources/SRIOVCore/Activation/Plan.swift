@@ -13,7 +13,7 @@ public struct Plan: Sendable, Equatable {
             switch self {
             case .edit(let e): return (e.after == nil ? "remove " : (e.before == nil ? "create " : "edit ")) + e.path
             case .sysfs(let w): return "write \(w.value) to \(w.path)"
-            case .command(let c): return "run " + c.argv.joined(separator: " ")
+            case .command(let c): return "run " + ShellWords.display(c.argv)
             }
         }
 

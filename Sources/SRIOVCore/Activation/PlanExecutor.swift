@@ -130,19 +130,19 @@ public struct PlanExecutor: Sendable {
             case .command(let command):
                 guard performsHostActions else {
                     manifest.steps[index].state = .notRun
-                    notRun.append(command.argv.joined(separator: " "))
+                    notRun.append(ShellWords.display(command.argv))
                     continue
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    failure = "journal: \(error.description); `\(command.argv.joined(separator: " "))` not run"
+                    failure = "journal: \(error.description); `\(ShellWords.display(command.argv))` not run"
                     manifest.steps[index].state = .failed; manifest.steps[index].error = failure
                     break stepLoop
                 }
                 do {
                     let result = try machine.run(command.argv, timeout: command.timeout)
                     if result.status != 0 {
-                        failure = "`\(command.argv.joined(separator: " "))` exited with status \(result.status)" + PlanExecutor.tail(result)
+                        failure = "`\(ShellWords.display(command.argv))` exited with status \(result.status)" + PlanExecutor.tail(result)
                         manifest.steps[index].state = .failed
                         manifest.steps[index].error = failure
                         break stepLoop

@@ -34,7 +34,7 @@ public struct Rollback: Sendable {
             case .remove(let p, _): return "remove \(p) (it did not exist before)"
             case .unchanged(let p): return "\(p) is already as before"
             case .sysfs(let p, let v): return v.map { "write \($0) to \(p)" }.joined(separator: ", then ")
-            case .command(let argv): return "run " + argv.joined(separator: " ")
+            case .command(let argv): return "run " + ShellWords.display(argv)
             }
         }
     }
@@ -150,11 +150,11 @@ public struct Rollback: Sendable {
                     }
                 }
             case .command(let argv):
-                guard performsHostActions else { notRun.append(argv.joined(separator: " ")); continue }
+                guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }
                 do {
                     let result = try machine.run(argv, timeout: 600)
                     if result.status != 0 {
-                        failure = "`\(argv.joined(separator: " "))` exited with status \(result.status)" + PlanExecutor.tail(result)
+                        failure = "`\(ShellWords.display(argv))` exited with status \(result.status)" + PlanExecutor.tail(result)
                         break actionLoop
                     }
                 } catch { failure = error.description; break actionLoop }

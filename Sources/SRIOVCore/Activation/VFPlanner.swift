@@ -57,11 +57,37 @@ public enum VFPlanner {
             return try sysfsPlan(f, driver: driver, count: count, macs: macs, context: context)
         case .modprobe:
             if macs { throw ActivationError("--vf-mac auto is persisted in the udev rule of --method sysfs; use --method sysfs (or auto) with it.") }
+            guard isModuleName(driver) else {
+                throw ActivationError("\(device)'s driver is named \(quoted(driver)), which is not a kernel module name; --method modprobe would write it into /etc/modprobe.d. Use --method sysfs.")
+            }
             guard let option else {
                 throw ActivationError("\(driver) has no module option that creates VFs; use --method sysfs (the kernel's standard way).")
             }
             return try modprobePlan(f, driver: driver, option: option, count: count, context: context)
         }
+    }
+
+    /// A module name as modprobe.d(5) takes it: one word of `[A-Za-z0-9_-]` (the kernel's
+    /// module names, at most 55 bytes). Anything else (a blank, a newline that would start an
+    /// `install` line, a quote) comes only from a hostile or hand-made tree under --root.
+    public static func isModuleName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 55 && name.utf8.allSatisfy { isWordByte($0) }
+    }
+
+    /// An interface name that udev(7) copies verbatim into a RUN key: `[A-Za-z0-9_.-]`, at most
+    /// 15 bytes (IFNAMSIZ). The kernel also allows `$`, `%`, quotes and `;` in names, but udev
+    /// expands `$...`/`%...` and a `"` ends the value, so such a name is refused, not escaped.
+    public static func isPlainInterfaceName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 15 && name.utf8.allSatisfy { isWordByte($0) || $0 == UInt8(ascii: ".") }
+    }
+
+    /// A name for an error message: quoted, control bytes and non-ASCII shown as escapes.
+    static func quoted(_ name: String) -> String {
+        "\"" + name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7f ? String($0) : $0.escaped(asASCII: true) }.joined() + "\""
+    }
+
+    static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
     }
 
     static func read(_ machine: Machine, _ path: String) throws(ActivationError) -> [UInt8]? {
@@ -117,6 +143,9 @@ public enum VFPlanner {
         if wantMACs && count > 0 {
             guard let netdev = f.netdevs.first else {
                 throw ActivationError("\(pf) has no network interface, so its VFs' MACs cannot be set with `ip link set DEV vf N mac`; drop --vf-mac.")
+            }
+            guard isPlainInterfaceName(netdev) else {
+                throw ActivationError("\(pf)'s interface is named \(quoted(netdev)); --vf-mac writes that name into a udev rule, where udev would read `$`, `%`, quotes or blanks in it as syntax. Rename the interface (letters, digits, `_`, `-`, `.`; at most 15) or drop --vf-mac.")
             }
             let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { machine.exists($0) } ?? "/usr/sbin/ip"
             let machineID = machine.attribute("/etc/machine-id")

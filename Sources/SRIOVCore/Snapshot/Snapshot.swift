@@ -223,7 +223,7 @@ public struct Snapshot {
             try output.write(outcome.stdout, to: base + ".stdout")
             try output.write(outcome.stderr, to: base + ".stderr")
             try output.write(String(outcome.status) + "\n", to: base + ".status")
-            result.commandsRecorded.append(argv.joined(separator: " "))
+            result.commandsRecorded.append(ShellWords.display(argv))
         }
     }
 

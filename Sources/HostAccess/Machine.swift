@@ -165,10 +165,12 @@ public struct Machine: Sendable {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(validating: bytes, as: UTF8.self)
-            }
+            // Read d_name in place, up to its NUL: glibc's records are only d_reclen long, so
+            // copying the whole `struct dirent` (`entry.pointee`) reads past the last record of
+            // the buffer (AddressSanitizer: heap-buffer-overflow).
+            let field = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let length = strlen(field.assumingMemoryBound(to: CChar.self))
+            let name = String(validating: UnsafeRawBufferPointer(start: field, count: length), as: UTF8.self)
             guard let name, name != ".", name != "..", name != Machine.emptyDirectoryMarker else { continue }
             names.append(name)
         }

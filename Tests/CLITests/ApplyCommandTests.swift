@@ -92,7 +92,7 @@ final class ApplyCommandTests: XCTestCase {
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("needs setpriv to drop root") }
             argv = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + argv
         }
-        let r = try LiveCommandRunner().run(argv, timeout: 60, outputLimit: 1 << 20)
+        let r = try LiveCommandRunner(environment: CLI.sanitizerEnvironment).run(argv, timeout: 60, outputLimit: 1 << 20)
         if r.status == 126 || r.stderrText.contains("Permission denied") { throw XCTSkip("binary not executable as nobody here") }
         XCTAssertEqual(r.status, 77, r.stderrText)
         XCTAssertTrue(r.stderrText.contains("needs root"), r.stderrText)

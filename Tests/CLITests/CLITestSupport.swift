@@ -26,9 +26,20 @@ enum CLI {
 
     static func resource(_ name: String) -> String { repository + "/Resources/" + name }
 
+    /// Sanitizer settings of this test run (Scripts/sanitizers.sh), passed on to the binary
+    /// under test (the runner gives commands a minimal environment otherwise).
+    /// `SANITIZER_CHILD_ASAN_OPTIONS` replaces ASAN_OPTIONS for the binary: the script checks
+    /// leaks there, and not in the XCTest process, whose test scaffolding lives to the end.
+    static var sanitizerEnvironment: [String: String] {
+        let env = ProcessInfo.processInfo.environment
+        var result = env.filter { ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"].contains($0.key) }
+        if let child = env["SANITIZER_CHILD_ASAN_OPTIONS"] { result["ASAN_OPTIONS"] = child }
+        return result
+    }
+
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        let runner = LiveCommandRunner(environment: environment)
+        let runner = LiveCommandRunner(environment: sanitizerEnvironment.merging(environment, uniquingKeysWith: { _, given in given }))
         return try runner.run([binary] + arguments, timeout: 120, outputLimit: 64 << 20)
     }
 

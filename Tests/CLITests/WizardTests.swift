@@ -46,7 +46,7 @@ extension CLI {
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = "xterm"
         env.removeValue(forKey: "NO_COLOR")
-        for (k, v) in environment { env[k] = v }
+        for (k, v) in sanitizerEnvironment.merging(environment, uniquingKeysWith: { _, given in given }) { env[k] = v }
         process.environment = env
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin

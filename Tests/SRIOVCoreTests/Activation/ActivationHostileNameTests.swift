@@ -63,10 +63,9 @@ final class ActivationHostileNameTests: XCTestCase {
         }
         let rollback = Rollback(machine: context.machine, performsHostActions: true)
         XCTAssertNil(rollback.run(try rollback.plan(id: outcome.journalID)).failure)
-        before.forEach { path, bytes in
-            if !path.hasSuffix("sriov_numvfs") { XCTAssertEqual(ActivationFixtures.files(root)[path], bytes, path) }
-        }
-        XCTAssertEqual(Set(ActivationFixtures.files(root).keys), Set(before.keys))
+        let after = ActivationFixtures.files(root)
+        XCTAssertEqual(Set(after.keys), Set(before.keys))
+        for (path, bytes) in before where !path.hasSuffix("sriov_numvfs") { XCTAssertEqual(after[path], bytes, path) }
         assertNothingExecuted()
     }
 

@@ -4,6 +4,11 @@
 # no VFs yet): check.json + check.rc, devices.json, a snapshot, and the snapshot's check run
 # inside the guest; the host side compares and asserts.
 set -u
+# Heartbeat for the host's watchdog (run-lab-suite.sh): a live guest whose steps make no
+# progress is a product hang; a guest whose heartbeat stops is a lab fault.
+( while :; do cat /proc/uptime > "${LAB_OUT:-/tmp}/heartbeat"; sleep 10; done ) > /dev/null 2>&1 < /dev/null &
+heartbeat=$!
+trap 'kill $heartbeat 2>/dev/null' EXIT
 B=$1
 PF=/sys/bus/pci/devices/0000:01:00.0
 out=$LAB_OUT

@@ -24,10 +24,11 @@ for kind in "${kinds[@]}"; do
     thread) scratch=.build-tsan filter=(--filter 'XMLKitTests|ReportsTests') ;;
     *) echo "unknown sanitizer '$kind' (address, thread)" >&2; exit 64 ;;
   esac
-  log=$scratch.test.log
+  mkdir -p "$scratch"
+  log=$scratch/sanitizer-test.log
   start=$(date +%s)
-  if ! swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" > "$scratch.build.log" 2>&1; then
-    tail -30 "$scratch.build.log"; echo "sanitizer $kind: build failed ($scratch.build.log)"; status=1; continue
+  if ! swift build --build-tests --sanitize="$kind" --scratch-path "$scratch" > "$scratch/sanitizer-build.log" 2>&1; then
+    tail -30 "$scratch/sanitizer-build.log"; echo "sanitizer $kind: build failed ($scratch/sanitizer-build.log)"; status=1; continue
   fi
   swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --disable-swift-testing ${filter[@]+"${filter[@]}"} > "$log" 2>&1
   rc=$?

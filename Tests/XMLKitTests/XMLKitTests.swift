@@ -39,15 +39,18 @@ final class XMLKitTests: XCTestCase {
         }
     }
 
-    func testSchemaValidation() throws {
-        let xsd = """
+    /// `<r id="..."><n>INT</n>...</r>` in the namespace urn:t.
+    static let xsd = """
         <?xml version="1.0"?>
         <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
           <xs:element name="r"><xs:complexType><xs:sequence>
             <xs:element name="n" type="xs:int" maxOccurs="unbounded"/>
-          </xs:sequence></xs:complexType></xs:element>
+          </xs:sequence><xs:attribute name="id" type="xs:string"/></xs:complexType></xs:element>
         </xs:schema>
         """
+
+    func testSchemaValidation() throws {
+        let xsd = Self.xsd
         let good = try XMLKit.serialise(XMLElement("r", children: [.element(XMLElement("n", text: "7"))]), namespace: "urn:t")
         XCTAssertNoThrow(try XMLKit.validate(good, schema: xsd))
         let bad = try XMLKit.serialise(XMLElement("r", children: [.element(XMLElement("n", text: "seven"))]), namespace: "urn:t")
@@ -69,15 +72,7 @@ final class XMLKitTests: XCTestCase {
     /// error callbacks run concurrently too. `bash Scripts/sanitizers.sh thread` runs this
     /// under ThreadSanitizer; here it also checks that each thread gets its own answers.
     func testConcurrentUseWithOneSharedSchema() throws {
-        let xsd = """
-        <?xml version="1.0"?>
-        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
-          <xs:element name="r"><xs:complexType><xs:sequence>
-            <xs:element name="n" type="xs:int" maxOccurs="unbounded"/>
-          </xs:sequence><xs:attribute name="id" type="xs:string"/></xs:complexType></xs:element>
-        </xs:schema>
-        """
-        let schema = try XMLSchema(xsd)
+        let schema = try XMLSchema(Self.xsd)
         let iterations = 200
         let answers = Answers(count: iterations)
         DispatchQueue.concurrentPerform(iterations: iterations) { i in

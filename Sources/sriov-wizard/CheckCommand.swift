@@ -12,6 +12,7 @@ struct CheckCommand: ParsableCommand {
         EXAMPLES:
           sriov-wizard check
           sriov-wizard check --device 0000:01:00.0 --stage activation
+          sriov-wizard check --stage prerequisites --stage bios
           sriov-wizard check --root Resources/sample-host --format json
           sriov-wizard check --lang es --details
 
@@ -30,8 +31,8 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
     var device: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only this stage: prerequisites, bios, device or activation.", valueName: "NAME"))
-    var stage: StageChoice?
+    @Option(name: .long, help: ArgumentHelp("Only this stage: prerequisites, bios, device or activation (repeat for several; they run in the guide's order).", valueName: "NAME"))
+    var stage: [StageChoice] = []
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -44,7 +45,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let context = try rootOptions.context(device: device)
         let language = languageOptions.resolved
-        let reports = verifyStages(context, only: stage.map { [$0.value] })
+        let reports = verifyStages(context, only: stage.isEmpty ? nil : stage.map(\.value))
         let host = HostSummary.read(context.machine)
         switch format {
         case .json:

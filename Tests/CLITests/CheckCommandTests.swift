@@ -29,6 +29,10 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         let devices = try XCTUnwrap(doc["devices"] as? [[String: Any]])
         XCTAssertEqual(devices.first?["address"] as? String, "0000:01:00.0")
+        // Several stages, given in any order, run in the guide's order.
+        let two = try CLI.run(["check", "--root", CLI.resource("sample-host-vfs"), "--stage", "activation", "--stage", "bios", "--format", "json"])
+        let twoDoc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(two.stdout)) as? [String: Any])
+        XCTAssertEqual((twoDoc["stages"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, ["bios", "activation"])
     }
 
     func testSpanishFromFlagAndFromEnvironment() throws {

@@ -73,4 +73,40 @@ final class KernelCmdlineEditTests: XCTestCase {
         XCTAssertEqual(command.argv, ["update-grub"])
         XCTAssertTrue(String(decoding: edit.after ?? [], as: UTF8.self).contains("iommu=pt"))
     }
+
+    /// A Proxmox host on ZFS booted with UEFI: proxmox-boot-tool manages the ESPs and its
+    /// recorded status says uefi, so systemd-boot's /etc/kernel/cmdline is edited (not the
+    /// /etc/default/grub that such hosts also have) and `proxmox-boot-tool refresh` follows;
+    /// when the status says grub, /etc/default/grub is edited and the same refresh follows.
+    func testPlanOnAProxmoxBootToolSnapshot() throws {
+        for mode in ["uefi", "grub"] {
+            let root = try ActivationFixtures.sampleHost()
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: root + "/etc/kernel", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: root + "/etc/default", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: root + "/sys/firmware/efi/efivars", withIntermediateDirectories: true)
+            try "1234-ABCD\n".write(toFile: root + BootLoader.proxmoxUUIDsPath, atomically: true, encoding: .utf8)
+            try fm.copyItem(atPath: ActivationFixtures.directory + "/kernel-cmdline-proxmox", toPath: root + BootLoader.kernelCmdlinePath)
+            try fm.copyItem(atPath: ActivationFixtures.directory + "/grub-proxmox8", toPath: root + "/etc/default/grub")
+            let commands = root + RecordedCommandRunner.directory
+            try fm.createDirectory(atPath: commands, withIntermediateDirectories: true)
+            // `proxmox-boot-tool status` as Proxmox VE 8 prints it.
+            try """
+                Re-executing '/usr/sbin/proxmox-boot-tool' in new private mount namespace..
+                System currently booted with \(mode == "uefi" ? "uefi" : "legacy bios")
+                1234-ABCD is configured with: \(mode) (versions: 6.8.12-4-pve, 6.8.4-2-pve)
+
+                """.write(toFile: commands + "/" + RecordedCommandRunner.key(for: ["proxmox-boot-tool", "status"]) + ".stdout", atomically: true, encoding: .utf8)
+            let plan = try KernelCmdlinePlanner.plan(context: try ActivationFixtures.context(root))
+            XCTAssertEqual(plan.steps.map(\.summary), [
+                "edit " + (mode == "uefi" ? BootLoader.kernelCmdlinePath : "/etc/default/grub"),
+                "run proxmox-boot-tool refresh",
+            ], mode)
+            guard case .edit(let edit) = plan.steps.first else { return XCTFail(mode) }
+            let after = String(decoding: edit.after ?? [], as: UTF8.self)
+            XCTAssertTrue(after.contains("intel_iommu=on") && after.contains("iommu=pt"), after)
+            if mode == "uefi" { XCTAssertEqual(after, "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt\n") }
+        }
+    }
 }

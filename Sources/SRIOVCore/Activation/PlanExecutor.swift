@@ -47,26 +47,30 @@ public struct PlanExecutor: Sendable {
         let editor = FileEditor(machine: machine, operations: operations)
         var notRun: [String] = []
         var failure: String?
+        /// Step `index` failed with `message`: the outcome, and the step's record, say so.
+        func fail(_ index: Int, _ message: String, outcome: String? = nil) {
+            failure = message
+            manifest.steps[index].state = .failed
+            manifest.steps[index].error = message
+            if let outcome { manifest.steps[index].outcome = outcome }
+        }
 
         stepLoop: for (index, step) in plan.steps.enumerated() {
             switch step {
             case .edit(let edit):
                 // Plans only ever edit configuration; anything else is a defect, not a request.
                 guard PlanExecutor.editable(edit.path) else {
-                    failure = "\(edit.path): sriov-wizard edits files under \(PlanExecutor.editableRoots.joined(separator: ", ")) only; not written"
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure; manifest.steps[index].outcome = "unchanged"
+                    fail(index, "\(edit.path): sriov-wizard edits files under \(PlanExecutor.editableRoots.joined(separator: ", ")) only; not written", outcome: "unchanged")
                     break stepLoop
                 }
                 // Refuse when the file is not what the plan was made from.
                 let state: FileState
                 do { state = try editor.state(of: edit.path) } catch {
-                    failure = "\(edit.path): \(error.description)"
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure; manifest.steps[index].outcome = "unchanged"
+                    fail(index, "\(edit.path): \(error.description)", outcome: "unchanged")
                     break stepLoop
                 }
                 if state.bytes != edit.before {
-                    failure = "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content."
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure; manifest.steps[index].outcome = "unchanged"
+                    fail(index, "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content.", outcome: "unchanged")
                     break stepLoop
                 }
                 do {
@@ -79,8 +83,7 @@ public struct PlanExecutor: Sendable {
                     manifest.steps[index].state = .started
                     try journal.save(manifest)
                 } catch {
-                    failure = "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written"
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure; manifest.steps[index].outcome = "unchanged"
+                    fail(index, "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written", outcome: "unchanged")
                     break stepLoop
                 }
                 do {
@@ -88,10 +91,7 @@ public struct PlanExecutor: Sendable {
                                        uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
                     manifest.steps[index].state = .done
                 } catch {
-                    failure = "\(edit.path): \(error.description)"
-                    manifest.steps[index].state = .failed
-                    manifest.steps[index].error = failure
-                    manifest.steps[index].outcome = outcome(of: edit, editor)
+                    fail(index, "\(edit.path): \(error.description)", outcome: outcome(of: edit, editor))
                     break stepLoop
                 }
 
@@ -105,8 +105,7 @@ public struct PlanExecutor: Sendable {
                         manifest.steps[index].state = .done
                         manifest.steps[index].outcome = "recorded in the snapshot"
                     } catch {
-                        failure = "\(write.path): \(error.description)"
-                        manifest.steps[index].state = .failed; manifest.steps[index].error = failure
+                        fail(index, "\(write.path): \(error.description)")
                         break stepLoop
                     }
                     do { try journal.save(manifest) } catch { failure = "journal: \(error.description)"; break stepLoop }
@@ -114,15 +113,12 @@ public struct PlanExecutor: Sendable {
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    failure = "journal: \(error.description); \(write.path) not written"
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure
+                    fail(index, "journal: \(error.description); \(write.path) not written")
                     break stepLoop
                 }
                 let result = operations.writeAttribute(machine.realPath(write.path), write.value)
                 if case .failed(let code) = result {
-                    failure = PlanExecutor.explain(code, write: write, machine: machine)
-                    manifest.steps[index].state = .failed
-                    manifest.steps[index].error = failure
+                    fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                     break stepLoop
                 }
                 manifest.steps[index].state = .done
@@ -135,23 +131,18 @@ public struct PlanExecutor: Sendable {
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    failure = "journal: \(error.description); `\(ShellWords.display(command.argv))` not run"
-                    manifest.steps[index].state = .failed; manifest.steps[index].error = failure
+                    fail(index, "journal: \(error.description); `\(ShellWords.display(command.argv))` not run")
                     break stepLoop
                 }
                 do {
                     let result = try machine.run(command.argv, timeout: command.timeout)
                     if result.status != 0 {
-                        failure = "`\(ShellWords.display(command.argv))` exited with status \(result.status)" + PlanExecutor.tail(result)
-                        manifest.steps[index].state = .failed
-                        manifest.steps[index].error = failure
+                        fail(index, "`\(ShellWords.display(command.argv))` exited with status \(result.status)" + PlanExecutor.tail(result))
                         break stepLoop
                     }
                     manifest.steps[index].state = .done
                 } catch {
-                    failure = error.description
-                    manifest.steps[index].state = .failed
-                    manifest.steps[index].error = failure
+                    fail(index, error.description)
                     break stepLoop
                 }
             }

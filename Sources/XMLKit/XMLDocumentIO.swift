@@ -60,35 +60,9 @@ public enum XMLKit {
     }
 
     /// Validates `xml` against the XML Schema `xsd`; throws the first violation with its line.
+    /// (One document: compiles the schema for it. For many, compile an `XMLSchema` once.)
     public static func validate(_ xml: String, schema xsd: String) throws {
-        let schemaDoc: xmlDocPtr
-        do { schemaDoc = try readDocument(xsd) } catch let e as XMLKitError {
-            throw XMLKitError.schemaInvalid(e.description)
-        }
-        defer { xmlFreeDoc(schemaDoc) }
-        guard let parserCtx = xmlSchemaNewDocParserCtxt(schemaDoc) else {
-            throw XMLKitError.schemaInvalid("cannot create a schema parser")
-        }
-        defer { xmlSchemaFreeParserCtxt(parserCtx) }
-        let collector = ErrorCollector()
-        xmlSchemaSetParserStructuredErrors(parserCtx, collectError, Unmanaged.passUnretained(collector).toOpaque())
-        guard let schema = xmlSchemaParse(parserCtx) else {
-            throw XMLKitError.schemaInvalid(collector.first?.message ?? "unknown error")
-        }
-        defer { xmlSchemaFree(schema) }
-        guard let validCtx = xmlSchemaNewValidCtxt(schema) else {
-            throw XMLKitError.schemaInvalid("cannot create a validation context")
-        }
-        defer { xmlSchemaFreeValidCtxt(validCtx) }
-        let doc = try readDocument(xml)
-        defer { xmlFreeDoc(doc) }
-        let valCollector = ErrorCollector()
-        xmlSchemaSetValidStructuredErrors(validCtx, collectError, Unmanaged.passUnretained(valCollector).toOpaque())
-        let rc = xmlSchemaValidateDoc(validCtx, doc)
-        if rc != 0 {
-            let first = valCollector.first
-            throw XMLKitError.schemaRejected(line: first?.line ?? 0, message: first?.message ?? "validation failed (\(rc))")
-        }
+        try XMLSchema(xsd).validate(xml)
     }
 
     // MARK: - private

@@ -32,16 +32,9 @@ public struct TreeWriter: Sendable {
         let temp = real + ".tmp-sriov-wizard"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         if fd < 0 { throw HostAccessError.from(errno: errno, path: hostPath) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                close(fd); unlink(temp)
-                throw HostAccessError.from(errno: e, path: hostPath)
-            }
-            written += n
+        do { try LiveFileOperations().write(fd, bytes, path: hostPath) } catch {
+            close(fd); unlink(temp)
+            throw error
         }
         if fsync(fd) != 0 || close(fd) != 0 {
             let e = errno

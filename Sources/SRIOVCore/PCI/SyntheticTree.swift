@@ -535,15 +535,7 @@ extension SyntheticTree {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
             if fd < 0 { throw HostAccessError.io(path: path, errno: errno) }
             defer { close(fd) }
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw HostAccessError.io(path: path, errno: errno)
-                }
-                done += n
-            }
+            try LiveFileOperations().write(fd, bytes, path: path)
         }
 
         func link(_ path: String, _ target: String) throws(HostAccessError) {

@@ -107,12 +107,13 @@ vm_job() {
       grep -qa 'vtd_mem_write: MMIO over range' "$jobdir/console.log" && vm_fault+=" (QEMU: vtd_mem_write: MMIO over range)"
     else
       now=$(date +%s)
-      alive=$(find "$jobdir/console.log" "$jobdir/out" -type f -printf '%T@\n' 2>/dev/null | sort -n | tail -1)
-      progress=$(find "$jobdir/console.log" "$jobdir/out" -type f ! -name heartbeat -printf '%T@\n' 2>/dev/null | sort -n | tail -1)
-      alive=${alive%.*} progress=${progress%.*}
-      if [ -n "$alive" ] && [ $(( now - alive )) -ge "$hang_secs" ]; then
+      # Newest write of any file (alive) and of any but the heartbeat (progress), one walk;
+      # console.log exists, so both are set.
+      read -r alive progress < <(find "$jobdir/console.log" "$jobdir/out" -type f -printf '%T@ %f\n' 2>/dev/null |
+        awk '{ t = int($1); if (t > a) a = t; if ($2 != "heartbeat" && t > p) p = t } END { print a + 0, p + 0 }')
+      if [ $(( now - alive )) -ge "$hang_secs" ]; then
         vm_fault="the guest stopped: no console output and no heartbeat for ${hang_secs}s"
-      elif [ -n "$progress" ] && [ $(( now - progress )) -ge "$stuck_secs" ]; then
+      elif [ $(( now - progress )) -ge "$stuck_secs" ]; then
         vm_stuck="no progress for ${stuck_secs}s while the guest is alive: a step of the test or the binary hangs"
         echo "[run-lab-suite $(date +%T)] $vm_stuck; stopping the VM" >> "$dir.vm.log"
         stop_qemu "$pid"
@@ -150,9 +151,9 @@ summary=()
 status=0
 row() { summary+=("$(printf '%-20s %-8s %-18s %5ss  %s' "$1" "$2" "$3" "$4" "$5")"); }
 for scenario in ${scenarios[@]+"${scenarios[@]}"}; do
-  python3 -c "import json,sys; sys.exit('$scenario' not in json.load(open('$expect'))['scenarios'])" || { echo "unknown job '$scenario' (scenarios: expectations.json; or apply, apply-PHASE)"; exit 64; }
-  lab_scenario=$(python3 -c "import json; s=json.load(open('$expect'))['scenarios']['$scenario']; print(s.get('lab', '$scenario'))")
-  kernel=$(python3 -c "import json; s=json.load(open('$expect'))['scenarios']['$scenario']; print(s.get('kernel', '6.12'))")
+  # The lab scenario and kernel of this job (expectations.json); status 1: no such scenario.
+  read -r lab_scenario kernel < <(python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['scenarios'].get(sys.argv[2]); s is None and sys.exit(1); print(s.get('lab', sys.argv[2]), s.get('kernel', '6.12'))" "$expect" "$scenario") ||
+    { echo "unknown job '$scenario' (scenarios: expectations.json; or apply, apply-PHASE)"; exit 64; }
   dir=$out/$scenario
   echo "== $scenario (lab scenario $lab_scenario, kernel $kernel)"
   job "$scenario" "$lab_scenario" "$kernel" "$dir" "$guest_script" "$bin_copy"

@@ -129,9 +129,8 @@ struct ApplyCommand: ParsableCommand {
                 Console.error("refusing to change the machine without confirmation: standard input is not a terminal. Add --yes to apply, or --dry-run to only see the plan.")
                 throw ExitStatus.notConfirmed
             }
-            print("Apply these changes? [y/N] ", terminator: "")
-            let answer = readLine()?.trimmedSpace().lowercased() ?? ""
-            guard answer == "y" || answer == "yes" else {
+            print("Apply these changes? \(YesNo.choices(.en)) ", terminator: "")
+            guard YesNo.parse(readLine() ?? "") == true else {
                 print("Nothing was changed.")
                 throw ExitStatus.notConfirmed
             }

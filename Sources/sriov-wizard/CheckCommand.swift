@@ -15,10 +15,11 @@ struct CheckCommand: ParsableCommand {
           sriov-wizard check --stage prerequisites --stage bios
           sriov-wizard check --root Resources/sample-host --format json
           sriov-wizard check --lang es --details
+          sriov-wizard check --brief --fail-on warn     # one line per check; warnings fail too
 
         EXIT STATUS:
           0   no check failed
-          1   at least one check failed
+          1   at least one check failed (with --fail-on warn: or warned)
           2   input could not be read
           3   the machine could not be read
           64  usage error
@@ -40,7 +41,19 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "Show the evidence (files and values read) under each check.")
     var details = false
 
-    func validate() throws { try rootOptions.validateRoot() }
+    @Flag(name: .long, help: "One line per check (level, stage, check id, device, summary), as virt-host-validate prints; no hints.")
+    var brief = false
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit with status 1 when a check is at this level or worse: fail (default), warn or note.", valueName: "LEVEL"))
+    var failOn: FailLevel = .fail
+
+    @OptionGroup var widthOptions: WidthOptions
+
+    func validate() throws {
+        try rootOptions.validateRoot()
+        if brief && details { throw ValidationError("--brief and --details do not go together: --brief prints one line per check, --details the evidence under each.") }
+        if brief && format == .json { throw ValidationError("--brief is a text format; leave it out with --format json (the JSON has every check).") }
+    }
 
     func run() throws {
         let context = try rootOptions.context(device: device)
@@ -53,9 +66,13 @@ struct CheckCommand: ParsableCommand {
                 ? context.targetPFs.flatMap { [$0] + context.vfs(of: $0) }
                 : context.inventory.sriovView
             print(checkDocument(host: host, stages: reports, inventory: context.inventory, devices: devices, language: language).serialised())
+        case .text where brief:
+            let renderer = CheckRenderer(console: Console(), language: language)
+            print(renderer.brief(reports).joined(separator: "\n"))
         case .text:
             var renderer = CheckRenderer(console: Console(), language: language)
             renderer.showEvidence = details
+            renderer.width = widthOptions.resolved()
             var out = [renderer.header(host), ""]
             for report in reports {
                 let number = (Stage.all.firstIndex { $0.id == report.id } ?? 0) + 1
@@ -65,7 +82,7 @@ struct CheckCommand: ParsableCommand {
             out.append(renderer.verdict(reports))
             print(out.joined(separator: "\n"))
         }
-        if reports.contains(where: { $0.level == .fail }) { throw ExitCode.failure }
+        if reports.contains(where: { report in report.checks.contains { failOn.isMet(by: $0.level) } }) { throw ExitCode.failure }
     }
 }
 

@@ -23,7 +23,13 @@ struct CheckRenderer {
         if let h = host.hostname { parts.append((language == .es ? "host " : "host ") + h) }
         if let k = host.kernel { parts.append("kernel " + k) }
         parts.append("root " + host.root)
-        return console.paint(parts.joined(separator: " · "), .bold)
+        // Breaks between the parts, never inside one, to stay within the width.
+        var lines: [String] = []
+        for part in parts {
+            if let last = lines.last, last.count + 3 + part.count <= width { lines[lines.count - 1] = last + " · " + part }
+            else { lines.append(lines.isEmpty ? part : "  " + part) }
+        }
+        return lines.map { console.paint($0, .bold) }.joined(separator: "\n")
     }
 
     func stageTitle(_ report: StageReport, number: Int) -> String {
@@ -32,11 +38,9 @@ struct CheckRenderer {
         return console.paint("\(word) \(number)/\(Stage.all.count): \(stage.title.text(language))", .bold) + "  " + mark(report.level)
     }
 
-    /// Line width for wrapping summaries and hints: $COLUMNS on a terminal, else 100.
-    var width: Int = {
-        if let columns = Machine.environment("COLUMNS").flatMap(Int.init), columns >= 60 { return columns }
-        return 100
-    }()
+    /// Line width for wrapping summaries and hints (Terminal.outputWidth: the terminal's
+    /// size, else $COLUMNS, else 80); `--width N` sets it.
+    var width: Int = Terminal.outputWidth()
 
     func checks(_ report: StageReport) -> [String] {
         let idWidth = report.checks.map(\.id.count).max() ?? 0
@@ -55,7 +59,9 @@ struct CheckRenderer {
                 }
             }
             if showEvidence {
-                for item in check.evidence { lines.append(indent + console.paint("· " + item, .dim)) }
+                for item in check.evidence {
+                    lines.append(indent + console.paint("· " + wrap(item, first: indent.count + 2, rest: indent + "  "), .dim))
+                }
             }
         }
         return lines
@@ -99,6 +105,18 @@ struct CheckRenderer {
         }
         lines.append(current)
         return lines.joined(separator: "\n" + rest)
+    }
+
+    /// One line per check, unwrapped, for grep and for many hosts side by side:
+    /// `PASS  prerequisites  iommu-active  [0000:01:00.0]  summary`.
+    func brief(_ reports: [StageReport]) -> [String] {
+        let all = reports.flatMap { report in report.checks.map { (report.id, $0) } }
+        let stageWidth = all.map(\.0.rawValue.count).max() ?? 0
+        let idWidth = all.map(\.1.id.count).max() ?? 0
+        return all.map { stage, check in
+            let device = check.device.map { "[\($0)]  " } ?? ""
+            return "\(mark(check.level))  \(stage.rawValue.padding(stageWidth))  \(check.id.padding(idWidth))  \(device)\(check.summary.text(language))"
+        }
     }
 
     func stage(_ report: StageReport, number: Int) -> String {

@@ -10,6 +10,11 @@ struct LanguageOptions: ParsableArguments {
 
     var resolved: Language {
         if let language { return language.value }
+        return Self.fromEnvironment
+    }
+
+    /// The language LC_ALL/LC_MESSAGES/LANG ask for (before the command line is parsed).
+    static var fromEnvironment: Language {
         var environment: [String: String] = [:]
         for name in ["LC_ALL", "LC_MESSAGES", "LANG"] { environment[name] = Machine.environment(name) }
         return Language.from(environment: environment)

@@ -35,4 +35,18 @@ struct SRIOVWizard: ParsableCommand {
         subcommands: [WizardCommand.self, CheckCommand.self, DevicesCommand.self, SnapshotCommand.self, ReportCommand.self, CollectCommand.self, SchemaCommand.self, ApplyCommand.self, RollbackCommand.self, HistoryCommand.self],
         defaultSubcommand: WizardCommand.self
     )
+
+    /// A first argument that is neither an option nor a command is a mistyped command, not
+    /// an argument of the default `wizard` command.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first {
+            let commands = configuration.subcommands.map { $0._commandName } + ["help"]
+            if let message = CommandSuggestion.unknownCommand(first, commands: commands, language: LanguageOptions.fromEnvironment) {
+                Console.error(message)
+                exit(withError: ExitCode.validationFailure)
+            }
+        }
+        main(arguments)
+    }
 }

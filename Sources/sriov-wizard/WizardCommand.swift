@@ -30,6 +30,8 @@ struct WizardCommand: ParsableCommand {
     @Flag(name: .long, help: "Forget saved progress and start at stage 1.")
     var restart = false
 
+    @OptionGroup var widthOptions: WidthOptions
+
     func validate() throws {
         if !walkthrough { try rootOptions.validateRoot() }
         if !walkthrough && !Machine.isTerminal(0) {
@@ -47,7 +49,8 @@ struct WizardCommand: ParsableCommand {
             options.root = sample
         }
         let session = WizardSession(rootOptions: options, device: device, language: languageOptions.resolved,
-                                    console: Console(), interactive: !walkthrough, restart: restart)
+                                    console: Console(), interactive: !walkthrough, restart: restart,
+                                    width: widthOptions.resolved(fixed: walkthrough ? 80 : nil))
         try session.run()
     }
 }
@@ -81,8 +84,15 @@ struct WizardSession {
     let console: Console
     let interactive: Bool
     let restart: Bool
+    /// Columns to wrap at: the terminal's, or 80 for the walkthrough (reproducible docs).
+    let width: Int
 
-    func say(_ en: String, _ es: String) { print(language == .es ? es : en) }
+    /// Prints the sentence in the session's language, wrapped to the session's width.
+    func say(_ en: String, _ es: String) {
+        var renderer = CheckRenderer(console: console, language: language)
+        renderer.width = width
+        print(renderer.wrap(language == .es ? es : en, first: 0, rest: ""))
+    }
 
     func run() throws {
         let persist = interactive && rootOptions.root == "/"
@@ -97,6 +107,7 @@ struct WizardSession {
                 "Continuando en la etapa \(index + 1) (\(Stage.all[index].title.es)), donde se quedó el asistente; primero se vuelve a comprobar.")
         }
         var renderer = CheckRenderer(console: console, language: language)
+        renderer.width = width
         renderer.showEvidence = !interactive
         var host = HostSummary.read(rootOptions.machine)
         // The walkthrough's output is embedded in documentation: no checkout-specific path.
@@ -114,7 +125,7 @@ struct WizardSession {
             print("")
             let report = stage.verify(try rootOptions.context(device: device))
             print(renderer.stageTitle(report, number: index + 1))
-            print(stage.explanation.text(language))
+            print(renderer.wrap(stage.explanation.text(language), first: 0, rest: ""))
             var detailed = renderer
             detailed.showEvidence = renderer.showEvidence || showDetails
             for line in detailed.checks(report) { print(line) }
@@ -220,16 +231,26 @@ struct WizardSession {
                     "Etapa verificada. [Intro] continuar  " + (canApply ? "[a] aplicar la solución de los avisos  " : "") + "[d] detalles  [r] comprobar de nuevo  [q] salir")
             } else {
                 say("Fix what is marked above, then re-check. " + (canApply ? "[a] apply the fix  " : "") + "[r] re-check  [d] details  [s] skip this stage  [q] quit",
-                    "Corrija lo marcado arriba y vuelva a comprobar. " + (canApply ? "[a] aplicar la solución  " : "") + "[r] comprobar  [d] detalles  [s] omitir esta etapa  [q] salir")
+                    "Corrija lo marcado arriba y vuelva a comprobar. " + (canApply ? "[a] aplicar la solución  " : "") + "[r] comprobar  [d] detalles  [o] omitir esta etapa  [q] salir")
             }
             print("> ", terminator: "")
             guard let line = readLine() else { return .quit }
-            switch line.trimmedSpace().lowercased() {
+            let typed = line.trimmedSpace().lowercased()
+            // In Spanish "s" is "sí", never "skip": there the skip key is [o] (omitir).
+            if language == .es, typed == "s" || typed == "sí" || typed == "si" || typed == "skip" {
+                say("", "«s» no es una opción aquí: para omitir la etapa escriba «o».")
+                continue
+            }
+            if language == .en, typed == "o" {
+                say("Please answer with one of the letters in brackets.", "")
+                continue
+            }
+            switch typed {
             case "" where verified, "c", "continue", "continuar": if verified { return .next }
             case "a", "apply", "aplicar": if canApply { return .apply }
             case "r", "re-check", "recheck": return .recheck
             case "d", "details", "detalles": return .details
-            case "s", "skip", "omitir": if !verified { return .skip }
+            case "s", "o", "skip", "omitir": if !verified { return .skip }
             case "q", "quit", "salir": return .quit
             default: break
             }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import HostAccess
+import SRIOVCore
+
+/// `--width`: the column count text output wraps to.
+struct WidthOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Wrap text at N columns (default: the terminal's width, else $COLUMNS, else 80; the walkthrough uses 80 so documentation stays reproducible).",
+        valueName: "N"))
+    var width: Int?
+
+    func validate() throws {
+        if let width, width < 40 || width > 1000 {
+            throw ValidationError("--width \(width): give a number of columns from 40 to 1000.")
+        }
+    }
+
+    /// The width to wrap at; `fixed` is used instead of asking the terminal (walkthrough).
+    func resolved(fixed: Int? = nil) -> Int { width ?? fixed ?? Terminal.outputWidth() }
+}
+
+/// `--fail-on`: the level from which `check` exits with status 1.
+enum FailLevel: String, ExpressibleByArgument, CaseIterable {
+    case fail, warn, note
+
+    /// True when a check at `level` makes `check` fail (skipped checks never do).
+    func isMet(by level: CheckLevel) -> Bool {
+        level != .skip && level.severity >= CheckLevel(rawValue: rawValue)!.severity
+    }
+}

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
 
         The XML follows `sriov-wizard schema` (namespace \(ReportNamespace.uri)) and is validated against it before it is written. The HTML needs nothing else: no scripts, fonts or images are fetched, so it works offline and as an e-mail attachment.
 
-        --redact replaces host names, MAC and IP addresses, serial numbers and UUIDs with placeholders (host-1, mac-1, ...), the same value getting the same placeholder, so the report can be posted publicly.
+        --redact replaces host and domain names, MAC and IP addresses, serial numbers, UUIDs and the machine-id with placeholders (host-1, domain-1, mac-1, serial-1, uuid-1, ip-1), the same value getting the same placeholder, so the report can be posted publicly. The values are read from the machine (host names, /etc/hosts, the interfaces' MACs, DMI, NVMe, PCIe DSN and VPD serials, DMI UUID, machine-id, ESP UUIDs) and replaced in every spelling: any case, MACs with :, -, . or no separators (also inside enx... names and BOOTIF=), UUIDs with or without dashes, host-name variants such as NAME-backup. What the machine does not list is still caught by its shape.
 
         --from re-renders a saved XML report (e.g. one a user sent) as HTML; the file is checked against the schema first, and DOCTYPEs, entities and files over 16 MiB are refused.
 
@@ -89,8 +89,7 @@ struct ReportCommand: ParsableCommand {
             let language = languageOptions.resolved
             report = ReportBuilder.build(context: context, stages: verifyStages(context), language: language,
                                          time: try ReportTime.resolve(time ?? "now"))
-            let known = Redactor.knownValues(context.machine)
-            redactor = Redactor(hostnames: known.hostnames, serials: known.serials)
+            if redact { redactor = Redactor.forMachine(context.machine) }
         }
         if redact { report = redactor.redact(report) }
         do {

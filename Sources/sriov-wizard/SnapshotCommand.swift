@@ -8,13 +8,18 @@ struct SnapshotCommand: ParsableCommand {
         commandName: "snapshot",
         abstract: "Copy everything the wizard reads into a directory (and optionally a .tar.gz).",
         discussion: """
-        The snapshot has the layout of a root filesystem (sys/..., proc/..., etc/...) plus the recorded output of dmesg, lspci -vvv, ip -d link and uname -a under sriov-wizard/commands, so --root DIR on it gives the same results as on the host. Serial numbers and UUIDs are not copied.
+        The snapshot has the layout of a root filesystem (sys/..., proc/..., etc/...) plus the recorded output of dmesg, lspci -vvv, ip -d link and uname -a under sriov-wizard/commands, so --root DIR on it gives the same results as on the host.
+
+        Only what a check reads is copied. Serial numbers and the machine's UUIDs are not: no DMI serials, product UUID or machine-id; the PCIe Device Serial Number and the VPD data register are zeroed in every config file and masked in the recorded lspci -vvv; the ESP UUIDs of /etc/kernel/proxmox-boot-uuids become esp-1, esp-2, ... /etc/network/interfaces{,.d}, /etc/rc.local, sysfs.conf and the service units of /etc/systemd/system are cut to the lines that write sriov_numvfs (and the stanza and section lines around them); /etc/systemd/network is not copied. Host names, MACs, IP addresses and file-system UUIDs on the kernel command line are copied as they are, unless --redact.
+
+        --redact replaces them as `report --redact` does (host-1, domain-1, mac-1, serial-1, uuid-1, ip-1), in every text file and recorded command output and in MAC-based interface names (enx525400abcdef); `check --root` on the result gives the same verdicts.
 
         Run it as root: without root the kernel shows only 64 bytes of each device's config space.
 
         EXAMPLES:
           sudo sriov-wizard snapshot --output /tmp/myhost
           sudo sriov-wizard snapshot --archive myhost.tar.gz
+          sudo sriov-wizard snapshot --redact --archive forum.tar.gz
           sriov-wizard devices --root /tmp/myhost
         """
     )
@@ -26,6 +31,11 @@ struct SnapshotCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Also pack the snapshot into this .tar.gz file.", valueName: "FILE"))
     var archive: String?
+
+    @Flag(name: .long, help: "Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders, as report --redact does.")
+    var redact = false
+
+    @OptionGroup var languageOptions: LanguageOptions
 
     func validate() throws {
         if output == nil && archive == nil {
@@ -46,12 +56,18 @@ struct SnapshotCommand: ParsableCommand {
         }
         let result: Snapshot.Result
         do {
-            result = try Snapshot.take(from: rootOptions.machine, to: directory, now: ISO8601DateFormatter().string(from: Date()))
+            result = try Snapshot.take(from: rootOptions.machine, to: directory, now: ISO8601DateFormatter().string(from: Date()), redact: redact)
         } catch {
             Console.error("cannot write the snapshot: \(error.description)")
             throw ExitStatus.unreadableHost
         }
         print("snapshot: \(directory) (\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands)")
+        if redact {
+            print(LocalizedText(
+                en: "redacted: host and domain names, MAC and IP addresses, serial numbers and UUIDs are replaced by placeholders (host-1, mac-1, ...).",
+                es: "redactada: los nombres de host y de dominio, las direcciones MAC e IP, los números de serie y los UUID se sustituyen por marcadores (host-1, mac-1, ...).")
+                .text(languageOptions.resolved))
+        }
         if !result.skipped.isEmpty {
             print("skipped \(result.skipped.count) unreadable item(s); see \(directory)/sriov-wizard/manifest.json")
         }

@@ -76,6 +76,52 @@ final class RedactorTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("pci 0000:00:02.0: ACS ok, lspci -d ::200 at 15:41:17") }, "\(lines)")
     }
 
+    /// Issue 11 section 4: every spelling of the host's own values, found in the tree, is
+    /// gone from the XML and the HTML, and two runs give the same placeholders.
+    func testEverySpellingOfTheMachinesValuesIsGoneAndPlaceholdersAreStable() throws {
+        let root = try ReportFixture.temporaryDirectory() + "/host"
+        let copy = try LiveCommandRunner().run(["cp", "-a", ReportFixture.trees[1].path, root], timeout: 60, outputLimit: 1 << 20)
+        XCTAssertEqual(copy.status, 0, copy.stderrText)
+        let mac = try String(contentsOfFile: root + "/sys/bus/pci/devices/0000:01:00.0/net/enp1s0/address", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(mac, "52:54:00:5a:01:00")
+        try "pve1\n".write(toFile: root + "/proc/sys/kernel/hostname", atomically: true, encoding: .utf8)
+        try "pve1.corp.example.com\n".write(toFile: root + "/etc/hostname", atomically: true, encoding: .utf8)
+        try "3F1C2D4E-5A6B-4C7D-8E9F-0A1B2C3D4E5F\n".write(toFile: root + "/sys/class/dmi/id/product_uuid", atomically: true, encoding: .utf8)
+        try "SYS-77Q1\n".write(toFile: root + "/sys/class/dmi/id/product_serial", atomically: true, encoding: .utf8)
+        try "0123456789abcdef0123456789abcdef\n".write(toFile: root + "/etc/machine-id", atomically: true, encoding: .utf8)
+        try "console=ttyS0 intel_iommu=on iommu=pt BOOTIF=01-52-54-00-5a-01-00\n".write(toFile: root + "/proc/cmdline", atomically: true, encoding: .utf8)
+        let spellings = [
+            "pve1.corp.example.com", "PVE1", "pve1-backup", "corp.example.com", "BOOTIF=01-52-54-00-5a-01-00", "enx5254005a0100",
+            "5254.005a.0100", "5254005A0100", "52-54-00-5A-01-00", "3f1c2d4e5a6b4c7d8e9f0a1b2c3d4e5f", "01234567-89ab-cdef-0123-456789abcdef",
+            "0123456789ABCDEF0123456789ABCDEF", "sys-77q1", "S/N: AB-12-CD", "sn:QX-55",
+        ]
+        let dmesg = """
+            [    0.000000] Command line: console=ttyS0 intel_iommu=on iommu=pt BOOTIF=01-52-54-00-5a-01-00
+            [    0.010000] DMAR: IOMMU enabled on PVE1 (pve1.corp.example.com), backup pve1-backup in corp.example.com
+            [    1.000000] igb 0000:01:00.0 enx5254005a0100: renamed, MAC 5254.005a.0100 / 5254005A0100 / 52-54-00-5A-01-00
+            [    1.100000] igb 0000:01:00.0: SR-IOV board 3f1c2d4e5a6b4c7d8e9f0a1b2c3d4e5f machine 01234567-89ab-cdef-0123-456789abcdef
+            [    1.200000] igb 0000:01:00.0: SR-IOV id 0123456789ABCDEF0123456789ABCDEF serial sys-77q1 S/N: AB-12-CD sn:QX-55
+
+            """
+        try dmesg.write(toFile: root + "/sriov-wizard/commands/dmesg.stdout", atomically: true, encoding: .utf8)
+
+        let plain = try ReportXML.render(try ReportFixture.report(root: root))
+        for s in spellings { XCTAssertTrue(plain.contains(s), "the fixture reaches the report: \(s)") }
+        let first = try ReportFixture.redacted(root: root), second = try ReportFixture.redacted(root: root)
+        let output = try ReportXML.render(first) + (try ReportHTML.render(first))
+        for s in spellings + [mac, "pve1", "example.com", "5a0100", "3f1c2d4e", "0123456789abcdef", "77q1", "AB-12-CD", "QX-55"] {
+            XCTAssertFalse(output.lowercased().contains(s.lowercased()), "\(s) remains")
+        }
+        XCTAssertEqual(try ReportXML.render(first), try ReportXML.render(second), "placeholders are stable between runs")
+        XCTAssertEqual(try ReportHTML.render(first), try ReportHTML.render(second))
+        XCTAssertEqual(first.host.hostname, "host-1")
+        XCTAssertTrue(first.host.cmdline?.hasSuffix("BOOTIF=01-mac-1") ?? false, first.host.cmdline ?? "")
+        let lines = first.evidence.flatMap(\.lines)
+        XCTAssertTrue(lines.contains { $0.contains("IOMMU enabled on host-1 (host-1.domain-1), backup host-1-backup in domain-1") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("igb 0000:01:00.0 enxmac-1: renamed, MAC mac-1 / mac-1 / mac-1") }, "\(lines)")
+    }
+
     func testShapes() {
         var r = Redactor(hostnames: ["vm"])
         XCTAssertEqual(r.redact("mac 52:54:00:12:34:56 and 52-54-00-12-34-56"), "mac mac-1 and mac-1")

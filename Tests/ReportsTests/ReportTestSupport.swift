@@ -25,8 +25,7 @@ enum ReportFixture {
     }
 
     static func redacted(root: String) throws -> HostReport {
-        let known = Redactor.knownValues(Machine(root: root))
-        var redactor = Redactor(hostnames: known.hostnames, serials: known.serials)
+        var redactor = Redactor.forMachine(Machine(root: root))
         return redactor.redact(try report(root: root))
     }
 

@@ -3,6 +3,13 @@ import HostAccess
 /// Copies everything the wizard reads from a machine into a root-layout directory, so that
 /// `--root DIR` on the copy gives the same results as on the machine itself. This is what a
 /// support engineer asks a user to send.
+///
+/// What leaves the host: only what a check reads. Files that hold secrets on real hosts are
+/// cut to the lines a check needs (`SnapshotFilter`); the PCIe Device Serial Number and the
+/// VPD data register are zeroed in every `config` and masked in `lspci -vvv`; ESP UUIDs
+/// become `esp-N`. With `redact`, the report's `Redactor` also replaces host and domain
+/// names, MACs, serials, UUIDs and IP addresses in every text file and recorded output, and
+/// MACs inside interface names (`enx525400abcdef`).
 public struct Snapshot {
     /// Per-function sysfs attributes worth keeping (Documentation/ABI/testing/sysfs-bus-pci).
     public static let pciAttributes = [
@@ -38,8 +45,8 @@ public struct Snapshot {
     ]
     /// Directories whose regular files are copied (one level).
     public static let etcDirectories = [
-        "/etc/default/grub.d", "/etc/modprobe.d", "/etc/modules-load.d", "/etc/udev/rules.d",
-        "/etc/systemd/network", "/etc/kernel/cmdline.d",
+        // No /etc/systemd/network: no check reads it, and WireGuard .netdev files hold PrivateKey=.
+        "/etc/default/grub.d", "/etc/modprobe.d", "/etc/modules-load.d", "/etc/udev/rules.d", "/etc/kernel/cmdline.d",
         // VF persistence (vfs-persistent): packaged modprobe.d files, sysfsutils, local units
         // and the `*.wants` links that enable them, ifupdown snippets; VM configs (vf-passthrough).
         "/lib/modprobe.d", "/usr/lib/modprobe.d", "/etc/sysfs.d", "/etc/systemd/system",
@@ -65,17 +72,25 @@ public struct Snapshot {
     let source: Machine
     let output: TreeWriter
     var result = Result()
+    /// `snapshot --redact`: the values of `source` to replace everywhere.
+    var redactor: Redactor?
+    /// /etc/kernel/proxmox-boot-uuids, as `esp-N` names.
+    var espNames: [(uuid: String, name: String)] = []
 
-    public init(source: Machine, output: TreeWriter) {
+    public init(source: Machine, output: TreeWriter, redactor: Redactor? = nil) {
         self.source = source
         self.output = output
+        self.redactor = redactor
+        if let text = try? source.readText(BootLoader.proxmoxUUIDsPath, limit: 64 * 1024) {
+            espNames = SnapshotFilter.espNames(text)
+        }
     }
 
     /// Takes the snapshot. Unreadable pieces are recorded in the manifest and the result,
     /// never fatal; only a failure to write the output is an error.
-    public static func take(from source: Machine, to directory: String, now: String) throws(HostAccessError) -> Result {
+    public static func take(from source: Machine, to directory: String, now: String, redact: Bool = false) throws(HostAccessError) -> Result {
         let writer = try TreeWriter(root: directory)
-        var snapshot = Snapshot(source: source, output: writer)
+        var snapshot = Snapshot(source: source, output: writer, redactor: redact ? Redactor(Redactor.collect(source)) : nil)
         try snapshot.copyPCI()
         try snapshot.copyIOMMU()
         try snapshot.copyNetClass()
@@ -116,9 +131,10 @@ public struct Snapshot {
             if let driver = source.linkName(dir + "/driver") { drivers.insert(driver) }
             if present.contains("net"), let ifaces = try? source.list(dir + "/net") {
                 for iface in ifaces {
-                    try output.makeDirectory(dir + "/net/" + iface)
+                    let name = redactedName(iface)
+                    try output.makeDirectory(dir + "/net/" + name)
                     for attribute in Snapshot.netAttributes {
-                        try copyFile(dir + "/net/" + iface + "/" + attribute, limit: 4096, quiet: true)
+                        try copyFile(dir + "/net/" + iface + "/" + attribute, limit: 4096, quiet: true, to: dir + "/net/" + name + "/" + attribute)
                     }
                 }
             }
@@ -149,7 +165,7 @@ public struct Snapshot {
     mutating func copyNetClass() throws(HostAccessError) {
         guard let ifaces = try? source.list("/sys/class/net") else { return }
         try output.makeDirectory("/sys/class/net")
-        for iface in ifaces { try copyLink("/sys/class/net/" + iface) }
+        for iface in ifaces { try copyLink("/sys/class/net/" + iface, to: "/sys/class/net/" + redactedName(iface)) }
     }
 
     mutating func copyFirmware() throws(HostAccessError) {
@@ -180,7 +196,7 @@ public struct Snapshot {
         for file in Snapshot.etcFiles { try copyFile(file, limit: 1 << 20, quiet: true) }
         for dir in Snapshot.etcDirectories {
             guard let files = try? source.list(dir) else { continue }
-            for file in files where source.kind(dir + "/" + file) == .regular {
+            for file in files where source.kind(dir + "/" + file) == .regular && SnapshotFilter.copies(dir + "/" + file) {
                 if dir == Snapshot.vmConfigDirectory {
                     try copyVMConfig(dir + "/" + file)
                 } else {
@@ -207,7 +223,7 @@ public struct Snapshot {
         let text: String
         do { text = try source.readText(path, limit: 1 << 20) } catch { note(error); return }
         let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter(Snapshot.vmConfigLineIsKept)
-        try output.write(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n"), to: path)
+        try output.write(redactText(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")), to: path)
         result.filesWritten += 1
     }
 
@@ -220,8 +236,8 @@ public struct Snapshot {
                 continue
             }
             let base = RecordedCommandRunner.directory + "/" + RecordedCommandRunner.key(for: argv)
-            try output.write(outcome.stdout, to: base + ".stdout")
-            try output.write(outcome.stderr, to: base + ".stderr")
+            try output.write(recordedOutput(argv, outcome.stdout), to: base + ".stdout")
+            try output.write(recordedOutput(argv, outcome.stderr), to: base + ".stderr")
             try output.write(String(outcome.status) + "\n", to: base + ".status")
             result.commandsRecorded.append(ShellWords.display(argv))
         }
@@ -236,8 +252,8 @@ public struct Snapshot {
             ("filesWritten", .int(result.filesWritten)),
             ("linksWritten", .int(result.linksWritten)),
             ("commands", .array(result.commandsRecorded.map { .string($0) })),
-            ("skipped", .array(result.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.message))]) })),
-        ])
+            ("skipped", .array(result.skipped.map { .object([("path", .string(redactText($0.path))), ("reason", .string(redactText($0.message)))]) })),
+        ] + (redactor == nil ? [] : [("redacted", .bool(true))]))
         try output.write(manifest.serialised() + "\n", to: "/sriov-wizard/manifest.json")
     }
 
@@ -257,22 +273,60 @@ public struct Snapshot {
         }
     }
 
-    mutating func copyFile(_ path: String, limit: Int, truncate: Bool = false, quiet: Bool = false) throws(HostAccessError) {
+    mutating func copyFile(_ path: String, limit: Int, truncate: Bool = false, quiet: Bool = false, to destination: String? = nil) throws(HostAccessError) {
         let bytes: [UInt8]
         do { bytes = try source.read(path, limit: limit, overflow: truncate ? .truncate : .fail) } catch {
             if quiet, Snapshot.notApplicable(error) { return }
             note(error)
             return
         }
-        try output.write(bytes, to: path)
+        try output.write(leaving(path, bytes), to: destination ?? path)
         result.filesWritten += 1
     }
 
-    mutating func copyLink(_ path: String) throws(HostAccessError) {
+    mutating func copyLink(_ path: String, to destination: String? = nil) throws(HostAccessError) {
         let target: String
         do { target = try source.linkTarget(path) } catch { note(error); return }
-        try output.symlink(target, at: path)
+        try output.symlink(redactedName(target), at: destination ?? path)
         result.linksWritten += 1
+    }
+
+    // MARK: - what leaves the host
+
+    /// The bytes of `path` as they go into the snapshot: `config` with its serial numbers
+    /// zeroed, filtered configuration files, ESP UUIDs renamed, and with `redact` every text
+    /// file redacted. Binary files (config space, ACPI tables) are never run through the
+    /// text redactor.
+    mutating func leaving(_ path: String, _ bytes: [UInt8]) -> [UInt8] {
+        if path.hasPrefix(SysfsInventory.devicesPath + "/") && path.hasSuffix("/config") { return PCIIdentifiers.masked(bytes) }
+        if path.hasPrefix("/sys/firmware/acpi/tables/") { return bytes }
+        guard var text = String(validating: bytes, as: UTF8.self) else { return bytes }
+        if path == BootLoader.proxmoxUUIDsPath {
+            text = espNames.map(\.name).joined(separator: "\n") + (espNames.isEmpty ? "" : "\n")
+        } else if let filter = SnapshotFilter.filter(path) {
+            text = filter(text)
+        }
+        return Array(redactText(text).utf8)
+    }
+
+    /// A recorded command's output as it goes into the snapshot (see `leaving`).
+    mutating func recordedOutput(_ argv: [String], _ bytes: [UInt8]) -> [UInt8] {
+        guard var text = String(validating: bytes, as: UTF8.self) else { return bytes }
+        if argv.first == "lspci" { text = PCIIdentifiers.maskedLspci(text) }
+        text = SnapshotFilter.replacing(espNames, in: text)
+        return Array(redactText(text).utf8)
+    }
+
+    mutating func redactText(_ text: String) -> String {
+        guard redactor != nil else { return text }
+        return redactor!.redact(text)
+    }
+
+    /// A file name or link target: only the machine's own values are replaced (a MAC inside
+    /// `enx525400abcdef`), never shapes, which would hit PCI addresses.
+    mutating func redactedName(_ name: String) -> String {
+        guard redactor != nil else { return name }
+        return redactor!.redactValues(name)
     }
 
     /// Errors that mean "this attribute does not apply here", not "could not be read": a

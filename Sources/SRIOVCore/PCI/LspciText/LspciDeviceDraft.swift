@@ -19,6 +19,8 @@ struct LspciDeviceDraft {
     /// been the SR-IOV capability.
     var unreadableCapabilityLines = 0
     var accessDenied = false
+    /// The author cut lines out of this block (`...`): what is not shown may exist.
+    var elided = false
     var chainLooped = false
     var capabilities: [Capability] = []
     var express: PCIExpressCapability?

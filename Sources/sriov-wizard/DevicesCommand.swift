@@ -77,13 +77,21 @@ struct DevicesCommand: ParsableCommand {
 enum DeviceTable {
     static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console) -> String {
         var out: [String] = []
-        if shown.isEmpty {
+        let fragments = inventory.unaddressedFunctions.filter { $0.sriov != nil }
+        if shown.isEmpty, !fragments.isEmpty {
+            // A paste cut down to the SR-IOV capability: its figures are the answer.
+            for f in fragments {
+                out.append("SR-IOV capability in lines without a device line (line \(f.firstLine), address unknown): " + LspciTextParser.sriovFigures(f.sriov!) + ".")
+            }
+        } else if shown.isEmpty {
             out.append(all ? "No PCI functions found." : "No SR-IOV capable device found. `--all` lists every PCI function.")
         } else {
             let rows = shown.map { f -> [String] in
                 let vfs: String
                 if let s = f.sriov {
                     vfs = (s.numVFs.map(String.init) ?? "?") + "/" + (s.totalVFs.map(String.init) ?? "?")
+                } else if f.role == .pf, !f.virtfns.isEmpty {
+                    vfs = "\(f.virtfns.count)/?"  // a PF told from the layout: its VFs are in the output
                 } else { vfs = "-" }
                 let ids = (f.vendorID.map { hex($0, 4) } ?? "????") + ":" + (f.deviceID.map { hex($0, 4) } ?? "????")
                 let name = [f.vendorName, f.deviceName].compactMap { $0 }.joined(separator: " ")

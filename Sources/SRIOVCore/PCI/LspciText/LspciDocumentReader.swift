@@ -24,6 +24,11 @@ struct LspciDocumentReader {
     /// broken at the last blank before the limit; a long word after the break leaves less).
     static let wrapWidth = 40
 
+    /// The last line was blank.
+    private var blank = false
+    /// The last line read was skipped: what follows is not taken for loose detail lines.
+    private var interrupted = false
+
     mutating func consume(_ line: LspciLine) throws(LspciParseError) {
         if let previous = held {
             if Self.continues(line, previous) {
@@ -33,7 +38,13 @@ struct LspciDocumentReader {
             held = nil
             try read(previous)
         }
-        if !line.isBlank { held = line }
+        if line.isBlank {
+            blank = true
+        } else {
+            held = line
+            held?.afterBlank = blank
+            blank = false
+        }
     }
 
     /// Whether `next` is the rest of `previous`, wrapped: it starts at the margin (or one
@@ -43,7 +54,21 @@ struct LspciDocumentReader {
         guard !next.isBlank, next.indent <= 1, previous.endsWithBlank || previous.width >= wrapWidth,
               LspciHexDump.parse(previous.text) == nil, !LspciNoise.isNoise(previous.text),
               LspciNoise.promptCommand(previous.text) == nil, !LspciNoise.isElision(previous.text) else { return false }
-        return !startsALine(next.text)
+        return !startsALine(next.text) || completesAKey(previous.text, next.text)
+    }
+
+    /// `Initial VFs: 7, ..., Function` + `Link: 00`, `IOVCap: Migration-, Interrupt Message` +
+    /// `Number: 000`: the wrap cut a `Key: value` list inside a key, so the rest starts with
+    /// what looks like a key of its own. lspci's own keys at such a place are register names
+    /// (`DevSta:`, `IOVCtl:`), never a plain word.
+    static func completesAKey(_ previous: Substring, _ next: Substring) -> Bool {
+        let segment = previous.split(separator: ",", omittingEmptySubsequences: false).last ?? previous
+        guard !segment.contains(":"), let last = segment.utf8.last, LspciFields.isLetter(last) else { return false }
+        let word = next.prefix { $0 != ":" && $0 != " " }
+        guard next.dropFirst(word.count).first == ":", let first = word.utf8.first, LspciFields.isLetter(first) else { return false }
+        if word.utf8.count <= 3 { return true }
+        return (0x41...0x5a).contains(first) && word.utf8.dropFirst().allSatisfy { (0x61...0x7a).contains($0) }
+            && !LspciDeviceDraft.topLevelKeys.contains(String(word) + ":")
     }
 
     /// What lspci or a paste of it starts a line with: a device line, a hex dump line, a
@@ -82,13 +107,16 @@ struct LspciDocumentReader {
             return skip(line, LspciParseError(line: line.number, message: "expected lspci output: a device line such as '00:00.0 Host bridge: Intel Corporation ...' (lspci -vv), found: \(found)"))
         }
         // At the margin (a paste that lost its indentation) a detail line keeps its shape: a
-        // key (`Page Request Capacity: ...`) or the flags that continue a register line.
+        // key (`Page Request Capacity: ...`) or the flags that continue a register line. After
+        // a blank line (the end of a block) only keys lspci prints go on: `Signed-off-by:`
+        // under a pasted output is not one.
         if line.indent == 0, !LspciDeviceDraft.isKnownDetail(line.text),
-           current == nil || !(LspciFields.isKeyShaped(line.text) || LspciFields.isFlagList(line.text)) {
+           current == nil || line.afterBlank || interrupted || !(LspciFields.isKeyShaped(line.text) || LspciFields.isFlagList(line.text)) {
             return skip(line, LspciParseError(line: line.number, message: "expected a device line ('BB:DD.F class: vendor device'), an indented detail line or a hex dump line ('00: 86 80 ...'), found: \(Self.excerpt(line.text))"))
         }
         if current == nil { current = LspciDeviceDraft(header: nil, firstLine: line.number) }
         flushSkipped()
+        interrupted = false
         current?.consume(line)
     }
 
@@ -98,6 +126,7 @@ struct LspciDocumentReader {
             finishCurrent()
             flushSkipped()
             otherCommand = nil
+            interrupted = false
             current = LspciDeviceDraft(header: header, firstLine: line.number)
             return true
         }
@@ -119,6 +148,7 @@ struct LspciDocumentReader {
     }
 
     private mutating func skip(_ line: LspciLine, _ refusal: LspciParseError) {
+        interrupted = true
         if firstRefusal == nil { firstRefusal = refusal }
         if let run = skipped, run.command == otherCommand {
             skipped = (run.first, line.number, run.command)

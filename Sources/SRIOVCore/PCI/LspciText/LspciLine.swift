@@ -11,6 +11,8 @@ struct LspciLine {
     /// The line ended in a blank before trimming: a `format=flowed` mail breaks long lines
     /// after a space (RFC 3676 4.2), so the next line may continue this one.
     var endsWithBlank = false
+    /// A blank line came before this one (lspci ends every device block with one).
+    var afterBlank = false
     /// Columns the line takes with its indentation, to tell a line a mail client wrapped.
     var width: Int { indent + text.utf8.count }
 

@@ -6,7 +6,7 @@ import SRIOVCore
 /// refuse with a line number, never trap or hang, and what it returns must hang together.
 final class LspciFuzzTests: XCTestCase {
     func testMutatedCorpusNeverCrashes() throws {
-        let files = try LspciCorpus.files()
+        let files = try LspciCorpus.files() + LspciCorpus.gpuFiles()
         let sources = try files.map { try LspciCorpus.bytes($0) }
         let small = sources.filter { $0.count < 64 << 10 }
         let large = sources.filter { $0.count >= 64 << 10 }

@@ -9,6 +9,8 @@ struct DevicesCommand: ParsableCommand {
         discussion: """
         Reads ROOT/sys/bus/pci/devices (config space, sysfs SR-IOV attributes, driver, netdevs, IOMMU group), or a saved `lspci -v`/`-vv`/`-vvv` output with or without -n, -nn, -D, -k and -x/-xxx/-xxxx hex dumps.
 
+        A saved lspci output may be pasted from mail or a forum (quoted, re-wrapped, unindented, inside a shell transcript), or be a plain `lspci`/`-nnk` listing; roles it does not show are inferred from the layout (Intel iGPU VFs at 00:02.1-00:02.7) and marked so.
+
         TotalVFs comes from sysfs where the kernel knows it (the igb driver allows 7 VFs on an 82576 whose config space says 8); with --lspci-file it is what lspci printed. A ? means the value could not be read (the extended config space needs root).
 
         EXAMPLES:

@@ -106,6 +106,14 @@ final class LspciGPUCorpusTests: XCTestCase {
         XCTAssertTrue(grep.issues.contains { $0.message.hasPrefix("00:02.1-00:02.7 taken as VFs of 00:02.0 from the layout") }, "\(grep.issues)")
         XCTAssertTrue(grep.functions.allSatisfy { $0.revision == 0x0c && $0.classCode == 0x03_00_00 })
 
+        // #7: the VF BAR 2 line reads 0000000000000000 (not assigned): sriov_numvfs would fail.
+        let zycoo = try LspciCorpus.parse("gpu/linuxhw-zycoo-adlp-4626-pf-vvnn-1.txt")
+        XCTAssertEqual(zycoo.issues.map(\.path), ["line 52"])
+        XCTAssertTrue(zycoo.issues.first?.message.hasPrefix("line 52: 00:02.0: VF BAR 2 has no address (Memory at 0000000000000000): creating VFs will most likely fail with ENOMEM") == true, "\(zycoo.issues)")
+        let assigned = try LspciTextParser.parse(LspciCorpus.text("gpu/linuxhw-zycoo-adlp-4626-pf-vvnn-1.txt")
+            .replacingFirst("Region 2: Memory at 0000000000000000", with: "Region 2: Memory at 0000004000000000"))
+        XCTAssertTrue(assigned.issues.isEmpty, "\(assigned.issues)")
+
         let hns3 = try XCTUnwrap(LspciCorpus.parse("gpu/nic-danny-hns3-127vfs-vv-1.txt").function("7d:00.0"))
         XCTAssertEqual(hns3.sriov?.vfOffset, 8)
         XCTAssertEqual(hns3.sriov?.vfStride, 1)

@@ -13,7 +13,7 @@ final class LspciPasteTests: XCTestCase {
         for file in [Self.zycoo, Self.hns3, Self.x550] {
             let text = try LspciCorpus.text(file)
             let reference = try LspciTextParser.parse(text)
-            XCTAssertTrue(reference.issues.isEmpty, "\(file): \(reference.issues)")
+            XCTAssertTrue(reference.issues.allSatisfy { $0.message.contains("VF BAR") }, "\(file): \(reference.issues)")
             let variants: [(String, String)] = [
                 ("> ", Self.quote(text, "> ")),
                 (">", Self.quote(text, ">")),

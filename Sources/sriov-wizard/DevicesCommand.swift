@@ -9,6 +9,8 @@ struct DevicesCommand: ParsableCommand {
         discussion: """
         Reads ROOT/sys/bus/pci/devices (config space, sysfs SR-IOV attributes, driver, netdevs, IOMMU group), or a saved `lspci -v`/`-vv`/`-vvv` output with or without -n, -nn, -D, -k and -x/-xxx/-xxxx hex dumps.
 
+        A saved lspci output may be pasted from mail or a forum (quoted, re-wrapped, unindented, inside a shell transcript), or be a plain `lspci`/`-nnk` listing; roles it does not show are inferred from the layout (Intel iGPU VFs at 00:02.1-00:02.7) and marked so.
+
         TotalVFs comes from sysfs where the kernel knows it (the igb driver allows 7 VFs on an 82576 whose config space says 8); with --lspci-file it is what lspci printed. A ? means the value could not be read (the extended config space needs root).
 
         EXAMPLES:
@@ -77,13 +79,21 @@ struct DevicesCommand: ParsableCommand {
 enum DeviceTable {
     static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console) -> String {
         var out: [String] = []
-        if shown.isEmpty {
+        let fragments = inventory.unaddressedFunctions.filter { $0.sriov != nil }
+        if shown.isEmpty, !fragments.isEmpty {
+            // A paste cut down to the SR-IOV capability: its figures are the answer.
+            for f in fragments {
+                out.append("SR-IOV capability in lines without a device line (line \(f.firstLine), address unknown): " + LspciTextParser.sriovFigures(f.sriov!) + ".")
+            }
+        } else if shown.isEmpty {
             out.append(all ? "No PCI functions found." : "No SR-IOV capable device found. `--all` lists every PCI function.")
         } else {
             let rows = shown.map { f -> [String] in
                 let vfs: String
                 if let s = f.sriov {
                     vfs = (s.numVFs.map(String.init) ?? "?") + "/" + (s.totalVFs.map(String.init) ?? "?")
+                } else if f.role == .pf, !f.virtfns.isEmpty {
+                    vfs = "\(f.virtfns.count)/?"  // a PF told from the layout: its VFs are in the output
                 } else { vfs = "-" }
                 let ids = (f.vendorID.map { hex($0, 4) } ?? "????") + ":" + (f.deviceID.map { hex($0, 4) } ?? "????")
                 let name = [f.vendorName, f.deviceName].compactMap { $0 }.joined(separator: " ")

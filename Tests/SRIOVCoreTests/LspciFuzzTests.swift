@@ -6,7 +6,7 @@ import SRIOVCore
 /// refuse with a line number, never trap or hang, and what it returns must hang together.
 final class LspciFuzzTests: XCTestCase {
     func testMutatedCorpusNeverCrashes() throws {
-        let files = try LspciCorpus.files()
+        let files = try LspciCorpus.files() + LspciCorpus.gpuFiles()
         let sources = try files.map { try LspciCorpus.bytes($0) }
         let small = sources.filter { $0.count < 64 << 10 }
         let large = sources.filter { $0.count >= 64 << 10 }
@@ -18,9 +18,10 @@ final class LspciFuzzTests: XCTestCase {
             for _ in 0...random.below(3) { bytes = mutate(bytes, &random, sources: small) }
             if check(bytes, round: round) { parsed += 1 } else { refused += 1 }
         }
-        // Both outcomes must occur, or the mutations test nothing.
+        // Both outcomes must occur, or the mutations test nothing. Refusals are rare: lines
+        // that are not lspci output are skipped, and only input with none is refused.
         XCTAssertGreaterThan(parsed, 300)
-        XCTAssertGreaterThan(refused, 30)
+        XCTAssertGreaterThan(refused, 5)
     }
 
     func testPathologicalInputsFinish() {
@@ -69,7 +70,7 @@ final class LspciFuzzTests: XCTestCase {
             byAddress[f.address] = f
         }
         for f in inventory.functions {
-            if f.role == .pf { XCTAssertNotNil(f.sriov, "round \(round): PF \(f.address) without SR-IOV") }
+            if f.role == .pf, f.roleInferredFrom != "layout" { XCTAssertNotNil(f.sriov, "round \(round): PF \(f.address) without SR-IOV") }
             if let pf = f.physfn {
                 XCTAssertEqual(f.role, .vf)
                 XCTAssertTrue(byAddress[pf]?.virtfns.contains(f.address) == true, "round \(round): \(f.address) -> \(pf)")

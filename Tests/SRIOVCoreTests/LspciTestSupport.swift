@@ -26,6 +26,13 @@ enum LspciCorpus {
         return result
     }
 
+    /// The files of `gpu/` (GPU SR-IOV captures and NIC captures with VFs, gpu/SOURCES.md).
+    static func gpuFiles() throws -> [String] {
+        do { return try machine.list(directory + "/gpu").filter { $0.hasSuffix(".txt") }.sorted().map { "gpu/" + $0 } } catch {
+            throw XCTSkip("the GPU corpus is missing at \(directory)/gpu (\(error.description))")
+        }
+    }
+
     static func bytes(_ file: String) throws -> [UInt8] {
         do { return try machine.read(directory + "/" + file, limit: 16 << 20) } catch {
             throw XCTSkip("corpus file \(file) is missing at \(directory) (\(error.description))")
@@ -36,6 +43,19 @@ enum LspciCorpus {
 
     static func parse(_ file: String, names: PCIIDs? = nil) throws -> Inventory {
         try LspciTextParser.parse(text(file), names: names)
+    }
+}
+
+/// Pastes kept in the repository (`Tests/Fixtures/lspci-pastes`, described in its SOURCES.md).
+enum LspciPastes {
+    static let directory: String = {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(2)
+        return parts.joined(separator: "/") + "/Fixtures/lspci-pastes"
+    }()
+
+    static func text(_ name: String) throws -> String {
+        String(decoding: try LspciCorpus.machine.read(directory + "/" + name, limit: 1 << 20), as: UTF8.self)
     }
 }
 

@@ -67,6 +67,11 @@ public struct PCIFunction: Sendable, Equatable {
     public var role: FunctionRole = .none
     public var physfn: PCIAddress?
     public var virtfns: [PCIAddress] = []
+    /// Where the role is a guess from lspci text that shows no SR-IOV capability or link for
+    /// it: "layout" (addresses and names: Intel iGPU functions beside 00:02.0, the PF of VFs
+    /// named after it), "name" ("Virtual Function" in the name), "virtual-bars" (every BAR
+    /// `[virtual]`). Nil where config space, sysfs links or a PF's VF addresses showed it.
+    public var roleInferredFrom: String?
     /// `ari_enabled` from sysfs (the kernel enabled ARI on this function's bus).
     public var ariEnabled: Bool?
     /// For bridges (type 1 header): the bus number right below (PCI_SECONDARY_BUS, 0x19).

@@ -34,6 +34,7 @@ extension PCIFunction {
                 })
             } ?? .null),
         ]
+        if let roleInferredFrom { members.append(("roleInferredFrom", .string(roleInferredFrom))) }
         if let express, express.portType?.isDownstreamFacing == true {
             members.append(("ariForwarding", .object([
                 ("supported", .optional(express.ariForwardingSupported)),
@@ -66,10 +67,12 @@ extension SRIOVState {
 extension Inventory {
     /// `{"devices": [...], "issues": [...]}`
     public func json(functions: [PCIFunction]) -> JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("source", .string(source)),
             ("devices", .array(functions.map(\.json))),
             ("issues", .array(issues.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
-        ])
+        ]
+        if !unaddressedFunctions.isEmpty { members.append(("unaddressed", .array(unaddressedFunctions.map(\.json)))) }
+        return .object(members)
     }
 }

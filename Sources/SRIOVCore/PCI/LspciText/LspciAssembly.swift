@@ -46,7 +46,7 @@ struct LspciAssembly {
         var functions = functions
         var issues = issues
         LspciTextParser.resolveNames(&functions, names: names)
-        if let note = LspciRoles.assign(&functions, hints: hints) {
+        for note in LspciRoles.assign(&functions, hints: hints) {
             issues.append(InventoryIssue(path: "", message: note))
         }
         return Inventory(functions: functions, issues: LspciTextParser.capped(issues), source: LspciTextParser.source,

@@ -19,6 +19,8 @@ struct LspciDeviceDraft {
     /// been the SR-IOV capability.
     var unreadableCapabilityLines = 0
     var accessDenied = false
+    /// The author cut lines out of this block (`...`): what is not shown may exist.
+    var elided = false
     var chainLooped = false
     var capabilities: [Capability] = []
     var express: PCIExpressCapability?
@@ -73,6 +75,7 @@ struct LspciDeviceDraft {
         } else if var capability = open, isDetail(line, of: capability) {
             capability.enter(line)
             readDetail(line.text, of: capability)
+            if capability.kind == .sriov { noteUnassignedVFBAR(line) }
             open = capability
         } else {
             open = nil
@@ -83,5 +86,21 @@ struct LspciDeviceDraft {
     func isDetail(_ line: LspciLine, of capability: LspciOpenCapability) -> Bool {
         line.indent > capability.indent
             || (line.indent == capability.indent && !Self.topLevelKeys.contains { line.text.hasASCIIPrefix($0) })
+    }
+}
+
+extension LspciDeviceDraft {
+    /// `Region 2: Memory at 0000000000000000 (64-bit, prefetchable)` under SR-IOV: the
+    /// firmware left that VF BAR without an address, so writing `sriov_numvfs` will most
+    /// likely fail with ENOMEM ("not enough MMIO resources", `drivers/pci/iov.c`
+    /// `sriov_enable`) until the firmware assigns it or the kernel reallocates (`pci=realloc`).
+    mutating func noteUnassignedVFBAR(_ line: LspciLine) {
+        let text = line.text
+        guard text.hasASCIIPrefix("Region "), let at = text.firstRange(of: "Memory at ") else { return }
+        let address = text[at.upperBound...].prefix { $0 != " " }
+        guard address == "<unassigned>" || (!address.isEmpty && address.utf8.allSatisfy { $0 == UInt8(ascii: "0") }) else { return }
+        let bar = text.dropFirst(7).prefix { $0 != ":" }
+        let who = header.map { $0.address.shortDescription + ": " } ?? ""
+        notes.append(InventoryIssue(path: "line \(line.number)", message: "line \(line.number): \(who)VF BAR \(bar) has no address (Memory at \(address)): creating VFs will most likely fail with ENOMEM (\"not enough MMIO resources\") until the firmware assigns it (Above 4G Decoding and SR-IOV enabled in the BIOS) or the kernel reallocates it (pci=realloc)"))
     }
 }

@@ -67,6 +67,19 @@ enum LspciFields {
         return false
     }
 
+    /// `TrErr- Train- SlotClk+ DLActive+ BWMgmt+ ABWMgmt-`: the rest of a register line, as
+    /// lspci prints it on a line of its own (`LnkSta:` above it), every word a flag.
+    static func isFlagList(_ text: Substring) -> Bool {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard !words.isEmpty, words.count <= 32 else { return false }
+        return words.allSatisfy { word in
+            let flag = word.hasSuffix(",") ? word.dropLast() : word[...]
+            guard let first = flag.utf8.first, let last = flag.utf8.last, flag.utf8.count >= 2,
+                  isLetter(first) || (0x30...0x39).contains(first) else { return false }
+            return last == UInt8(ascii: "+") || last == UInt8(ascii: "-")
+        }
+    }
+
     static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte) }
 }
 

@@ -57,8 +57,8 @@ enum LspciFunctionBuilder {
             function.ari = draft.ari
             function.acs = draft.acs
             function.sriov = draft.sriov.map { SRIOVState(capability: $0, source: LspciTextParser.textSource) }
-            function.extendedCapabilitiesKnown = extendedReadable(draft, context: context)
-        } else if draft.verbose, draft.statusCapList != true {
+            function.extendedCapabilitiesKnown = draft.elided ? nil : extendedReadable(draft, context: context)
+        } else if draft.verbose, draft.statusCapList != true, !draft.elided {
             // -v/-vv print every capability of a function with Status Cap+; none printed and
             // no Cap+ means none exist, so neither do extended ones.
             function.capabilities = []

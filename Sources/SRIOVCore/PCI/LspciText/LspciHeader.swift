@@ -48,12 +48,11 @@ extension LspciHeader {
         }
         header.progIf = takeProgIf(&body)
         header.revision = takeRevision(&body)
-        if let colon = body.firstRange(of: ": ") ?? (body.hasSuffix(":") ? body.lastRange(of: ":") : nil) {
-            parseClass(LspciFields.trim(body[body.startIndex..<colon.lowerBound]), into: &header)
-            header.names = parseIDText(LspciFields.trim(body[colon.upperBound...]))
-        } else {
-            header.names = parseIDText(body)
-        }
+        // Every device line has `class: ` (`0200: ` with -n); an address followed by other
+        // text is another tool's output (`dpdk-devbind --status`, `ls /sys/bus/pci/devices`).
+        guard let colon = body.firstRange(of: ": ") ?? (body.hasSuffix(":") ? body.lastRange(of: ":") : nil) else { return nil }
+        parseClass(LspciFields.trim(body[body.startIndex..<colon.lowerBound]), into: &header)
+        header.names = parseIDText(LspciFields.trim(body[colon.upperBound...]))
         return header
     }
 

@@ -8,6 +8,13 @@ struct LspciLine {
     var indent: Int
     /// The content without indentation and trailing blanks.
     var text: Substring
+    /// The line ended in a blank before trimming: a `format=flowed` mail breaks long lines
+    /// after a space (RFC 3676 4.2), so the next line may continue this one.
+    var endsWithBlank = false
+    /// A blank line came before this one (lspci ends every device block with one).
+    var afterBlank = false
+    /// Columns the line takes with its indentation, to tell a line a mail client wrapped.
+    var width: Int { indent + text.utf8.count }
 
     var isBlank: Bool { text.isEmpty }
 
@@ -21,8 +28,9 @@ struct LspciLine {
 
 enum LspciLines {
     /// Splits on LF only: Swift treats CR LF as one Character, so splitting Characters on "\n"
-    /// would keep CRLF files in one piece. A paste quoted as a mail reply (every line starting
-    /// with `>`) loses one level of quoting.
+    /// would keep CRLF files in one piece. Mail quoting (`> `, `>`, `> > `, `>>`) is removed
+    /// from every line that has it: lspci never starts a line with `>`, and a reply often
+    /// quotes the paste at one depth and the prose around it at another.
     static func split(_ text: String) -> [LspciLine] {
         var raw: [Substring] = []
         let utf8 = text.utf8
@@ -36,25 +44,17 @@ enum LspciLines {
             index = utf8.index(after: index)
         }
         if start < utf8.endIndex { raw.append(text[start..<utf8.endIndex]) }
-        let quoted = isMailQuote(raw)
-        return raw.enumerated().map { make(quoted ? unquote($0.element) : $0.element, number: $0.offset + 1) }
+        return raw.enumerated().map { make(unquote($0.element), number: $0.offset + 1) }
     }
 
-    static func isMailQuote(_ lines: [Substring]) -> Bool {
-        var sawQuote = false
-        for line in lines {
-            let trimmed = trimTrailing(line)
-            if trimmed.isEmpty || trimmed.utf8.allSatisfy({ $0 == 0x0d }) { continue }
-            guard trimmed.utf8.first == UInt8(ascii: ">") else { return false }
-            sawQuote = true
-        }
-        return sawQuote
-    }
-
+    /// Every level of mail quoting: each `>` with at most one space after it.
     static func unquote(_ line: Substring) -> Substring {
-        guard line.utf8.first == UInt8(ascii: ">") else { return line }
-        let rest = line.dropFirst()
-        return rest.utf8.first == 0x20 ? rest.dropFirst() : rest
+        var rest = line
+        while rest.utf8.first == UInt8(ascii: ">") {
+            rest = rest.dropFirst()
+            if rest.utf8.first == 0x20 { rest = rest.dropFirst() }
+        }
+        return rest
     }
 
     static func make(_ raw: Substring, number: Int) -> LspciLine {
@@ -66,15 +66,19 @@ enum LspciLines {
             if byte == 0x20 { column += 1 } else if byte == 0x09 { column = (column / LspciLine.tabStop + 1) * LspciLine.tabStop } else { break }
             index = cleaned.utf8.index(after: index)
         }
-        let content = cutPadding(trimTrailing(cleaned[index...]))
-        return LspciLine(number: number, indent: column, text: content)
+        let body = cleaned[index...]
+        let content = cutPadding(trimTrailing(body))
+        let blankEnd = body.utf8.last.map { $0 == 0x20 || $0 == 0x09 } ?? false
+        return LspciLine(number: number, indent: column, text: content, endsWithBlank: blankEnd)
     }
 
     static func needsScrubbing(_ raw: Substring) -> Bool {
-        raw.utf8.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7f || $0 == 0xc2 || $0 == 0xef }
+        raw.utf8.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7f || $0 == 0xc2 || $0 == 0xe2 || $0 == 0xe3 || $0 == 0xef }
     }
 
-    /// Drops CR, other control characters and ANSI escape sequences; NBSP becomes a space.
+    /// Drops CR, other control characters, zero-width characters and ANSI escape sequences;
+    /// NBSP and the other Unicode spaces web pages and mail clients put in indentation become
+    /// a space.
     static func scrub(_ raw: Substring) -> String {
         var out = String.UnicodeScalarView()
         var scalars = raw.unicodeScalars.makeIterator()
@@ -82,8 +86,10 @@ enum LspciLines {
             switch scalar.value {
             case 0x1b:
                 skipEscape(&scalars)
-            case 0xa0:
+            case 0xa0, 0x2000...0x200a, 0x202f, 0x205f, 0x3000:
                 out.append(" ")
+            case 0x200b...0x200d, 0x2060:
+                continue
             case 0x09:
                 out.append(scalar)
             case 0..<0x20, 0x7f, 0xfeff:

@@ -4,8 +4,12 @@
 /// Accepted: `lspci -v`/`-vv`/`-vvv` with or without `-n`/`-nn`/`-D`/`-k`, `-k`/`-nnk` without
 /// `-v`, and `-x`/`-xxx`/`-xxxx` hex dumps (alone or after the text of each function); pciutils
 /// wordings from 2008 on; CRLF, tabs or spaces, NBSP, terminal padding, stderr lines, shell
-/// prompt lines and markdown fences. Lines pasted without a device line become an
-/// `UnaddressedFunction`. What cannot be understood is refused with its line number.
+/// prompt lines and markdown fences; and pastes from mail and forums: indentation stripped,
+/// `>` quoting at any depth, `format=flowed` and hard-wrapped lines, `...` elisions, Markdown
+/// list indentation, shell transcripts with other commands' output around lspci's. Lines
+/// pasted without a device line become an `UnaddressedFunction`. Lines that are not lspci
+/// output are skipped with a note; input with no lspci output at all is refused with the
+/// line number of its first line.
 ///
 /// Where a function has both text and a hex dump, the text wins and the dump fills gaps
 /// (source "lspci-hex" for values that came from the dump only).
@@ -59,11 +63,15 @@ public enum LspciTextParser {
         return Array(issues.prefix(issueLimit)) + [InventoryIssue(path: "", message: "\(issues.count - issueLimit) more warnings like these not shown")]
     }
 
+    /// `TotalVFs 64, NumVFs 0, VF device ID 10ed`, with `?` for what the lines did not say.
+    public static func sriovFigures(_ sriov: SRIOVState) -> String {
+        "TotalVFs " + (sriov.totalVFs.map(String.init) ?? "?") + ", NumVFs " + (sriov.numVFs.map(String.init) ?? "?")
+            + ", VF device ID " + (sriov.vfDeviceID.map { hex($0, 4) } ?? "?")
+    }
+
     static func fragmentNote(_ fragment: UnaddressedFunction) -> InventoryIssue {
         var what = "no SR-IOV capability among them"
-        if let sriov = fragment.sriov {
-            what = "SR-IOV capability, TotalVFs " + (sriov.totalVFs.map(String.init) ?? "?")
-        }
+        if let sriov = fragment.sriov { what = "SR-IOV capability, " + sriovFigures(sriov) }
         let line = fragment.firstLine
         return InventoryIssue(path: "line \(line)", message: "line \(line): these lines have no device line ('BB:DD.F class: vendor device') above them, so the function's address is unknown; kept apart (\(what))")
     }

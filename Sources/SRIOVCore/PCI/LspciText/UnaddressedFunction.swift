@@ -23,3 +23,19 @@ public struct UnaddressedFunction: Sendable, Equatable {
         return extendedCapabilitiesKnown == true ? false : nil
     }
 }
+
+extension UnaddressedFunction {
+    /// The `devices --format json` shape (`unaddressed`): where the lines start, and what
+    /// they say, in the members a function with an address has.
+    public var json: JSONValue {
+        .object([
+            ("firstLine", .int(firstLine)),
+            ("vendorId", .optional(vendorID.map { hex($0, 4) })),
+            ("deviceId", .optional(deviceID.map { hex($0, 4) })),
+            ("classCode", .optional(classCode.map { hex($0, 6) })),
+            ("ari", .optional(ari != nil ? true : nil)),  // a fragment is cut: no ARI line proves nothing
+            ("sriov", sriov.map(\.json) ?? .null),
+            ("pcieType", .optional(express?.portType?.name)),
+        ])
+    }
+}

@@ -29,6 +29,7 @@ let package = Package(
             resources: [
                 .embedInCode("Knowledge/Data/bios-vendors.json"),
                 .embedInCode("Knowledge/Data/drivers.json"),
+                .embedInCode("Knowledge/Data/gpu.json"),
             ]
         ),
         // Report model -> XML (schema) and HTML, reading reports back, fleet summary.

@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "HostAccessTestSupport", dependencies: ["HostAccess"], path: "Tests/Support/HostAccessTestSupport"),
         .testTarget(name: "HostAccessTests", dependencies: ["HostAccess", "HostAccessTestSupport"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
-        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport"]),
+        // Intel iGPU host trees built from real captured values (GPU SR-IOV tests, sample-host-igpu).
+        .target(name: "GPUTreeSupport", dependencies: ["SRIOVCore", "HostAccess"], path: "Tests/Support/GPUTrees"),
+        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport", "GPUTreeSupport"]),
         // Golden/: expected reports, read by path (GoldenReport.swift), not bundled.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess"], exclude: ["Golden"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.

@@ -1,0 +1,211 @@
+import XCTest
+import HostAccess
+import GPUTreeSupport
+@testable import SRIOVCore
+
+/// The iGPU states, each as a host tree from real captured values (GPUTreeSupport.IGPUTree):
+/// golden `check` verdicts of the device and activation stages, the facts the GPU reader
+/// gets, and the snapshot round trip giving the same verdicts.
+final class IGPUTreeTests: XCTestCase {
+    typealias L = CheckLevel
+
+    /// check id -> level, per state (device + activation stages).
+    static let golden: [IGPUTree.State: [String: CheckLevel]] = [
+        .stockI915: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .fail,
+                     "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
+                     "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+        .dkmsWithoutMaxVFs: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .fail, "driver-support": .warn,
+                             "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
+                             "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+        .dkmsNoVFs: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                     "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
+                     "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+        .vfsByHand: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                     "vfs-enabled": .pass, "vf-driver-bound": .warn, "vfs-persistent": .warn, "vf-iommu-groups": .pass,
+                     "vf-mac-addresses": .skip, "vf-passthrough": .note],
+        .vfsPersistent: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                         "vfs-enabled": .pass, "vf-driver-bound": .warn, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
+                         "vf-mac-addresses": .skip, "vf-passthrough": .note],
+        .vfsOnVFIO: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                     "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
+                     "vf-mac-addresses": .skip, "vf-passthrough": .note],
+        .pfInVM: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                  "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
+                  "vf-mac-addresses": .skip, "vf-passthrough": .fail],
+        .adlnXe: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
+                  "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
+                  "vf-mac-addresses": .skip, "vf-passthrough": .note],
+        .vfBARsUnassigned: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .fail, "driver-support": .pass,
+                            "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
+                            "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+    ]
+
+    static func tree(_ state: IGPUTree.State) throws -> String {
+        let root = try ScratchTree.make("igpu-" + state.rawValue)
+        try IGPUTree.write(state, to: root)
+        return root
+    }
+
+    static func levels(_ root: String) throws -> [String: CheckLevel] {
+        VFCheckTrees.levels(try VFCheckTrees.context(root))
+    }
+
+    static func results(_ root: String, _ check: any Check.Type) throws -> [CheckResult] {
+        check.run(try VFCheckTrees.context(root))
+    }
+
+    func testGoldenVerdictsForEveryState() throws {
+        var report: [String] = []
+        for state in IGPUTree.State.allCases {
+            let root = try Self.tree(state)
+            defer { ScratchTree.remove(root) }
+            let levels = try Self.levels(root)
+            let expected = try XCTUnwrap(Self.golden[state], "no golden verdicts for \(state)")
+            var diffs: [String] = []
+            for (id, level) in levels.sorted(by: { $0.key < $1.key }) where expected[id] != level {
+                diffs.append("\(id): got \(level), golden \(expected[id].map(\.rawValue) ?? "none")")
+            }
+            if !diffs.isEmpty {
+                let context = try VFCheckTrees.context(root)
+                for check in VFCheckTrees.deviceChecks + VFCheckTrees.activationChecks {
+                    for r in check.run(context) where diffs.contains(where: { $0.hasPrefix(r.id + ":") }) {
+                        report.append("  \(state.rawValue) \(r.id) \(r.level): \(r.summary.en)")
+                    }
+                }
+            }
+            XCTAssertEqual(diffs, [], "\(state.rawValue)")
+        }
+        if !report.isEmpty { print(report.joined(separator: "\n")) }
+    }
+
+    func testReaderRecognisesTheIGPU() throws {
+        let root = try Self.tree(.vfsOnVFIO)
+        defer { ScratchTree.remove(root) }
+        let context = try VFCheckTrees.context(root)
+        let pf = try XCTUnwrap(context.inventory.function(GPUHost.igpuAddress))
+        XCTAssertTrue(GPUHost.isIntelIGPU(pf))
+        XCTAssertEqual(pf.express?.portType, .rootComplexIntegratedEndpoint)
+        XCTAssertEqual(pf.sriov?.capability?.offset, 0x320)
+        XCTAssertEqual(pf.virtfns.map(\.description), (1...7).map { "0000:00:02.\($0)" })
+        let gpu = try XCTUnwrap(GPUHost.read(context.machine, pf))
+        XCTAssertEqual(gpu.platform?.id, "adl-p")
+        XCTAssertEqual(gpu.build, .dkms)
+        XCTAssertEqual(gpu.dkmsInstalledForKernel, true)
+        XCTAssertEqual(gpu.maxVFsParameter, 7)
+        XCTAssertEqual(gpu.secureBoot, false)
+        XCTAssertEqual(gpu.unassignedVFBARs, [])
+        // The NIC at the lab's sample host is no GPU.
+        let nic = try VFCheckTrees.context(VFCheckTrees.sampleHost)
+        XCTAssertTrue(nic.inventory.functions.allSatisfy { GPUHost.kind($0) == nil })
+    }
+
+    func testStockDriverIsNamedAndTheMatchingDKMSReleaseGiven() throws {
+        let root = try Self.tree(.stockI915)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, DriverSupportCheck.self))
+        XCTAssertEqual(r.level, .fail)
+        VFCheckTrees.assertContains(r.summary.en, "in-tree")
+        VFCheckTrees.assertContains(r.summary.en, "Alder Lake-P")
+        VFCheckTrees.assertContains(r.hint.en, "i915-sriov-dkms 2026.03.05.1")
+        VFCheckTrees.assertContains(r.hint.en, "proxmox-headers-6.14.11-2-pve")
+        VFCheckTrees.assertEvidence(r, "modinfo -n i915: /lib/modules/6.14.11-2-pve/kernel/")
+        VFCheckTrees.assertEvidence(r, "INTEL_ADLP_IDS")
+        XCTAssertFalse(r.summary.en.contains("not in the wizard's knowledge"))
+    }
+
+    func testZeroTotalVFsWithDKMSIsNotAFirmwareSwitch() throws {
+        let root = try Self.tree(.dkmsWithoutMaxVFs)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, VFCapacityCheck.self))
+        XCTAssertEqual(r.level, .fail)
+        VFCheckTrees.assertContains(r.summary.en, "max_vfs")
+        VFCheckTrees.assertContains(r.summary.en, "not a firmware switch")
+        VFCheckTrees.assertContains(r.hint.en, "apply --igpu")
+        XCTAssertFalse(r.summary.en.contains("BIOS"))
+    }
+
+    func testUnassignedVFBARsNameTheBIOSSettingAndRealloc() throws {
+        let root = try Self.tree(.vfBARsUnassigned)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, VFCapacityCheck.self))
+        XCTAssertEqual(r.level, .fail)
+        VFCheckTrees.assertContains(r.summary.en, "VF BARs are not assigned")
+        VFCheckTrees.assertContains(r.hint.en, "Above 4G Decoding")
+        VFCheckTrees.assertContains(r.hint.en, "pci=realloc")
+        VFCheckTrees.assertEvidence(r, "VF BAR 2 at address 0 (unassigned)")
+        // With TotalVFs still 7 (a driver that does not check), the same BARs warn of ENOMEM.
+        let machine = Machine(root: root)
+        try VFCheckTrees.write(root, "/sys/bus/pci/devices/0000:00:02.0/sriov_totalvfs", "7\n")
+        let again = try VFCheckTrees.only(VFCapacityCheck.run(CheckContext(machine: machine, inventory: try SysfsInventory.load(machine))))
+        XCTAssertEqual(again.level, .warn)
+        VFCheckTrees.assertContains(again.summary.en, "ENOMEM")
+    }
+
+    func testARIPassesWithTheReason() throws {
+        let root = try Self.tree(.dkmsNoVFs)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, ARICapabilityCheck.self))
+        XCTAssertEqual(r.level, .pass)
+        VFCheckTrees.assertContains(r.summary.en, "Root Complex Integrated Endpoint")
+        let forwarding = try VFCheckTrees.only(ARIForwardingCheck.run(try VFCheckTrees.context(root)))
+        XCTAssertEqual(forwarding.level, .pass)
+    }
+
+    func testMaxVFsOnTheCommandLineIsNotPersistence() throws {
+        let root = try Self.tree(.vfsByHand)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, VFsPersistentCheck.self))
+        XCTAssertEqual(r.level, .warn, r.summary.en)
+        VFCheckTrees.assertEvidence(r, "i915.max_vfs=7 — this only allows VFs")
+        VFCheckTrees.assertContains(r.hint.en, "devices/pci0000:00/0000:00:02.0/sriov_numvfs = 7")
+        VFCheckTrees.assertContains(r.hint.en, "apt install sysfsutils")
+        let bound = try VFCheckTrees.only(Self.results(root, VFDriverBoundCheck.self))
+        XCTAssertEqual(bound.level, .warn)
+        VFCheckTrees.assertContains(bound.hint.en, "vfio-pci")
+        VFCheckTrees.assertContains(bound.hint.en, #"KERNEL=="0000:00:02.[1-7]""#)
+    }
+
+    func testSysfsutilsPersistenceIsVerified() throws {
+        let root = try Self.tree(.vfsPersistent)
+        defer { ScratchTree.remove(root) }
+        XCTAssertEqual(try VFCheckTrees.only(Self.results(root, VFsPersistentCheck.self)).level, .pass)
+        // Without the sysfsutils service the line does nothing.
+        VFCheckTrees.remove(root, "/usr/lib/systemd/system/sysfsutils.service")
+        XCTAssertEqual(try VFCheckTrees.only(Self.results(root, VFsPersistentCheck.self)).level, .note)
+    }
+
+    func testPFInAVMConfigFailsNamingTheVM() throws {
+        let root = try Self.tree(.pfInVM)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self))
+        XCTAssertEqual(r.level, .fail)
+        VFCheckTrees.assertContains(r.summary.en, "VM 100")
+        VFCheckTrees.assertContains(r.hint.en, "0000:00:02.1,pcie=1")
+        VFCheckTrees.assertEvidence(r, "hostpci0")
+    }
+
+    func testFreeVFsGetTheGuestNotes() throws {
+        let root = try Self.tree(.vfsOnVFIO)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self))
+        XCTAssertEqual(r.level, .note)
+        VFCheckTrees.assertContains(r.hint.en, "32.0.101.6460")
+        VFCheckTrees.assertContains(r.hint.en, "CPU type host")
+        VFCheckTrees.assertContains(r.hint.en, "romfile")
+        VFCheckTrees.assertContains(r.hint.en, "Display none")
+        VFCheckTrees.assertContains(r.hint.en, "same i915-sriov-dkms module inside the guest")
+    }
+
+    func testSnapshotRoundTripGivesTheSameVerdicts() throws {
+        for state in [IGPUTree.State.stockI915, .dkmsWithoutMaxVFs, .vfsOnVFIO, .pfInVM, .adlnXe, .vfBARsUnassigned] {
+            let root = try Self.tree(state)
+            defer { ScratchTree.remove(root) }
+            let copy = try ScratchTree.make("igpu-snap-" + state.rawValue)
+            defer { ScratchTree.remove(copy) }
+            _ = try Snapshot.take(from: Machine(root: root), to: copy, now: "2026-12-01T23:00:00Z")
+            XCTAssertEqual(try Self.levels(copy), try Self.levels(root), "\(state.rawValue): snapshot verdicts differ")
+            let a = try Self.results(root, DriverSupportCheck.self), b = try Self.results(copy, DriverSupportCheck.self)
+            XCTAssertEqual(a.map(\.summary), b.map(\.summary), state.rawValue)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import HostAccess
 import GPUTreeSupport
@@ -207,5 +208,31 @@ final class IGPUTreeTests: XCTestCase {
             let a = try Self.results(root, DriverSupportCheck.self), b = try Self.results(copy, DriverSupportCheck.self)
             XCTAssertEqual(a.map(\.summary), b.map(\.summary), state.rawValue)
         }
+    }
+
+    // MARK: - the bundled sample (Resources/sample-host-igpu)
+
+    /// The state the bundled iGPU sample shows: the dkms i915 installed but an old guide's
+    /// `i915.enable_guc=7` instead of `enable_guc=3 max_vfs=7` (the most reported problem).
+    static let sampleState = IGPUTree.State.dkmsWithoutMaxVFs
+    static var sampleHostIGPU: String { CheckTrees.packageDirectory + "/Resources/sample-host-igpu" }
+
+    /// `SRIOV_WIZARD_WRITE_SAMPLE=1 swift test --filter IGPUTreeTests/testBundledSampleIsTheTreeSnapshot`
+    /// rewrites it (a snapshot of the tree, as `sriov-wizard snapshot` would take it).
+    func testBundledSampleIsTheTreeSnapshot() throws {
+        let root = try Self.tree(Self.sampleState)
+        defer { ScratchTree.remove(root) }
+        if ProcessInfo.processInfo.environment["SRIOV_WIZARD_WRITE_SAMPLE"] == "1" {
+            _ = try? Machine(root: "/").run(["rm", "-rf", Self.sampleHostIGPU], timeout: 60)
+            _ = try Snapshot.take(from: Machine(root: root), to: Self.sampleHostIGPU, now: "2026-12-01T23:00:00Z")
+        }
+        XCTAssertTrue(Machine(root: "/").isDirectory(Self.sampleHostIGPU + "/sys/bus/pci/devices/0000:00:02.0"), "sample-host-igpu missing")
+        XCTAssertEqual(try Self.levels(Self.sampleHostIGPU), Self.golden[Self.sampleState], "the bundled iGPU sample no longer gives the golden verdicts")
+        let diff = try Machine(root: "/").run(["diff", "-r", "--no-dereference", "-x", "manifest.json", Self.sampleHostIGPU, { () -> String in
+            let copy = try ScratchTree.make("igpu-sample-check")
+            _ = try Snapshot.take(from: Machine(root: root), to: copy, now: "2026-12-01T23:00:00Z")
+            return copy
+        }()], timeout: 60)
+        XCTAssertEqual(diff.status, 0, "sample-host-igpu differs from a fresh snapshot of the tree: \(diff.stdoutText.prefix(2000)) \(diff.stderrText.prefix(500))")
     }
 }

@@ -204,7 +204,20 @@ public enum IGPUTree {
         let pf = "0000:00:02.0"
         let vfs = (1...7).map { "0000:00:02.\($0)" }.prefix(p.numVFs)
         for driver in Set([p.driver, p.vfDriver ?? p.driver]) { try w.makeDirectory("/sys/bus/pci/drivers/" + driver) }
-        try w.makeDirectory("/sys/class/iommu/dmar0")
+        // Intel VT-d: an IOMMU unit (a link, as the kernel makes it) and the DMAR table
+        // (ACPI header + host address width 38 + flags INTR_REMAP|X2APIC_OPT_OUT).
+        try w.makeDirectory("/sys/devices/virtual/iommu/dmar0")
+        try w.symlink("../../devices/virtual/iommu/dmar0", at: "/sys/class/iommu/dmar0")
+        var dmar = [UInt8](repeating: 0, count: 48)
+        for (i, b) in Array("DMAR".utf8).enumerated() { dmar[i] = b }
+        dmar[4] = 48; dmar[8] = 1
+        for (i, b) in Array("LENOVO".utf8).enumerated() { dmar[10 + i] = b }
+        dmar[36] = 37; dmar[37] = 0x03
+        try w.write(dmar, to: "/sys/firmware/acpi/tables/DMAR")
+        for (name, value) in [("sys_vendor", "LENOVO"), ("board_vendor", "LENOVO"), ("product_name", "82LU"),
+                              ("product_version", "Yoga 9 14IAP7"), ("bios_vendor", "LENOVO")] {
+            try w.write(value + "\n", to: "/sys/class/dmi/id/" + name)
+        }
         func function(_ name: String, config: [UInt8], resource: String, driver: String?, group: Int) throws(HostAccessError) {
             let d = devices + "/" + name
             try w.makeDirectory(d)
@@ -244,7 +257,7 @@ public enum IGPUTree {
         // Module parameters as the driver holds them (only the dkms i915 has max_vfs).
         let params = "/sys/module/\(p.driver)/parameters"
         try w.makeDirectory(params)
-        if p.driver == "i915" { try w.write("3\n", to: params + "/enable_guc") }
+        if p.driver == "i915" { try w.write(p.cmdline.contains("i915.enable_guc=7") ? "7\n" : "3\n", to: params + "/enable_guc") }
         if let maxVFs = p.maxVFs, p.dkms { try w.write("\(maxVFs)\n", to: params + "/max_vfs") }
         // /proc, /etc, boot loader
         try w.write(p.cmdline + "\n", to: "/proc/cmdline")

@@ -236,3 +236,43 @@ final class IGPUTreeTests: XCTestCase {
         XCTAssertEqual(diff.status, 0, "sample-host-igpu differs from a fresh snapshot of the tree: \(diff.stdoutText.prefix(2000)) \(diff.stderrText.prefix(500))")
     }
 }
+
+/// Each iGPU tree against real pciutils: `lspci -vvv -O sysfs.path=` reads the same files and
+/// must agree with our inventory (IDs, capabilities, SR-IOV counts, drivers, IOMMU groups),
+/// and prints the captured facts: Root Complex Integrated Endpoint, SR-IOV at [320], VF
+/// offset 1 / stride 1 / VF device = PF device, and the VF BAR 2 of the Zycoo tree at 0.
+final class IGPUTreeLspciTests: XCTestCase {
+    func testEveryIGPUTreeAgreesWithRealLspci() throws {
+        guard let lspci = LiveCommandRunner.resolve("lspci") else {
+            throw XCTSkip("lspci (pciutils) is not installed; apt-get install pciutils")
+        }
+        var summary: [String] = []
+        for state in IGPUTree.State.allCases {
+            let root = try IGPUTreeTests.tree(state)
+            defer { ScratchTree.remove(root) }
+            let result = try Machine(root: "/").run([lspci, "-A", "linux-sysfs", "-O", "sysfs.path=" + root + "/sys/bus/pci",
+                                                     "-D", "-nn", "-k", "-vvv"], timeout: 120)
+            XCTAssertEqual(result.status, 0, "\(state.rawValue): \(result.stderrText)")
+            let text = result.stdoutText
+            let parsed = ObservedLspciText.parse(text)
+            XCTAssertEqual(parsed.errors, [], state.rawValue)
+            let inventory = try SysfsInventory.load(Machine(root: root))
+            let report = LspciDifferential.compare(parsed.functions, inventory, names: true, links: true)
+            XCTAssertEqual(report.disagreements, [], "\(state.rawValue): our decoder and lspci disagree")
+            XCTAssertEqual(parsed.functions.count, inventory.functions.count, state.rawValue)
+            XCTAssertTrue(text.contains("Express (v2) Root Complex Integrated Endpoint, MSI 00"), state.rawValue)
+            XCTAssertTrue(text.contains("Capabilities: [320 v1] Single Root I/O Virtualization (SR-IOV)"), state.rawValue)
+            XCTAssertTrue(text.contains("Initial VFs: 7, Total VFs: 7"), state.rawValue)
+            let id = hex(inventory.function(GPUHost.igpuAddress)!.deviceID!, 4)
+            XCTAssertTrue(text.contains("VF offset: 1, stride: 1, Device ID: \(id)"), state.rawValue)
+            XCTAssertTrue(text.contains("ARIHierarchy-"), state.rawValue)
+            if state == .vfBARsUnassigned {
+                XCTAssertTrue(text.contains("Region 2: Memory at 0000000000000000 (64-bit, prefetchable)"), text)
+            } else {
+                XCTAssertTrue(text.contains("Region 2: Memory at 0000004020000000 (64-bit, prefetchable)"), state.rawValue)
+            }
+            summary.append("\(state.rawValue): \(report.summary)")
+        }
+        print("lspci vs IGPUTree:\n  " + summary.joined(separator: "\n  "))
+    }
+}

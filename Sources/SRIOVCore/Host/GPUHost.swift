@@ -44,6 +44,13 @@ public struct GPUHost: Sendable, Equatable {
     /// Indices (0-5) of VF BARs that have a size but no address.
     public var unassignedVFBARs: [Int] = []
     public var vfBAREvidence: [String] = []
+    /// Kernel log lines that match a GPU SR-IOV signature (gpu.json `kernelLog`).
+    public var logFindings: [LogFinding] = []
+
+    public struct LogFinding: Sendable, Equatable {
+        public var line: String
+        public var signature: GPUKnowledge.LogSignature
+    }
 
     /// Whether the function is the Intel iGPU PF.
     public static func isIntelIGPU(_ f: PCIFunction) -> Bool {
@@ -86,6 +93,9 @@ public struct GPUHost: Sendable, Equatable {
             host.secureBoot = readSecureBoot(machine)
         }
         host.readVFBARs(machine, f)
+        if let knowledge, kind == .intelIGPU || kind == .intelDiscrete, case .success(let log) = KernelLog.read(machine) {
+            host.logFindings = logFindings(log, address: f.address, knowledge: knowledge)
+        }
         return host
     }
 
@@ -188,5 +198,15 @@ public struct GPUHost: Sendable, Equatable {
     public static func parameters(driver: String, deviceID: UInt16?, knowledge: GPUKnowledge) -> [String] {
         let set = driver == "xe" ? knowledge.kernelParameters.xe : knowledge.kernelParameters.i915
         return set.parameters.map { $0.replacingOccurrences(of: "{device}", with: deviceID.map { hex($0, 4) } ?? "") }
+    }
+
+    /// Lines of the i915/xe driver (or naming the PF) that match a signature, at most 12.
+    public static func logFindings(_ log: KernelLog, address: PCIAddress, knowledge: GPUKnowledge) -> [LogFinding] {
+        var found: [LogFinding] = []
+        for line in log.lines where line.hasPrefix("i915") || line.hasPrefix("xe ") || line.hasPrefix("xe:") || line.contains(address.description) {
+            if let signature = knowledge.signature(matching: line) { found.append(LogFinding(line: line, signature: signature)) }
+            if found.count == 12 { break }
+        }
+        return found
     }
 }

@@ -114,6 +114,24 @@ final class IGPUTreeTests: XCTestCase {
         XCTAssertFalse(r.summary.en.contains("not in the wizard's knowledge"))
     }
 
+    func testKernelLogSignaturesBecomeEvidenceAndHints() throws {
+        let root = try Self.tree(.vfsOnVFIO)
+        defer { ScratchTree.remove(root) }
+        var r = try VFCheckTrees.only(Self.results(root, DriverSupportCheck.self))
+        XCTAssertEqual(r.level, .pass)
+        VFCheckTrees.assertEvidence(r, "dmesg: i915 0000:00:02.0: Running in SR-IOV PF mode — ")
+        VFCheckTrees.assertEvidence(r, "dmesg: i915 0000:00:02.0: Enabled 7 VFs — The driver created VFs.")
+        let dmesg = RecordedCommandRunner.directory + "/dmesg.stdout"
+        let old = try Machine(root: root).readText(dmesg)
+        try VFCheckTrees.write(root, dmesg, old + "[   90.000000] i915 0000:00:02.0: not enough MMIO resources for SR-IOV\n"
+                               + "[   90.000001] i915 0000:00:02.0: [drm] *ERROR* Failed to enable 2 VFs (-ENOMEM)\n")
+        r = try VFCheckTrees.only(Self.results(root, DriverSupportCheck.self))
+        XCTAssertEqual(r.level, .warn)
+        VFCheckTrees.assertContains(r.summary.en, "enabling VFs fails with ENOMEM")
+        VFCheckTrees.assertContains(r.hint.en, "pci=realloc")
+        VFCheckTrees.assertEvidence(r, "Failed to enable 2 VFs (-ENOMEM)")
+    }
+
     func testZeroTotalVFsWithDKMSIsNotAFirmwareSwitch() throws {
         let root = try Self.tree(.dkmsWithoutMaxVFs)
         defer { ScratchTree.remove(root) }

@@ -66,6 +66,7 @@ enum GPUDriverSupport {
         if let maxVFs = gpu.maxVFsParameter { evidence.append("/sys/module/\(driver)/parameters/max_vfs: \(maxVFs)") }
         if let guc = gpu.enableGuC { evidence.append("/sys/module/i915/parameters/enable_guc: \(guc)") }
         let params = GPUHost.parameters(driver: driver == "xe" ? "xe" : "i915", deviceID: f.deviceID, knowledge: k).joined(separator: " ")
+        for finding in gpu.logFindings { evidence.append("dmesg: \(finding.line) — \(finding.signature.meaning.en)") }
 
         guard platform.sriovPossible else {
             return result(.fail, LocalizedText(
@@ -94,6 +95,14 @@ enum GPUDriverSupport {
                         en: "Add `\(params)` to the kernel command line: `sriov-wizard apply --igpu` (dry run first), then reboot.",
                         es: "Añada `\(params)` a la línea de comandos del kernel: `sriov-wizard apply --igpu` (primero en prueba) y reinicie."),
                     device: f.address)
+            }
+            // A failure signature in the kernel log outweighs the configuration (e.g. ENOMEM
+            // when the VFs were enabled, an old enable_guc=7).
+            if let bad = gpu.logFindings.first(where: { $0.signature.level == .fail }), let hint = bad.signature.hint {
+                return result(.warn, LocalizedText(
+                    en: "\(label): \(platform.name) with the \(driver) driver that can make VFs, but the kernel log says: \(bad.signature.meaning.en)",
+                    es: "\(label): \(platform.name) con el controlador \(driver) que puede crear VFs, pero el registro del kernel dice: \(bad.signature.meaning.es)"),
+                    evidence: evidence, hint: hint.localized, device: f.address)
             }
             let how = inTreeCan && gpu.build != .dkms ? "the in-tree \(driver)" : "the dkms \(driver)"
             let howES = inTreeCan && gpu.build != .dkms ? "el \(driver) del kernel" : "el \(driver) de dkms"

@@ -294,3 +294,30 @@ final class IGPUTreeLspciTests: XCTestCase {
         print("lspci vs IGPUTree:\n  " + summary.joined(separator: "\n  "))
     }
 }
+
+/// NVIDIA vGPU after sriov-manage: VFs stay on nvidia (expected, not vfio-pci), the boot unit
+/// of pve-nvidia-vgpu-helper is the persistence, ARI applies (VFs run past function 7), and
+/// driver-support says what only NVIDIA's software can check.
+final class NVIDIATreeTests: XCTestCase {
+    func testVerdictsAfterSriovManage() throws {
+        let root = try ScratchTree.make("nvidia-vgpu")
+        defer { ScratchTree.remove(root) }
+        try NVIDIATree.write(to: root)
+        let context = try VFCheckTrees.context(root)
+        let levels = VFCheckTrees.levels(context, device: NVIDIATree.pf.description)
+        XCTAssertEqual(levels, ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .note,
+                                "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
+                                "vf-mac-addresses": .skip, "vf-passthrough": .note])
+        let support = try VFCheckTrees.only(DriverSupportCheck.run(context), NVIDIATree.pf.description)
+        VFCheckTrees.assertContains(support.summary.en, "sriov-manage -e ALL")
+        VFCheckTrees.assertContains(support.summary.en, "Never pass the PF")
+        let persistent = try VFCheckTrees.only(VFsPersistentCheck.run(context), NVIDIATree.pf.description)
+        VFCheckTrees.assertContains(persistent.summary.en, "pve-nvidia-sriov@ALL.service")
+        XCTAssertEqual(context.inventory.function(NVIDIATree.pf)?.virtfns.last?.description, "0000:51:04.3")
+        // Without the unit nothing recreates them.
+        VFCheckTrees.remove(root, "/etc/systemd/system/multi-user.target.wants/pve-nvidia-sriov@ALL.service")
+        let gone = try VFCheckTrees.only(VFsPersistentCheck.run(try VFCheckTrees.context(root)), NVIDIATree.pf.description)
+        XCTAssertEqual(gone.level, .warn)
+        VFCheckTrees.assertContains(gone.hint.en, "pve-nvidia-sriov@ALL.service")
+    }
+}

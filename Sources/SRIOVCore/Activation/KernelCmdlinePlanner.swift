@@ -194,6 +194,9 @@ public enum KernelCmdlinePlanner {
         if let host = GPUHost.read(context.machine, gpu, knowledge: knowledge), host.build != .dkms,
            !(platform?.inTreeSRIOV == .xe && driver == "xe") {
             plan.pending.append(GPUDriverSupport.installSteps(host, knowledge).en)
+            if host.secureBoot == true {
+                plan.pending.append("Secure Boot is on: enroll the dkms signing key so the module loads: `\(knowledge.secureBoot.steps.joined(separator: "`, then "))`.")
+            }
         }
         return plan
     }

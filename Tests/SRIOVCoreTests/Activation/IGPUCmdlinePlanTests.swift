@@ -43,6 +43,10 @@ final class IGPUCmdlinePlanTests: XCTestCase {
         XCTAssertTrue(grub.contains("intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe\""), grub)
         XCTAssertEqual(grub.components(separatedBy: "intel_iommu=on").count, 2, "IOMMU words once: \(grub)")
         XCTAssertTrue(plan.pending.contains { $0.contains("i915-sriov-dkms 2026.03.05.1") && $0.contains("dkms status") }, "\(plan.pending)")
+        XCTAssertFalse(plan.pending.contains { $0.contains("mokutil") }, "Secure Boot is off")
+        try VFCheckTrees.write(root, RecordedCommandRunner.directory + "/mokutil_--sb-state.stdout", "SecureBoot enabled\n")
+        let secure = try KernelCmdlinePlanner.planIGPU(context: try VFCheckTrees.context(root))
+        XCTAssertTrue(secure.pending.contains { $0.contains("mokutil --import /var/lib/dkms/mok.pub") }, "\(secure.pending)")
     }
 
     func testXeFormWithTheDeviceID() throws {

@@ -132,6 +132,17 @@ final class IGPUTreeTests: XCTestCase {
         VFCheckTrees.assertEvidence(r, "Failed to enable 2 VFs (-ENOMEM)")
     }
 
+    func testBIOSStageNamesTheIGPUItems() throws {
+        let root = try Self.tree(.dkmsWithoutMaxVFs)
+        defer { ScratchTree.remove(root) }
+        let r = try VFCheckTrees.only(SRIOVBIOSSettingCheck.run(try VFCheckTrees.context(root)))
+        VFCheckTrees.assertContains(r.hint.en, "keep the iGPU enabled with a discrete GPU")
+        VFCheckTrees.assertContains(r.hint.en, "«iGPU Multi-Monitor»")
+        VFCheckTrees.assertContains(r.hint.en, "Intel VMD")
+        VFCheckTrees.assertContains(r.hint.es, "mantener el iGPU activo")
+        XCTAssertFalse(r.hint.en.contains("ARI"), r.hint.en)
+    }
+
     func testZeroTotalVFsWithDKMSIsNotAFirmwareSwitch() throws {
         let root = try Self.tree(.dkmsWithoutMaxVFs)
         defer { ScratchTree.remove(root) }
@@ -246,11 +257,10 @@ final class IGPUTreeTests: XCTestCase {
         }
         XCTAssertTrue(Machine(root: "/").isDirectory(Self.sampleHostIGPU + "/sys/bus/pci/devices/0000:00:02.0"), "sample-host-igpu missing")
         XCTAssertEqual(try Self.levels(Self.sampleHostIGPU), Self.golden[Self.sampleState], "the bundled iGPU sample no longer gives the golden verdicts")
-        let diff = try Machine(root: "/").run(["diff", "-r", "--no-dereference", "-x", "manifest.json", Self.sampleHostIGPU, { () -> String in
-            let copy = try ScratchTree.make("igpu-sample-check")
-            _ = try Snapshot.take(from: Machine(root: root), to: copy, now: "2026-12-01T23:00:00Z")
-            return copy
-        }()], timeout: 60)
+        let copy = try ScratchTree.make("igpu-sample-check")
+        defer { ScratchTree.remove(copy) }
+        _ = try Snapshot.take(from: Machine(root: root), to: copy, now: "2026-12-01T23:00:00Z")
+        let diff = try Machine(root: "/").run(["diff", "-r", "--no-dereference", "-x", "manifest.json", Self.sampleHostIGPU, copy], timeout: 60)
         XCTAssertEqual(diff.status, 0, "sample-host-igpu differs from a fresh snapshot of the tree: \(diff.stdoutText.prefix(2000)) \(diff.stderrText.prefix(500))")
     }
 }

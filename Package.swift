@@ -29,6 +29,7 @@ let package = Package(
             resources: [
                 .embedInCode("Knowledge/Data/bios-vendors.json"),
                 .embedInCode("Knowledge/Data/drivers.json"),
+                .embedInCode("Knowledge/Data/gpu.json"),
             ]
         ),
         // Report model -> XML (schema) and HTML, reading reports back, fleet summary.
@@ -45,7 +46,9 @@ let package = Package(
         .target(name: "HostAccessTestSupport", dependencies: ["HostAccess"], path: "Tests/Support/HostAccessTestSupport"),
         .testTarget(name: "HostAccessTests", dependencies: ["HostAccess", "HostAccessTestSupport"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
-        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport"]),
+        // Intel iGPU host trees built from real captured values (GPU SR-IOV tests, sample-host-igpu).
+        .target(name: "GPUTreeSupport", dependencies: ["SRIOVCore", "HostAccess"], path: "Tests/Support/GPUTrees"),
+        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport", "GPUTreeSupport"]),
         // Golden/: expected reports, read by path (GoldenReport.swift), not bundled.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess"], exclude: ["Golden"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.

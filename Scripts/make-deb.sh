@@ -69,6 +69,7 @@ gzip -9n "$pkg/usr/share/man/man1/sriov-wizard.1"
 # The sample host for `wizard --walkthrough`: SampleHost.locate() looks for
 # ../share/sriov-wizard/sample-host next to the binary. It holds sysfs symlinks: copy as is.
 cp -a Resources/sample-host "$pkg/usr/share/sriov-wizard/sample-host"
+cp -a Resources/sample-host-igpu "$pkg/usr/share/sriov-wizard/sample-host-igpu"   # wizard --walkthrough --sample igpu
 sed -e "s/@VERSION@/$version/" -e "s/@YEAR@/$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)/" Scripts/deb/copyright >"$pkg/usr/share/doc/sriov-wizard/copyright"
 # A native package: changelog.gz is the Debian changelog; the project's own is shipped beside it.
 {

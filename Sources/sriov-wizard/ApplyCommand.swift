@@ -15,6 +15,7 @@ struct ApplyCommand: ParsableCommand {
           sudo sriov-wizard apply --device 0000:01:00.0 --vfs 4
           sudo sriov-wizard apply --device 0000:01:00.0 --vfs 7 --method modprobe --yes
           sudo sriov-wizard apply --iommu --vfio --dry-run
+          sudo sriov-wizard apply --iommu --igpu --dry-run
           sudo sriov-wizard apply --passthrough 100 --vf 0000:01:10.0
           sriov-wizard apply --root ./snapshot --device 0000:01:00.0 --vfs 4 --yes
 
@@ -47,6 +48,12 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Turn the IOMMU on in the persistent kernel command line (GRUB or /etc/kernel/cmdline).")
     var iommu = false
 
+    @Flag(name: .long, help: "Intel iGPU SR-IOV: put the bound driver's parameters on the persistent kernel command line (i915-sriov-dkms: i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, replacing an old enable_guc=7; xe: xe.max_vfs=7 xe.force_probe=ID module_blacklist=i915), and say which dkms release to install when it is missing (nothing is downloaded).")
+    var igpu = false
+
+    @Option(name: .customLong("igpu-driver"), help: ArgumentHelp("With --igpu: plan for this driver (i915 or xe) instead of the one bound to 0000:00:02.0.", valueName: "NAME"))
+    var igpuDriver: String?
+
     @Flag(name: .long, help: "Load the vfio modules at boot (/etc/modules-load.d/vfio.conf).")
     var vfio = false
 
@@ -71,9 +78,10 @@ struct ApplyCommand: ParsableCommand {
             throw ValidationError("--passthrough and --vf go together: --passthrough VMID --vf ADDR.")
         }
         if let vfs, vfs < 0 { throw ValidationError("--vfs \(vfs): give 0 or more.") }
-        if device == nil, !iommu, !vfio, passthrough == nil {
-            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --vfio and/or --passthrough VMID --vf ADDR.")
+        if device == nil, !iommu, !igpu, !vfio, passthrough == nil {
+            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --igpu, --vfio and/or --passthrough VMID --vf ADDR.")
         }
+        if igpuDriver != nil, !igpu { throw ValidationError("--igpu-driver applies to --igpu only.") }
         if method != .auto, device == nil { throw ValidationError("--method applies to --device/--vfs only.") }
         if vfMAC == .auto, device == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
     }
@@ -81,7 +89,11 @@ struct ApplyCommand: ParsableCommand {
     func makePlan(_ context: CheckContext) -> Result<Plan, ActivationError> {
         var plans: [Plan] = []
         do {
-            if iommu { plans.append(try KernelCmdlinePlanner.plan(context: context)) }
+            if igpu {
+                plans.append(try KernelCmdlinePlanner.planIGPU(context: context, driver: igpuDriver, alsoIOMMU: iommu))
+            } else if iommu {
+                plans.append(try KernelCmdlinePlanner.plan(context: context))
+            }
             if vfio { plans.append(try VFIOModulesPlanner.plan(context: context)) }
             if let device, let vfs, let address = PCIAddress(device) {
                 plans.append(try VFPlanner.plan(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))

@@ -15,6 +15,7 @@ struct WizardCommand: ParsableCommand {
           sudo sriov-wizard
           sudo sriov-wizard wizard --device 0000:01:00.0 --lang es
           sriov-wizard wizard --walkthrough
+          sriov-wizard wizard --walkthrough --sample igpu
         """
     )
 
@@ -27,6 +28,9 @@ struct WizardCommand: ParsableCommand {
     @Flag(name: .long, help: "Run on the bundled sample host without prompts (for documentation).")
     var walkthrough = false
 
+    @Option(name: .long, help: ArgumentHelp("With --walkthrough: which bundled sample host, nic (Intel 82576, the default) or igpu (Alder Lake-P iGPU with i915-sriov-dkms).", valueName: "NAME"))
+    var sample: String = "nic"
+
     @Flag(name: .long, help: "Forget saved progress and start at stage 1.")
     var restart = false
 
@@ -34,6 +38,10 @@ struct WizardCommand: ParsableCommand {
 
     func validate() throws {
         if !walkthrough { try rootOptions.validateRoot() }
+        guard SampleHost.directories[sample] != nil else {
+            throw ValidationError("--sample \(sample): the bundled samples are \(SampleHost.directories.keys.sorted().joined(separator: ", ")).")
+        }
+        if sample != "nic", !walkthrough { throw ValidationError("--sample applies to --walkthrough only.") }
         if !walkthrough && !Machine.isTerminal(0) {
             throw ValidationError("The interactive wizard needs a terminal on standard input. For scripts use `sriov-wizard check` (add --format json), or `sriov-wizard wizard --walkthrough` for the sample run.")
         }
@@ -42,8 +50,9 @@ struct WizardCommand: ParsableCommand {
     func run() throws {
         var options = rootOptions
         if walkthrough && options.root == "/" {
-            guard let sample = SampleHost.locate() else {
-                Console.error("the bundled sample host was not found (looked next to the binary and in ./Resources/sample-host); give one with --root DIR.")
+            let name = SampleHost.directories[self.sample] ?? "sample-host"
+            guard let sample = SampleHost.locate(name) else {
+                Console.error("the bundled sample host was not found (looked next to the binary and in ./Resources/\(name)); give one with --root DIR.")
                 throw ExitStatus.unreadableHost
             }
             options.root = sample
@@ -59,7 +68,11 @@ struct WizardCommand: ParsableCommand {
 /// (`../share/sriov-wizard/sample-host`), in a source checkout (`Resources/sample-host`
 /// above `.build/<config>/`), or in the current directory.
 enum SampleHost {
-    static func locate() -> String? {
+    /// `--sample NAME` -> directory: the NIC host, and the iGPU host built from real captures
+    /// (Tests/Support/GPUTrees, state "dkms without max_vfs").
+    static let directories = ["nic": "sample-host", "igpu": "sample-host-igpu"]
+
+    static func locate(_ name: String = "sample-host") -> String? {
         let local = Machine(root: "/")
         var candidates: [String] = []
         if let exe = try? local.linkTarget("/proc/self/exe") {
@@ -67,11 +80,11 @@ enum SampleHost {
             for _ in 0..<5 {
                 guard let slash = dir.lastIndex(of: "/") else { break }
                 dir = String(dir[..<slash])
-                candidates.append(dir + "/share/sriov-wizard/sample-host")
-                candidates.append(dir + "/Resources/sample-host")
+                candidates.append(dir + "/share/sriov-wizard/" + name)
+                candidates.append(dir + "/Resources/" + name)
             }
         }
-        candidates.append("Resources/sample-host")
+        candidates.append("Resources/" + name)
         return candidates.first { local.isDirectory($0 + "/sys/bus/pci/devices") }
     }
 }

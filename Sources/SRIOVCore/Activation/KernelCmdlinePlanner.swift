@@ -11,9 +11,30 @@ public enum KernelCmdlinePlanner {
     public struct Change: Sendable, Equatable {
         public var add: [String]
         public var remove: Set<String>
-        public init(add: [String], remove: Set<String>) {
+        /// Prefixes of words that conflict with `add` (`i915.enable_guc=`): a word with such a
+        /// prefix is dropped unless it is one of `keep` (the old `i915.enable_guc=7` goes,
+        /// `i915.enable_guc=3` stays).
+        public var conflicting: [String] = []
+        public var keep: Set<String> = []
+        public init(add: [String], remove: Set<String>, conflicting: [String] = []) {
             self.add = add
             self.remove = remove
+            self.conflicting = conflicting
+            self.keep = Set(add)
+        }
+
+        /// The iGPU driver's parameters (gpu.json `kernelParameters`): i915 (dkms)
+        /// `i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe`, or xe `xe.max_vfs=7
+        /// xe.force_probe=<id> module_blacklist=i915`; other values of the same parameters
+        /// (the old `i915.enable_guc=7`) are replaced.
+        public static func igpu(driver: String, deviceID: UInt16?, knowledge: GPUKnowledge) -> Change {
+            let add = GPUHost.parameters(driver: driver, deviceID: deviceID, knowledge: knowledge)
+            let prefixes = add.compactMap { word -> String? in
+                guard let eq = word.firstIndex(of: "=") else { return nil }
+                return String(word[...eq])
+            }
+            // Blacklisting the other driver replaces a blacklist of this one (module_blacklist=i915 on an i915 host).
+            return Change(add: add, remove: ["module_blacklist=\(driver)"], conflicting: prefixes)
         }
 
         /// Drops `intel_iommu=off`, `amd_iommu=off`, `iommu=off`/`nopt` (they switch the IOMMU
@@ -29,7 +50,8 @@ public enum KernelCmdlinePlanner {
         func drops(_ word: String) -> Bool {
             var w = word
             if w.hasPrefix("\""), w.hasSuffix("\""), w.count >= 2 { w = String(w.dropFirst().dropLast()) }
-            return remove.contains(w)
+            if remove.contains(w) { return true }
+            return conflicting.contains { w.hasPrefix($0) } && !keep.contains(w)
         }
     }
 
@@ -74,7 +96,8 @@ public enum KernelCmdlinePlanner {
         for (i, line) in lines.enumerated() {
             guard case .assignment(let a) = line.kind, a.name == "GRUB_CMDLINE_LINUX_DEFAULT" || a.name == "GRUB_CMDLINE_LINUX" else { continue }
             let adding = addHere && line.number == target
-            let lineChange = Change(add: adding ? change.add : [], remove: change.remove)
+            var lineChange = change
+            lineChange.add = adding ? change.add : []
             let bytes = Array(line.text.utf8)
             let raw = String(decoding: bytes[a.valueRange], as: UTF8.self)
             let replacement: String?
@@ -133,8 +156,55 @@ public enum KernelCmdlinePlanner {
         let machine = context.machine
         let vendor = CPUInfo.read(machine)?.vendor
         let change = Change.iommu(vendor: vendor, intelOnByDefault: intelOnByDefault(machine))
+        return try plan(context: context, change: change, what: "IOMMU", stages: [.prerequisites],
+                        satisfied: "the persistent command line already has \(change.add.joined(separator: " ")) and nothing that turns the IOMMU off")
+    }
+
+    /// `apply --igpu`: the Intel iGPU driver's parameters (i915 dkms or xe, from the driver
+    /// bound to 0000:00:02.0, or `driver` when given), planned by the same boot-loader-aware
+    /// editor as the IOMMU words. The wizard never installs the dkms module itself: the plan
+    /// says which release to install when the dkms build is not loaded.
+    /// With `alsoIOMMU` (`apply --iommu --igpu`) both sets of words go in one edit of the file.
+    public static func planIGPU(context: CheckContext, driver requested: String? = nil, alsoIOMMU: Bool = false) throws(ActivationError) -> Plan {
+        guard let gpu = context.inventory.function(GPUHost.igpuAddress), GPUHost.isIntelIGPU(gpu) else {
+            throw ActivationError("--igpu: no Intel integrated GPU at \(GPUHost.igpuAddress) (Intel, display class, Root Complex Integrated Endpoint) on this host; `sriov-wizard devices` lists the PCI functions.")
+        }
+        guard let knowledge = context.knowledge.gpu else { throw ActivationError("--igpu: the embedded GPU knowledge (gpu.json) is missing; rebuild sriov-wizard.") }
+        let bound = gpu.driver == "xe" ? "xe" : "i915"
+        let driver = requested ?? bound
+        guard driver == "i915" || driver == "xe" else {
+            throw ActivationError("--igpu-driver: '\(driver)' is not an iGPU SR-IOV driver; use i915 (i915-sriov-dkms) or xe.")
+        }
+        let platform = gpu.deviceID.flatMap { knowledge.platform(deviceID: $0) }
+        if let platform, !platform.sriovPossible {
+            throw ActivationError("--igpu: \(platform.name) has no graphics SR-IOV in any driver; nothing to configure.")
+        }
+        if gpu.deviceID != nil, platform == nil {
+            throw ActivationError("--igpu: the iGPU 8086:\(gpu.deviceID.map { hex($0, 4) } ?? "?") is not a platform with graphics SR-IOV (11th gen Tiger Lake or newer); nothing to configure.")
+        }
+        var change = Change.igpu(driver: driver, deviceID: gpu.deviceID, knowledge: knowledge)
+        if alsoIOMMU {
+            let iommu = Change.iommu(vendor: CPUInfo.read(context.machine)?.vendor, intelOnByDefault: intelOnByDefault(context.machine))
+            change.add = iommu.add + change.add
+            change.remove.formUnion(iommu.remove)
+            change.keep = Set(change.add)
+        }
+        var plan = try plan(context: context, change: change, what: alsoIOMMU ? "IOMMU and iGPU \(driver)" : "iGPU \(driver)", stages: alsoIOMMU ? [.prerequisites, .device, .activation] : [.device, .activation],
+                            satisfied: "the persistent command line already has \(change.add.joined(separator: " "))")
+        if let host = GPUHost.read(context.machine, gpu, knowledge: knowledge), host.build != .dkms,
+           !(platform?.inTreeSRIOV == .xe && driver == "xe") {
+            plan.pending.append(GPUDriverSupport.installSteps(host, knowledge).en)
+            if host.secureBoot == true {
+                plan.pending.append("Secure Boot is on: enroll the dkms signing key so the module loads: `\(knowledge.secureBoot.steps.joined(separator: "`, then "))`.")
+            }
+        }
+        return plan
+    }
+
+    static func plan(context: CheckContext, change: Change, what: String, stages: [StageID], satisfied: String) throws(ActivationError) -> Plan {
+        let machine = context.machine
         let detection = BootLoaderDetection.detect(machine)
-        var plan = Plan(title: "IOMMU on the kernel command line (\(change.add.joined(separator: " ")); \(detection.loader.name))", stages: [.prerequisites])
+        var plan = Plan(title: "\(what) on the kernel command line (\(change.add.joined(separator: " ")); \(detection.loader.name))", stages: stages)
         let editor = FileEditor(machine: machine)
         func state(_ path: String) throws(ActivationError) -> [UInt8]? {
             do { return try editor.state(of: path).bytes } catch { throw ActivationError("cannot read \(path): \(error.description)") }
@@ -169,7 +239,7 @@ public enum KernelCmdlinePlanner {
             throw ActivationError("cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(change.add.joined(separator: " ")) to the kernel command line by hand.")
         }
         if plan.steps.isEmpty {
-            plan.alreadyApplied.append("the persistent command line already has \(change.add.joined(separator: " ")) and nothing that turns the IOMMU off")
+            plan.alreadyApplied.append(satisfied)
         } else {
             plan.steps.append(.command(PlannedCommand(command, reason: "write the command line where the boot loader reads it", rerunOnRollback: true)))
             plan.pending.append("the new kernel command line takes effect at the next boot: reboot")

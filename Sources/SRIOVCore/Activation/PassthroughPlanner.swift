@@ -10,6 +10,12 @@ public enum PassthroughPlanner {
             throw ActivationError("--passthrough \(vmid): a VM id is a number (e.g. 100); `qm list` shows them.")
         }
         guard let address = PCIAddress(vf) else {
+            // `00:02` / `0000:00:02` (Proxmox "All Functions") names every function of the slot,
+            // the PF included: starting the VM would disable every VF.
+            if let slot = ProxmoxPassthroughConfig.HostPCIID(vf), slot.function == nil,
+               let pf = context.inventory.functions.first(where: { slot.covers($0.address) && $0.role == .pf && !$0.virtfns.isEmpty }) {
+                throw ActivationError("--vf \(vf) names every function of the slot (like \"All Functions\" in Proxmox), the PF \(pf.address) included: starting the VM would take the PF from its driver and disable all its VFs. Give one VF, e.g. --vf \(pf.virtfns.first!).")
+            }
             throw ActivationError("--vf \(vf): not a PCI address; use the form 0000:01:10.0 (see `sriov-wizard devices`).")
         }
         let machine = context.machine
@@ -21,6 +27,9 @@ public enum PassthroughPlanner {
             throw ActivationError("--vf \(address): no such PCI function; create the VFs first (--device PF --vfs N).")
         }
         guard function.role == .vf else {
+            if function.role == .pf, GPUHost.kind(function) != nil {
+                throw ActivationError("--vf \(address) is the PF of an SR-IOV GPU, not a VF: passing it takes it from its driver, which disables every VF (the kernel logs \"Disabled N VFs\"). Give one of its VFs" + (function.virtfns.first.map { ", e.g. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".")
+            }
             throw ActivationError("--vf \(address) is not a VF" + (function.role == .pf ? " but the PF; passing the PF takes the whole NIC from the host. Give one of its VFs (`sriov-wizard devices`)." : "."))
         }
         let config = ProxmoxPassthroughConfig.read(machine)

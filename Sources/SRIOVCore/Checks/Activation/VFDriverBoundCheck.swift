@@ -37,6 +37,7 @@ public enum VFDriverBoundCheck: Check {
     }
 
     static func check(_ pf: PCIFunction, _ context: CheckContext, _ modprobe: ModprobeConfig) -> CheckResult {
+        if let igpu = igpuVFsOnHost(pf, context) { return igpu }
         let label = TargetDevice.label(pf)
         let expected = TargetDevice.vfDriver(context, pf)
         let vfs = context.vfs(of: pf)
@@ -133,6 +134,31 @@ public enum VFDriverBoundCheck: Check {
             hint: LocalizedText(
                 en: "Load \(load) and check `dmesg` for why it did not bind, or bind one by hand: `\(bind)`.\(causeEN) For passthrough only, Proxmox binds vfio-pci itself when the VM starts.",
                 es: "Cargue \(load == "the VF driver" ? "el controlador de VF" : load) y revise en `dmesg` por qué no se asoció, o asocie una a mano: `\(bind)`.\(causeES) Solo para passthrough, Proxmox asocia vfio-pci él mismo al arrancar la VM."),
+            device: pf.address)
+    }
+
+    /// The udev rule that keeps iGPU VFs away from the host's i915/xe (i915-sriov-dkms
+    /// docs/block-vfs.md): set driver_override before the first probe.
+    static let igpuVFIORule = #"ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:00:02.[1-7]", ATTR{vendor}=="0x8086", ATTR{driver_override}="vfio-pci""#
+    static let igpuVFIORuleFile = "/etc/udev/rules.d/99-sriov-wizard-igpu-vfio.rules"
+
+    /// iGPU VFs bound to the host's i915/xe: host apps, desktops and media servers grab
+    /// them (and the host GUI can crash when one is taken for a VM).
+    static func igpuVFsOnHost(_ pf: PCIFunction, _ context: CheckContext) -> CheckResult? {
+        guard GPUHost.isIntelIGPU(pf) else { return nil }
+        let vfs = context.vfs(of: pf)
+        let onHost = vfs.filter { $0.driver == "i915" || $0.driver == "xe" }
+        guard let first = onHost.first else { return nil }
+        var evidence = vfs.map { "\(TargetDevice.sysfs($0.address, "driver")): " + ($0.driver.map { "-> \($0)" } ?? "none") }
+        evidence.append("\(onHost.count) of \(vfs.count) VFs on the host's \(first.driver!)")
+        let now = "echo vfio-pci > \(TargetDevice.sysfs(first.address, "driver_override")); echo \(first.address) > /sys/bus/pci/drivers/\(first.driver!)/unbind; echo \(first.address) > /sys/bus/pci/drivers_probe"
+        return result(.warn, LocalizedText(
+            en: "\(onHost.count) of \(vfs.count) VFs of \(TargetDevice.label(pf)) are on the host's \(first.driver!): host applications, desktops and media servers can grab them.",
+            es: "\(onHost.count) de \(vfs.count) VFs de \(TargetDevice.label(pf)) están en el \(first.driver!) del host: aplicaciones, escritorios y servidores multimedia del host pueden tomarlas."),
+            evidence: evidence,
+            hint: LocalizedText(
+                en: "Bind them to vfio-pci at creation: `echo '\(igpuVFIORule)' > \(igpuVFIORuleFile)` and `udevadm control --reload` (vfio-pci must be loaded: stage prerequisites), then recreate the VFs; or now, per VF: `\(now)`. Afterwards only card0/renderD128 remain in /dev/dri.",
+                es: "Asócielas a vfio-pci al crearlas: `echo '\(igpuVFIORule)' > \(igpuVFIORuleFile)` y `udevadm control --reload` (vfio-pci debe estar cargado: etapa de requisitos) y vuelva a crear las VFs; o ahora, por VF: `\(now)`. Después solo quedan card0/renderD128 en /dev/dri."),
             device: pf.address)
     }
 }

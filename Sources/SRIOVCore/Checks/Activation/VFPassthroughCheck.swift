@@ -27,6 +27,26 @@ public enum VFPassthroughCheck: Check {
         let expected = TargetDevice.vfDriver(context, pf)
         let known = pf.driver.flatMap { context.knowledge.driver($0) }
         var evidence: [String] = []
+        // The PF itself in a VM (by address, the `00:02` shorthand or "All Functions"): starting
+        // that VM unbinds the PF's driver, which disables every VF ("Disabled 7 VFs").
+        let pfUses = proxmox.directUses(of: pf.address)
+        let pfMapped = proxmox.mappings(containing: pf.address, node: node)
+        if !pfUses.isEmpty || !pfMapped.isEmpty {
+            for use in pfUses { evidence.append("\(use.location): \(use.text) (VM \(use.vmid)) passes the PF \(pf.address)") }
+            for entry in pfMapped { evidence.append("\(entry.location): resource mapping '\(entry.mapping)' contains the PF \(pf.address)") }
+            let vms = Array(Set(pfUses.map(\.vmid) + pfMapped.flatMap { proxmox.uses(ofMapping: $0.mapping).map(\.vmid) })).sorted()
+            let vmText = vms.isEmpty ? "a resource mapping" : "VM " + vms.joined(separator: ", VM ")
+            let vmTextES = vms.isEmpty ? "un mapeo de recursos" : "la VM " + vms.joined(separator: ", VM ")
+            let firstVF = vfs.first.map(\.address.description) ?? "VF"
+            return result(.fail, LocalizedText(
+                en: "\(vmText) passes the PF \(pf.address) itself while it has \(TargetDevice.count(vfs.count, "VF", "VFs")): starting that VM takes the PF from its driver and disables every VF.",
+                es: "\(vmTextES) pasa la propia PF \(pf.address) mientras tiene \(TargetDevice.count(vfs.count, "VF", "VFs")): arrancar esa VM quita la PF a su controlador y desactiva todas las VFs."),
+                evidence: evidence,
+                hint: LocalizedText(
+                    en: "Pass a VF instead, never the PF, the `\(hex(pf.address.bus, 2)):\(hex(pf.address.device, 2))` shorthand or \"All Functions\" (they include the PF): edit the hostpci line to `\(firstVF),pcie=1` (e.g. `qm set \(vms.first ?? "VMID") -hostpci0 \(firstVF),pcie=1`), or remove the PF from the resource mapping.",
+                    es: "Pase una VF, nunca la PF, la forma abreviada `\(hex(pf.address.bus, 2)):\(hex(pf.address.device, 2))` ni \"All Functions\" (incluyen la PF): cambie la línea hostpci a `\(firstVF),pcie=1` (p. ej. `qm set \(vms.first ?? "VMID") -hostpci0 \(firstVF),pcie=1`), o quite la PF del mapeo de recursos."),
+                device: pf.address)
+        }
         var free: [PCIFunction] = []
         var used = 0
         var notReady: [PCIAddress] = []
@@ -77,6 +97,17 @@ public enum VFPassthroughCheck: Check {
         let pasted = lines.map { "`\($0)`" }.joined(separator: "; ")
         let linux = expected.map { "the in-tree \($0) driver" } ?? "the in-tree VF driver of the card"
         let linuxES = expected.map { "el controlador \($0) incluido en el kernel" } ?? "el controlador de VF de la tarjeta incluido en el kernel"
+        if GPUHost.isIntelIGPU(pf), let guests = context.knowledge.gpu?.guests {
+            let drivers = context.knowledge.gpu?.windowsGuestDrivers.filter { $0.status == "works" }.map(\.version).joined(separator: ", ") ?? ""
+            return result(.note, LocalizedText(
+                en: "\(TargetDevice.count(free.count, "VF", "VFs")) of \(label) \(free.count == 1 ? "is" : "are") free to pass to a VM" + (used > 0 ? " (\(used) already in use)" : "") + ".",
+                es: "\(TargetDevice.count(free.count, "VF", "VFs")) de \(label) \(free.count == 1 ? "está libre" : "están libres") para pasar a una VM" + (used > 0 ? " (\(used) ya en uso)" : "") + "."),
+                evidence: evidence,
+                hint: LocalizedText(
+                    en: "One VF per VM, replacing VMID: \(pasted)\(more); never 00:02.0, `00:02` or \"All Functions\". Windows guests: \(guests.windows.en) Versions users report working: \(drivers). Linux guests: \(guests.linux.en)",
+                    es: "Una VF por VM, sustituyendo VMID: \(pasted)\(moreES); nunca 00:02.0, `00:02` ni \"All Functions\". Invitados Windows: \(guests.windows.es) Versiones que los usuarios indican como funcionales: \(drivers). Invitados Linux: \(guests.linux.es)"),
+                device: pf.address)
+        }
         let windows = known?.windowsDriver.map { $0.name + ($0.url.map { " (\($0))" } ?? "") } ?? "the card vendor's VF driver"
         let windowsES = known?.windowsDriver.map { $0.name + ($0.url.map { " (\($0))" } ?? "") } ?? "el controlador de VF del fabricante de la tarjeta"
         return result(.note, LocalizedText(

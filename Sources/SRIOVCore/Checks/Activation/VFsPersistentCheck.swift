@@ -1,3 +1,4 @@
+import Foundation
 import HostAccess
 
 /// `vfs-persistent`: something recreates the VFs at boot, since the kernel forgets
@@ -56,7 +57,19 @@ public enum VFsPersistentCheck: Check {
     static func findings(_ pf: PCIFunction, _ context: CheckContext, _ sources: Sources, evidence: inout [String]) -> [Finding] {
         var found: [Finding] = []
         let known = pf.driver.flatMap { context.knowledge.driver($0) }
-        if let driver = pf.driver {
+        // GPUs: i915.max_vfs / xe.max_vfs only allow VFs (the driver makes none by itself),
+        // so they are evidence, never persistence; NVIDIA VFs come from sriov-manage at boot.
+        let gpu = GPUHost.kind(pf) != nil
+        if gpu, let driver = pf.driver {
+            for word in (sources.cmdline ?? "").split(separator: " ") where word.hasPrefix("\(driver).max_vfs=") {
+                evidence.append("/proc/cmdline: \(word) — this only allows VFs; nothing creates them at boot")
+            }
+            for set in sources.modprobe.options(module: driver, name: "max_vfs") {
+                evidence.append("\(set.location): \(set.text) — this only allows VFs; nothing creates them at boot")
+            }
+            if driver == "nvidia" { found += nvidiaBootFindings(context.machine, sources) }
+        }
+        if !gpu, let driver = pf.driver {
             let paramDir = "/sys/module/\(ModprobeConfig.normalise(driver))/parameters"
             // The option that creates VFs: from the knowledge, or a `max_vfs` the loaded module has.
             var option = known?.moduleOption
@@ -196,7 +209,16 @@ public enum VFsPersistentCheck: Check {
         let count = String(numVFs)
         let udev = VFCreation.udevRule(pf, count)
         var fixEN: String, fixES: String
-        if let driver = pf.driver, let option = VFCreation.moduleOption(known) {
+        if pf.driver == "nvidia" {
+            fixEN = "NVIDIA VFs must be made by NVIDIA's script at every boot: on Proxmox `apt install pve-nvidia-vgpu-helper` and `systemctl enable --now pve-nvidia-sriov@ALL.service`; elsewhere a unit or `@reboot` cron job running `/usr/lib/nvidia/sriov-manage -e ALL`."
+            fixES = "Las VFs de NVIDIA las debe crear el script de NVIDIA en cada arranque: en Proxmox `apt install pve-nvidia-vgpu-helper` y `systemctl enable --now pve-nvidia-sriov@ALL.service`; en otros sistemas una unidad o una tarea cron `@reboot` que ejecute `/usr/lib/nvidia/sriov-manage -e ALL`."
+        } else if GPUHost.isIntelIGPU(pf), let persistence = context.knowledge.gpu?.persistence {
+            // One method for iGPU VFs: sysfsutils, as Proxmox documents it and the dkms
+            // project's Proxmox guide uses it; it runs once i915 is loaded and bound.
+            let line = persistence.line.replacingOccurrences(of: "{count}", with: count)
+            fixEN = "Make them persistent with sysfsutils (as Proxmox documents): `apt install \(persistence.package)` and `echo '\(line)' > \(persistence.file)`. `\(pf.driver ?? "i915").max_vfs` on the command line only allows VFs; it does not create them."
+            fixES = "Hágalas persistentes con sysfsutils (como documenta Proxmox): `apt install \(persistence.package)` y `echo '\(line)' > \(persistence.file)`. `\(pf.driver ?? "i915").max_vfs` en la línea de comandos solo permite VFs; no las crea."
+        } else if let driver = pf.driver, let option = VFCreation.moduleOption(known) {
             let steps = VFCreation.moduleOptionSteps(driver: driver, option: option, count: count)
             fixEN = "Make them persistent with the \(driver) module option: \(steps.en). Or with a udev rule: `echo '\(udev)' > \(VFCreation.udevFile)`."
             fixES = "Hágalas persistentes con la opción del módulo \(driver): \(steps.es). O con una regla udev: `echo '\(udev)' > \(VFCreation.udevFile)`."
@@ -217,5 +239,23 @@ public enum VFsPersistentCheck: Check {
             en: "\(label) has \(TargetDevice.count(numVFs, "VF", "VFs")) now, but nothing recreates them at boot: they vanish at the next reboot.",
             es: "\(label) tiene \(TargetDevice.count(numVFs, "VF", "VFs")) ahora, pero nada las recrea al arrancar: desaparecerán en el próximo reinicio."),
             evidence: evidence, hint: LocalizedText(en: fixEN, es: fixES), device: pf.address)
+    }
+
+    /// NVIDIA vGPU: `pve-nvidia-sriov@*.service` enabled, or a boot command running
+    /// `sriov-manage -e`.
+    static func nvidiaBootFindings(_ machine: Machine, _ sources: Sources) -> [Finding] {
+        var found: [Finding] = []
+        for dir in ["/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants"] {
+            for name in (try? machine.list(dir)) ?? [] where name.hasPrefix("pve-nvidia-sriov@") {
+                found.append(Finding(location: ConfigLocation(file: dir + "/" + name, line: 0), text: "\(name) enabled (runs sriov-manage -e at boot)",
+                                     count: nil, applies: name.contains("@ALL") ? true : nil))
+            }
+        }
+        for command in sources.boot.commands where command.command.contains("sriov-manage") && command.command.contains("-e") {
+            found.append(Finding(location: command.location, text: command.command, count: nil,
+                                 applies: command.enabled == false ? false : true,
+                                 caveat: command.enabled == false ? "\(command.owner ?? "the unit") is not enabled" : nil))
+        }
+        return found
     }
 }

@@ -23,9 +23,13 @@ public enum SRIOVBIOSSettingCheck: Check {
         let bios = context.knowledge.biosVendor(dmi)
         var evidence = [dmi.evidence]
         if let bios { evidence.append("BIOS menu words: \(bios.name) (\(bios.id))") }
-        let menus = menuText(bios, cpu: cpuVendor)
-
         let pfs = context.targetPFs
+        // The Intel iGPU has its own firmware items (keep it enabled next to a discrete GPU,
+        // VMD, Above 4G for 3.5 GiB of VF BARs): gpu.json's words instead of the NIC menus.
+        let igpuWords = pfs.contains(where: GPUHost.isIntelIGPU) ? context.knowledge.gpu.map(igpuMenuText) : nil
+        if igpuWords != nil { evidence.append("BIOS menu words for the Intel iGPU: gpu.json (\(context.knowledge.gpu?.bios.sources.count ?? 0) sources)") }
+        let menus = igpuWords ?? menuText(bios, cpu: cpuVendor)
+
         let log = KernelLog.read(machine)
         var blocked: [(PCIFunction, [String])] = []
         var working: [PCIFunction] = []
@@ -140,5 +144,26 @@ public enum SRIOVBIOSSettingCheck: Check {
             textES += " " + notes.es
         }
         return LocalizedText(en: textEN, es: textES)
+    }
+
+    /// The iGPU's firmware items from gpu.json `bios`, each with all known menu paths.
+    static func igpuMenuText(_ gpu: GPUKnowledge) -> LocalizedText {
+        let items: [(key: String, en: String, es: String)] = [
+            ("vtd", "VT-d", "VT-d"),
+            ("above4g", "Above 4G Decoding (room for the VF BARs)", "Above 4G Decoding (espacio para los BARs de las VFs)"),
+            ("igpu", "keep the iGPU enabled with a discrete GPU", "mantener el iGPU activo junto a una GPU dedicada"),
+            ("vmd", "Intel VMD", "Intel VMD"),
+            ("sriov", "SR-IOV", "SR-IOV"),
+        ]
+        var en: [String] = [], es: [String] = []
+        for item in items {
+            guard let setting = gpu.bios.settings[item.key] else { continue }
+            let paths = (0..<setting.paths.count).map { setting.pathText($0) }
+            let value = setting.value.map { " = \($0)" } ?? ""
+            en.append("\(item.en): \(paths.joined(separator: " or "))\(value)" + (setting.note.map { " (\($0.en))" } ?? ""))
+            es.append("\(item.es): \(paths.joined(separator: " o "))\(value)" + (setting.note.map { " (\($0.es))" } ?? ""))
+        }
+        return LocalizedText(en: en.joined(separator: "; ") + ". " + gpu.bios.note.en,
+                             es: es.joined(separator: "; ") + ". " + gpu.bios.note.es)
     }
 }

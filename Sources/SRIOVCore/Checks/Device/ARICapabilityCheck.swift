@@ -48,6 +48,13 @@ public enum ARICapabilityCheck: Check {
         if let fits = vfsFitWithoutARI(f) {
             evidence.append("VFs at offset \(f.sriov?.vfOffset ?? 0), stride \(f.sriov?.vfStride ?? 0) for \(f.sriov?.totalVFs ?? 0) VFs: " +
                             (fits ? "all within device \(hex(f.address.device, 2)) (functions 1-7)" : "beyond device \(hex(f.address.device, 2))"))
+            if fits, f.express?.portType == .rootComplexIntegratedEndpoint {
+                evidence.append("\(f.address): PCI Express Root Complex Integrated Endpoint: no port above it")
+                return result(.pass, LocalizedText(
+                    en: "\(TargetDevice.label(f)) needs no ARI: it is a Root Complex Integrated Endpoint with no port above it, and its VFs are functions 1-7 of its own device.",
+                    es: "\(TargetDevice.label(f)) no necesita ARI: es un Root Complex Integrated Endpoint sin ningún puerto por encima, y sus VFs son las funciones 1-7 de su propio dispositivo."),
+                    evidence: evidence, device: f.address)
+            }
             if fits {
                 return result(.note, LocalizedText(
                     en: "\(TargetDevice.label(f)) has no ARI capability, but its VFs fit in the functions of its own device, so it does not need ARI.",

@@ -33,6 +33,7 @@ public enum DriverSupportCheck: Check {
                     es: "Cargue el controlador del dispositivo: \(load) (`lspci -k -s \(f.address)` muestra los módulos candidatos) y revise `dmesg`; si está en una lista negra en /etc/modprobe.d, quite esa línea."),
                 device: f.address)
         }
+        if let gpu = GPUDriverSupport.check(f, context) { return gpu }
         var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(driver)"]
         if let total { evidence.append("\(TargetDevice.stateSource(context, f, "sriov_totalvfs")): \(total)") }
 

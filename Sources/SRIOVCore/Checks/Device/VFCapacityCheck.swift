@@ -56,6 +56,7 @@ public enum VFCapacityCheck: Check {
                 evidence: evidence, hint: SRIOVCapabilityCheck.runAsRoot, device: f.address)
         }
         guard total > 0 else {
+            if GPUHost.isIntelIGPU(f), let igpu = igpuZeroVFs(f, context, evidence) { return igpu }
             let firmware = known?.firmwareNote?.localized
             return result(.fail, LocalizedText(
                 en: "\(TargetDevice.label(f)) reports 0 VFs: SR-IOV is switched off in the device's firmware or the BIOS.",
@@ -66,6 +67,14 @@ public enum VFCapacityCheck: Check {
                     es: (firmware.map { $0.es + " " } ?? "") + "Active SR-IOV en la BIOS/UEFI (etapa bios) y, en las tarjetas con ajuste propio, en el firmware de la tarjeta; después reinicie."),
                 device: f.address)
         }
+        if GPUHost.kind(f) != nil, let gpu = GPUHost.read(context.machine, f, knowledge: context.knowledge.gpu), !gpu.unassignedVFBARs.isEmpty,
+           (state.numVFs ?? 0) == 0 {
+            let bars = gpu.unassignedVFBARs.map(String.init).joined(separator: ", ")
+            return result(.warn, LocalizedText(
+                en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but VF BAR \(bars) has no address: writing sriov_numvfs will fail with ENOMEM (\"not enough MMIO resources for SR-IOV\").",
+                es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")), pero la BAR de VF \(bars) no tiene dirección: escribir sriov_numvfs fallará con ENOMEM (\"not enough MMIO resources for SR-IOV\")."),
+                evidence: evidence + gpu.vfBAREvidence, hint: vfBARHint, device: f.address)
+        }
         let stride = state.vfStride.map(String.init) ?? "?"
         let whereEN = state.vfOffset.map { ", offset \($0), stride \(stride)" } ?? ""
         let whereES = state.vfOffset.map { ", desplazamiento \($0), paso \(stride)" } ?? ""
@@ -74,4 +83,45 @@ public enum VFCapacityCheck: Check {
             es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")) (dispositivo VF \(vfDevice)\(whereES))."),
             evidence: evidence, device: f.address)
     }
+
+    /// `sriov_totalvfs` 0 on the Intel iGPU is no firmware switch: the dkms i915 lowers it to
+    /// 0 when `i915.max_vfs` is 0 or the VF BARs are not valid (i915_sriov.c
+    /// `pf_verify_readiness`), and the in-tree driver has no SR-IOV for these platforms.
+    static func igpuZeroVFs(_ f: PCIFunction, _ context: CheckContext, _ evidence: [String]) -> CheckResult? {
+        guard let gpu = GPUHost.read(context.machine, f, knowledge: context.knowledge.gpu) else { return nil }
+        var evidence = evidence + gpu.buildEvidence + gpu.vfBAREvidence
+        let configTotal = f.sriov?.capability?.totalVFs.map(Int.init)
+        if let configTotal { evidence.append("\(TargetDevice.configSource(context, f)): SR-IOV Total VFs \(configTotal) in config space") }
+        let label = TargetDevice.label(f)
+        if gpu.build == .dkms {
+            if !gpu.unassignedVFBARs.isEmpty {
+                return result(.fail, LocalizedText(
+                    en: "\(label) reports 0 VFs: the dkms driver fell back to native because the VF BARs are not assigned (not a firmware switch).",
+                    es: "\(label) indica 0 VFs: el controlador dkms volvió al modo nativo porque las BAR de las VF no están asignadas (no es un interruptor del firmware)."),
+                    evidence: evidence, hint: vfBARHint, device: f.address)
+            }
+            if let maxVFs = gpu.maxVFsParameter { evidence.append("/sys/module/\(f.driver ?? "i915")/parameters/max_vfs: \(maxVFs)") }
+            return result(.fail, LocalizedText(
+                en: "\(label) reports 0 VFs: the dkms driver stays native when max_vfs is missing (0) or the VF BARs are not ready; this is not a firmware switch.",
+                es: "\(label) indica 0 VFs: el controlador dkms queda en modo nativo cuando falta max_vfs (0) o las BAR de las VF no están listas; no es un interruptor del firmware."),
+                evidence: evidence,
+                hint: LocalizedText(
+                    en: "Add the driver's kernel parameters with `sriov-wizard apply --igpu` (i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, or the xe form), reboot, and look for \"Running in SR-IOV PF mode\" in `dmesg`.",
+                    es: "Añada los parámetros del controlador con `sriov-wizard apply --igpu` (i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, o la forma de xe), reinicie y busque \"Running in SR-IOV PF mode\" en `dmesg`."),
+                device: f.address)
+        }
+        return result(.fail, LocalizedText(
+            en: "\(label) reports 0 VFs: the loaded \(f.driver ?? "driver") has no SR-IOV for this iGPU (the i915-sriov-dkms module is needed); this is not a firmware switch.",
+            es: "\(label) indica 0 VFs: el \(f.driver ?? "controlador") cargado no tiene SR-IOV para este iGPU (hace falta el módulo i915-sriov-dkms); no es un interruptor del firmware."),
+            evidence: evidence,
+            hint: LocalizedText(
+                en: "See driver-support for the dkms release that matches this kernel, then `sriov-wizard apply --igpu`.",
+                es: "Vea driver-support para la versión dkms que corresponde a este kernel y después `sriov-wizard apply --igpu`."),
+            device: f.address)
+    }
+
+    /// What to do about VF BARs without addresses (an iGPU needs 16 MiB + 512 MiB per VF).
+    static let vfBARHint = LocalizedText(
+        en: "Enable Above 4G Decoding (and Resizable BAR where offered) in the BIOS/UEFI (stage bios) so the firmware places the VF BARs, then reboot. Only if that is not possible: add `pci=realloc` to the kernel command line; the kernel then re-assigns bridge windows itself, which can move other devices' BARs and fails on some boards (remove it again if devices go missing).",
+        es: "Active Above 4G Decoding (y Resizable BAR si existe) en la BIOS/UEFI (etapa bios) para que el firmware coloque las BAR de las VF y reinicie. Solo si no es posible: añada `pci=realloc` a la línea de comandos del kernel; el kernel reasigna entonces las ventanas de los puentes, lo que puede mover las BAR de otros dispositivos y falla en algunas placas (quítelo si desaparecen dispositivos).")
 }

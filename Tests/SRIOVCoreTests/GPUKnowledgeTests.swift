@@ -1,0 +1,111 @@
+import XCTest
+import HostAccess
+@testable import SRIOVCore
+
+/// gpu.json: the embedded copy decodes and equals the resource file, every entry has sources
+/// and the checked date, IDs are 4-digit lower-case hex without duplicates, texts exist in
+/// English and Spanish, and the lookups give the answers of the fact sheet.
+final class GPUKnowledgeTests: XCTestCase {
+    static let checked = "2026-12-01"
+
+    func knowledge() throws -> GPUKnowledge {
+        try GPUKnowledge(json: PackageResources.gpu_json)
+    }
+
+    func testEmbeddedCopyDecodesAndEqualsResourceFile() throws {
+        let k = try knowledge()
+        XCTAssertEqual(GPUKnowledge.embedded, k, "GPUKnowledge.embedded fell back to nil")
+        let file = try Machine(root: "/").read(KnowledgeTests.resourceDirectory + "/gpu.json")
+        XCTAssertEqual(file, PackageResources.gpu_json, "rebuild: the embedded gpu.json is stale")
+    }
+
+    func testEverySourceIsNonEmptyAndEveryEntryChecked() throws {
+        let k = try knowledge()
+        XCTAssertEqual(k.checked, Self.checked)
+        var lists: [(String, [String], String)] = []
+        for p in k.platforms { lists.append(("platform \(p.id)", p.sources, p.checked)) }
+        for d in k.dataCenter { lists.append(("dataCenter \(d.id)", d.sources, d.checked)) }
+        for r in k.dkmsReleases { lists.append(("dkms \(r.release)", r.sources, r.checked)) }
+        for (name, set) in [("i915", k.kernelParameters.i915), ("xe", k.kernelParameters.xe), ("recovery", k.kernelParameters.recovery)] {
+            lists.append(("parameters \(name)", set.sources, set.checked))
+        }
+        for o in k.kernelParameters.obsolete { lists.append(("obsolete \(o.parameter)", o.sources, o.checked)) }
+        for w in k.windowsGuestDrivers { lists.append(("windows \(w.version)", w.sources, w.checked)) }
+        for s in k.kernelLog { lists.append(("log \(s.id)", s.sources, s.checked)) }
+        lists.append(("persistence", k.persistence.sources, k.persistence.checked))
+        lists.append(("bios", k.bios.sources, k.bios.checked))
+        lists.append(("secureBoot", k.secureBoot.sources, k.secureBoot.checked))
+        lists.append(("guests", k.guests.sources, k.guests.checked))
+        for (owner, sources, checked) in lists {
+            XCTAssertFalse(sources.isEmpty, "\(owner) has no source")
+            XCTAssertEqual(checked, Self.checked, "\(owner): checked date")
+            for source in sources {
+                XCTAssertFalse(source.trimmedSpace().isEmpty, "\(owner): empty source")
+                if source.contains("://") {
+                    XCTAssertTrue(source.hasPrefix("https://"), "\(owner): not https: \(source)")
+                    XCTAssertFalse(source.contains(" "), "\(owner): URL with a space: \(source)")
+                }
+            }
+        }
+        XCTAssertTrue(k.idTables.allSatisfy { $0.commit.count == 40 && $0.commit.allSatisfy(\.isHexDigit) }, "ID table commit must be a full hash")
+    }
+
+    func testDeviceIDsAreHexAndUnique() throws {
+        let k = try knowledge()
+        let ids = k.platforms.flatMap(\.deviceIDs) + k.dataCenter.filter { $0.vendorID == nil }.flatMap(\.deviceIDs)
+        for id in ids {
+            XCTAssertEqual(id.count, 4, id)
+            XCTAssertTrue(id.allSatisfy { "0123456789abcdef".contains($0) }, "not lower-case hex: \(id)")
+        }
+        XCTAssertEqual(Set(ids).count, ids.count, "duplicate device IDs: \(Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted())")
+        let platformIDs = k.platforms.map(\.id) + k.dataCenter.map(\.id)
+        XCTAssertEqual(Set(platformIDs).count, platformIDs.count)
+        let macros = Set(k.platforms.map(\.idTable))
+        XCTAssertEqual(macros.count, k.platforms.count, "one ID table macro per platform")
+    }
+
+    func testTextsInBothLanguages() throws {
+        let k = try knowledge()
+        var texts: [KnowledgeText] = k.platforms.map(\.notes) + k.dataCenter.map(\.method) + k.windowsGuestDrivers.map(\.note)
+        texts += k.kernelLog.map(\.meaning) + k.kernelLog.compactMap(\.hint)
+        texts += [k.kernelParameters.i915.note, k.kernelParameters.xe.note, k.persistence.note, k.bios.note, k.guests.windows, k.guests.linux]
+        texts += k.bios.settings.values.compactMap(\.note)
+        for t in texts {
+            XCTAssertFalse(t.en.isEmpty)
+            XCTAssertFalse(t.es.isEmpty, t.en)
+            XCTAssertNotEqual(t.en, t.es, "not translated: \(t.en)")
+        }
+    }
+
+    func testLookupsGiveTheFactSheetAnswers() throws {
+        let k = try knowledge()
+        XCTAssertEqual(k.platform(deviceID: 0x4626)?.id, "adl-p")   // corpus/gpu linuxhw Zycoo
+        XCTAssertEqual(k.platform(deviceID: 0x46a6)?.id, "adl-p")   // corpus/gpu Yoga 9
+        XCTAssertEqual(k.platform(deviceID: 0x4680)?.id, "adl-s")
+        XCTAssertEqual(k.platform(deviceID: 0x46d0)?.id, "adl-n")
+        XCTAssertEqual(k.platform(deviceID: 0x9a60)?.id, "tgl")
+        XCTAssertEqual(k.platform(deviceID: 0xa780)?.id, "rpl-s")
+        XCTAssertEqual(k.platform(deviceID: 0x7d67)?.id, "arl")
+        XCTAssertEqual(k.platform(deviceID: 0xb080)?.inTreeSRIOV, .xe)
+        XCTAssertNil(k.platform(deviceID: 0x3e92), "Coffee Lake has no SR-IOV")
+        XCTAssertNil(k.platform(deviceID: 0x4c8a), "Rocket Lake is left out")
+        XCTAssertEqual(k.platform(deviceID: 0x7d55)?.xeDkmsSRIOV, false, "MTL SR-IOV is off in the dkms xe")
+        XCTAssertEqual(k.platform(deviceID: 0x6420)?.sriovPossible, false, "Lunar Lake")
+        XCTAssertEqual(k.dataCenter(vendorID: 0x8086, deviceID: 0x56c0)?.totalVFs, 31, "Flex 170")
+        XCTAssertEqual(k.dataCenter(vendorID: 0x10de, deviceID: 0x2230)?.vfDriver, "nvidia", "RTX A6000 VFs stay on nvidia")
+        XCTAssertEqual(k.dataCenter(vendorID: 0x1002, deviceID: 0x74a1)?.proxmoxSupported, false)
+        XCTAssertEqual(k.dkmsRelease(forKernel: "6.17.2-1-pve")?.release, "2026.05.06")
+        XCTAssertEqual(k.dkmsRelease(forKernel: "7.0.1")?.release, "2026.05.06")
+        XCTAssertEqual(k.dkmsRelease(forKernel: "6.14.11-2-pve")?.release, "2026.03.05.1")
+        XCTAssertEqual(k.dkmsRelease(forKernel: "6.8.12-5-pve")?.release, "2025.07.22")
+        XCTAssertEqual(k.dkmsRelease(forKernel: "6.1.0-7-amd64")?.release, "intel-lts-v6.1")
+        XCTAssertNil(k.dkmsRelease(forKernel: "5.15.0-91-generic"))
+        XCTAssertEqual(GPUHost.parameters(driver: "i915", deviceID: 0x4680, knowledge: k), ["i915.enable_guc=3", "i915.max_vfs=7", "module_blacklist=xe"])
+        XCTAssertEqual(GPUHost.parameters(driver: "xe", deviceID: 0x46d0, knowledge: k), ["xe.max_vfs=7", "xe.force_probe=46d0", "module_blacklist=i915"])
+        XCTAssertEqual(k.signature(matching: "i915 0000:00:02.0: Disabled 7 VFs")?.id, "vfs-disabled")
+        XCTAssertEqual(k.signature(matching: "i915 0000:00:02.0: [drm] *ERROR* Failed to enable 2 VFs (-ENOMEM)")?.id, "enomem")
+        XCTAssertEqual(k.signature(matching: "i915: Incompatible option enable_guc=7 - undocumented flag")?.id, "enable-guc-7")
+        XCTAssertNil(k.signature(matching: "igb 0000:01:00.0: 7 VFs allocated"))
+        for key in ["vtd", "above4g", "sriov", "igpu", "vmd"] { XCTAssertNotNil(k.bios.settings[key], "BIOS words for \(key)") }
+    }
+}

@@ -9,8 +9,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // SHA-256 for the host id (HostIdentity). Size cost measured in CHANGELOG (issue 16).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev). Only XMLKit imports it.
@@ -25,7 +23,7 @@ let package = Package(
         .target(name: "HostAccess"),
         .target(
             name: "SRIOVCore",
-            dependencies: ["HostAccess", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HostAccess"],
             // Knowledge/Data is a link to Resources/knowledge: the data stays in Resources/
             // and is compiled into the binary, so a copied binary still has it.
             resources: [

@@ -38,6 +38,16 @@ final class HostIdentityTests: XCTestCase {
             .stdoutText.split(separator: " ").first.map(String.init), "unsalted: a table of machine-ids would reverse it")
     }
 
+    func testSHA256MatchesTheFIPSExamples() {
+        // FIPS 180-4 / NIST CSRC examples: one block, empty, two blocks (padding across a block).
+        XCTAssertEqual(PlainSHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(PlainSHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(PlainSHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(PlainSHA256.hex([UInt8](repeating: 0x61, count: 1000)),
+                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
     func testProductUUIDWhenThereIsNoMachineID() throws {
         let uuid = "4C4C4544-0042-3510-8051-B7C04F333532"
         let fromUUID = try XCTUnwrap(HostIdentity.read(try machine(["/sys/class/dmi/id/product_uuid": uuid + "\n"])))

@@ -111,9 +111,10 @@ echo "$deb"
 # 4. sriov-report-server_<version>_amd64.deb: the server binary (static Swift runtime, as
 #    above), its systemd unit with its own system user and StateDirectory=, hardening, and
 #    postinst/prerm/postrm. Built with `swift build -c release --product sriov-report-server`.
-products=$(swift package dump-package | python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.load(sys.stdin)["products"]))')
 server_bin=${SRIOV_REPORT_SERVER_BIN:-}
 if [ -z "$server_bin" ]; then
+  products=$(swift package --scratch-path "$scratch" dump-package \
+    | python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.load(sys.stdin)["products"]))')
   if ! grep -qx sriov-report-server <<<"$products"; then
     step "sriov-report-server: no such product in Package.swift; its .deb is NOT built"
     exit 0

@@ -134,7 +134,8 @@ if [ -z "$healthy" ]; then
   exit 1
 fi
 echo "GET /healthz: $healthy"
-owner=$(stat -c %U "$root/var/lib/$state"/* 2>/dev/null | sort -u | tr '\n' ' ')
+# stat inside the chroot: its /etc/passwd names the user (the host's may give the uid another name).
+owner=$(in_root sh -c "stat -c %U /var/lib/$state/* 2>/dev/null" | sort -u | tr '\n' ' ')
 echo "files in /var/lib/$state owned by: ${owner:-(none yet)}"
 kill -TERM "$server_pid"
 for _ in $(seq 1 60); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done

@@ -1,10 +1,12 @@
 #!/bin/bash
-# Builds sriov-wizard_<version>_amd64.deb for Debian 12 / Proxmox VE 8, which have no Swift:
+# Builds sriov-wizard_<version>_amd64.deb for Debian 12 / Proxmox VE 8, which have no Swift
+# (and sriov-report-server_<version>_amd64.deb when the package has that product, step 4):
 # the Swift standard library and Foundation are linked statically (--static-swift-stdlib),
 # libxml2 and the C library come from Debian.
 #   Scripts/make-deb.sh [OUTPUT_DIR]          (default: the repository root)
 # Environment: DEB_MAINTAINER="Name <email>" (default: the author of the last commit),
-# SOURCE_DATE_EPOCH (default: the last commit's date; used for the man page and the changelog).
+# SOURCE_DATE_EPOCH (default: the last commit's date; used for the man page and the changelog),
+# SRIOV_REPORT_SERVER_BIN=FILE (package this server binary instead of building the product).
 # Build products go to .build-deb/ (ours, static only) and .build-deb-manual/ (the plugin's own
 # release build, dynamic). They must not share a scratch path: SwiftPM 6.3 does not relink when
 # only --static-swift-stdlib changes, so a dynamic binary would be packaged (the ldd check in
@@ -106,3 +108,69 @@ if command -v lintian >/dev/null; then
   lintian "$deb" || true
 fi
 echo "$deb"
+
+# 4. sriov-report-server_<version>_amd64.deb: the server binary (static Swift runtime, as
+#    above), its systemd unit with its own system user and StateDirectory=, hardening, and
+#    postinst/prerm/postrm. Built with `swift build -c release --product sriov-report-server`.
+server_bin=${SRIOV_REPORT_SERVER_BIN:-}
+if [ -z "$server_bin" ]; then
+  products=$(swift package --scratch-path "$scratch" dump-package \
+    | python3 -c 'import json,sys; print("\n".join(p["name"] for p in json.load(sys.stdin)["products"]))')
+  if ! grep -qx sriov-report-server <<<"$products"; then
+    step "sriov-report-server: no such product in Package.swift; its .deb is NOT built"
+    exit 0
+  fi
+  step "swift build -c release --static-swift-stdlib --product sriov-report-server"
+  nice swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product sriov-report-server
+  server_bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/sriov-report-server
+fi
+[ -x "$server_bin" ] || die "$server_bin: not an executable"
+if ldd "$server_bin" | grep -Ei 'libswift|libFoundation|lib_FoundationICU|libdispatch|/opt/swift'; then
+  die "$server_bin still needs the Swift runtime (above)"
+fi
+step "package tree for sriov-report-server $version"
+spkg=$scratch/pkg/sriov-report-server_${version}_amd64
+rm -rf "$spkg"
+install -d "$spkg/DEBIAN" "$spkg/usr/bin" "$spkg/lib/systemd/system" "$spkg/etc/default" \
+  "$spkg/usr/share/doc/sriov-report-server" "$spkg/usr/share/man/man1"
+install -m 0755 "$server_bin" "$spkg/usr/bin/sriov-report-server"
+strip --remove-section=.comment --remove-section=.note "$spkg/usr/bin/sriov-report-server"
+install -m 0644 Scripts/deb/server/sriov-report-server.service "$spkg/lib/systemd/system/sriov-report-server.service"
+install -m 0644 Scripts/deb/server/default "$spkg/etc/default/sriov-report-server"
+for script in postinst prerm postrm; do install -m 0755 "Scripts/deb/server/$script" "$spkg/DEBIAN/$script"; done
+echo /etc/default/sriov-report-server >"$spkg/DEBIAN/conffiles"
+server_manual=$(find "$manual_scratch/plugins/GenerateManual/outputs" -name sriov-report-server.1 -print -quit)
+if [ -n "$server_manual" ]; then
+  sed 's/^[[:space:]]*$/.Pp/' "$server_manual" | gzip -9n >"$spkg/usr/share/man/man1/sriov-report-server.1.gz"
+else
+  rmdir "$spkg/usr/share/man/man1" "$spkg/usr/share/man"
+fi
+sed -e "s/@VERSION@/$version/" -e "s/@YEAR@/$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)/" Scripts/deb/copyright >"$spkg/usr/share/doc/sriov-report-server/copyright"
+{
+  echo "sriov-report-server ($version) stable; urgency=medium"
+  echo
+  echo "  * Release $version; see /usr/share/doc/sriov-report-server/CHANGELOG.md.gz."
+  echo
+  echo " -- $maintainer  $date_rfc"
+} | gzip -9n >"$spkg/usr/share/doc/sriov-report-server/changelog.gz"
+gzip -9n <CHANGELOG.md >"$spkg/usr/share/doc/sriov-report-server/CHANGELOG.md.gz"
+gzip -9n <README.md >"$spkg/usr/share/doc/sriov-report-server/README.md.gz"
+install -m 0644 Docs/openapi.yaml "$spkg/usr/share/doc/sriov-report-server/openapi.yaml"
+find "$spkg/usr" "$spkg/lib" "$spkg/etc" -type d -exec chmod 0755 {} +
+find "$spkg/usr/share" "$spkg/lib" "$spkg/etc" -type f -exec chmod 0644 {} +
+find "$spkg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+installed_kb=$(du -sk --exclude=DEBIAN "$spkg" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@MAINTAINER@/$maintainer/" -e "s/@SIZE@/$installed_kb/" \
+  Scripts/deb/server/control >"$spkg/DEBIAN/control"
+(cd "$spkg" && find usr lib -type f -print0 | sort -z | xargs -0 md5sum) >"$spkg/DEBIAN/md5sums"
+chmod 0644 "$spkg/DEBIAN/control" "$spkg/DEBIAN/md5sums" "$spkg/DEBIAN/conffiles"
+step "dpkg-deb (server)"
+sdeb=$out/sriov-report-server_${version}_amd64.deb
+dpkg-deb --root-owner-group -Zxz --build "$spkg" "$sdeb" >/dev/null
+dpkg-deb --info "$sdeb" | sed -n '/Package:/,$p'
+ls -l "$sdeb"
+if command -v lintian >/dev/null; then
+  step "lintian (server)"
+  lintian "$sdeb" || true
+fi
+echo "$sdeb"

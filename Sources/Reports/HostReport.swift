@@ -65,6 +65,10 @@ public struct HostReport: Sendable, Equatable {
 
 /// Host facts at the top of the report.
 public struct HostFacts: Sendable, Equatable {
+    /// `HostIdentity`: a salted SHA-256 of the machine-id (or DMI product UUID), 64 hex digits;
+    /// never the raw value. Already a hash, so `Redactor` keeps it: redacted reports of one
+    /// host still carry the same id.
+    public var hostID: String?
     public var hostname: String?
     public var kernel: String?
     public var cmdline: String?
@@ -81,7 +85,8 @@ public struct HostFacts: Sendable, Equatable {
 
     public init(hostname: String? = nil, kernel: String? = nil, cmdline: String? = nil, os: String? = nil,
                 proxmox: String? = nil, bootLoader: BootLoaderKind = .unknown, cpuVendor: String? = nil,
-                cpuModel: String? = nil, cpuFlags: [String] = [], dmi: [DMIField] = []) {
+                cpuModel: String? = nil, cpuFlags: [String] = [], dmi: [DMIField] = [], hostID: String? = nil) {
+        self.hostID = hostID
         self.hostname = hostname
         self.kernel = kernel
         self.cmdline = cmdline

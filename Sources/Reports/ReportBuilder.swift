@@ -32,7 +32,7 @@ public enum ReportBuilder {
             os: osRelease(machine), proxmox: proxmoxVersion(machine), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
             cpuVendor: summary.cpuVendor, cpuModel: summary.cpuModel,
             cpuFlags: (cpu?.flags ?? []).intersection(relevantCPUFlags).sorted(),
-            dmi: dmiFields(summary.dmi))
+            dmi: dmiFields(summary.dmi), hostID: HostIdentity.read(machine)?.id)
         return HostReport(
             language: language, time: time, host: facts,
             stages: stages.map { stage($0, language: language) },

@@ -88,6 +88,7 @@ public enum ReportHTML {
             rows.append((label, code ? H.text("code", value) : H.text("span", value)))
         }
         row(l.hostname, h.hostname)
+        row(l.hostID, h.hostID, code: true)
         row(l.os, h.os)
         row(l.proxmox, h.proxmox)
         row(l.kernel, h.kernel)

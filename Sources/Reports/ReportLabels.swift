@@ -57,6 +57,7 @@ struct ReportLabels {
 
     // Table headers and facts.
     var hostname: String { t("Host name", "Nombre") }
+    var hostID: String { t("Host id (salted hash of the machine-id)", "Id del equipo (hash con sal del machine-id)") }
     var kernel: String { t("Kernel", "Kernel") }
     var cmdline: String { t("Kernel command line", "Línea de comandos del kernel") }
     var os: String { t("System", "Sistema") }

@@ -101,7 +101,7 @@ public enum ReportXML {
             .element(XMLElement("field", text: $0.value, attributes: [("name", $0.name)]))
         })))
 
-        var children: [XMLNode] = [.element(XMLElement("host", children: host))]
+        var children: [XMLNode] = [.element(XMLElement("host", attributes: attrs(("id", h.hostID)), children: host))]
         children.append(.element(XMLElement("stages", children: r.stages.map { stage in
             .element(XMLElement("stage", attributes: [("id", stage.id.rawValue), ("level", stage.level.rawValue), ("title", stage.title)],
                                 children: stage.checks.map { .element(check($0)) }))
@@ -187,7 +187,8 @@ public enum ReportXML {
             bootLoader: host.elements("bootLoader").first?.attribute("kind").flatMap(BootLoaderKind.init(rawValue:)) ?? .unknown,
             cpuVendor: cpu?.attribute("vendor"), cpuModel: cpu?.attribute("model"),
             cpuFlags: cpu?.elements("flag").map(\.text) ?? [],
-            dmi: host.elements("dmi").first?.elements("field").map { DMIField(name: $0.attribute("name") ?? "", value: $0.text) } ?? [])
+            dmi: host.elements("dmi").first?.elements("field").map { DMIField(name: $0.attribute("name") ?? "", value: $0.text) } ?? [],
+            hostID: host.attribute("id"))
         let section = { (name: String) in root.elements(name).first?.elements() ?? [] }
         let stages = try section("stages").map { s -> ReportStage in
             guard let id = s.attribute("id").flatMap(StageID.init(rawValue:)) else { throw ReportError.invalidReport("unknown stage id") }

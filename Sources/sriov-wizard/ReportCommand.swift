@@ -17,12 +17,16 @@ struct ReportCommand: ParsableCommand {
 
         --from re-renders a saved XML report (e.g. one a user sent) as HTML; the file is checked against the schema first, and DOCTYPEs, entities and files over 16 MiB are refused.
 
+        --upload URL sends the XML report (the redacted one with --redact) to a sriov-report-server (POST URL/api/v1/reports) with the token from --token-file, $SRIOV_WIZARD_TOKEN or upload.conf; TLS is verified (--ca-file for a private CA), https_proxy/no_proxy are honoured. The report is queued in the outbox (/var/lib/sriov-wizard/outbox, 0600) first and removed once the server answered 201 or 200; after a failure (network, timeout, TLS, 5xx, refused token) it stays queued and --flush sends the queue, oldest first. A report the server refuses (400, 413, 415) moves to outbox/rejected/ and is not sent again: the same bytes would get the same answer. /etc/sriov-wizard/upload.conf (url=, token-file=, ca-file=, redact=) gives the server for --flush and for the wizard's offer to upload.
+
         EXAMPLES:
           sudo sriov-wizard report --html report.html
           sriov-wizard report --root Resources/sample-host-vfs --xml host.xml --html host.html --time none
           sudo sriov-wizard report --redact --html forum.html
           sriov-wizard report --from host.xml --html host.html
           sriov-wizard report --xml - | xmllint --schema <(sriov-wizard schema) --noout -
+          sudo sriov-wizard report --redact --upload https://reports.example.com:8088 --token-file /etc/sriov-wizard/upload.token
+          sudo sriov-wizard report --flush
 
         EXIT STATUS:
           0   the report was written (whatever the checks found)
@@ -30,11 +34,14 @@ struct ReportCommand: ParsableCommand {
           3   the machine could not be read
           64  usage error
           73  an output file could not be written
+          75  --upload/--flush: the upload failed for now; the report stays queued in the outbox
+          76  --upload/--flush: the server refused a report (kept in outbox/rejected/)
         """
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
+    @OptionGroup(title: "Upload") var uploadOptions: UploadOptions
 
     @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
     var device: String?
@@ -57,8 +64,15 @@ struct ReportCommand: ParsableCommand {
     var time: String?
 
     func validate() throws {
-        if xml == nil && html == nil {
-            throw ValidationError("Give --xml FILE, --html FILE, or both ('-' writes to standard output).")
+        try uploadOptions.validateTimeouts()
+        if uploadOptions.flush {
+            if xml != nil || html != nil || from != nil || device != nil || time != nil || redact || rootOptions.root != "/" {
+                throw ValidationError("--flush sends the reports already queued in the outbox; it takes no --xml, --html, --from, --device, --time, --redact or --root.")
+            }
+            return
+        }
+        if xml == nil && html == nil && uploadOptions.upload == nil {
+            throw ValidationError("Give --xml FILE, --html FILE, --upload URL, or several ('-' writes to standard output).")
         }
         if xml == "-" && html == "-" {
             throw ValidationError("--xml - and --html - cannot both write to standard output; give one of them a file name.")
@@ -80,6 +94,14 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        var session: UploadSession?
+        var redact = self.redact
+        if uploadOptions.wantsUpload {
+            let made = try uploadOptions.session(language: languageOptions.resolved)
+            session = made.0
+            redact = redact || made.redact
+        }
+        if uploadOptions.flush, let session { throw session.flush() }
         var report: HostReport
         var redactor = Redactor()
         if let from {
@@ -95,6 +117,10 @@ struct ReportCommand: ParsableCommand {
         do {
             if let xml { try ReportFiles.write(try ReportXML.render(report), to: xml) }
             if let html { try ReportFiles.write(try ReportHTML.render(report), to: html) }
+            if let session {
+                let status = session.upload(try ReportXML.render(report))
+                if status != ExitCode.success { throw status }
+            }
         } catch let e as ReportError {
             Console.error(e.description)
             throw ExitCode.failure

@@ -36,6 +36,14 @@ struct WizardCommand: ParsableCommand {
 
     @OptionGroup var widthOptions: WidthOptions
 
+    @Option(name: .customLong("upload-config"), help: ArgumentHelp(
+        "Upload settings; with a url= in it the wizard offers to upload its report at the end (default /etc/sriov-wizard/upload.conf).",
+        valueName: "FILE"))
+    var uploadConfig: String = UploadConfig.defaultPath
+
+    @Option(name: .long, help: ArgumentHelp("Queue for reports whose upload failed (default /var/lib/sriov-wizard/outbox).", valueName: "DIR"))
+    var outbox: String = ReportOutbox.defaultDirectory
+
     func validate() throws {
         if !walkthrough { try rootOptions.validateRoot() }
         guard SampleHost.directories[sample] != nil else {
@@ -59,7 +67,8 @@ struct WizardCommand: ParsableCommand {
         }
         let session = WizardSession(rootOptions: options, device: device, language: languageOptions.resolved,
                                     console: Console(), interactive: !walkthrough, restart: restart,
-                                    width: widthOptions.resolved(fixed: walkthrough ? 80 : nil))
+                                    width: widthOptions.resolved(fixed: walkthrough ? 80 : nil),
+                                    uploadConfig: uploadConfig, outbox: outbox)
         try session.run()
     }
 }
@@ -99,6 +108,8 @@ struct WizardSession {
     let restart: Bool
     /// Columns to wrap at: the terminal's, or 80 for the walkthrough (reproducible docs).
     let width: Int
+    var uploadConfig = UploadConfig.defaultPath
+    var outbox = ReportOutbox.defaultDirectory
 
     /// Prints the sentence in the session's language, wrapped to the session's width.
     func say(_ en: String, _ es: String) {
@@ -196,6 +207,31 @@ struct WizardSession {
                 "Terminado, con etapas omitidas: \(names). `sriov-wizard check` las muestra de nuevo.")
         }
         if persist { WizardState.clear(root: "/") }
+        offerUpload()
+    }
+
+    /// At the end, when upload.conf names a server: ask, then `report --upload` to it (with
+    /// the config's token, CA file and redact=).
+    func offerUpload() {
+        guard case .success(let config?) = UploadConfig.load(uploadConfig), let url = config.url else { return }
+        let redacted = config.redact ? LocalizedText(en: " (redacted)", es: " (anonimizado)") : LocalizedText.none
+        say("Upload the report of this host\(redacted.en) to \(url) for the support desk? [y/N]",
+            "¿Subir el informe de este equipo\(redacted.es) a \(url) para el soporte? [s/N]")
+        print("> ", terminator: "")
+        guard let line = readLine(), ["y", "yes", "s", "si", "sí"].contains(line.trimmedSpace().lowercased()) else {
+            say("Not uploaded. Later: `sriov-wizard report --upload \(url)`.", "No se ha subido. Más tarde: `sriov-wizard report --upload \(url)`.")
+            return
+        }
+        var arguments = ["--upload", url, "--upload-config", uploadConfig, "--outbox", outbox, "--lang", language.rawValue]
+        if rootOptions.root != "/" { arguments += ["--root", rootOptions.root] }
+        if let device { arguments += ["--device", device] }
+        do {
+            var command = try ReportCommand.parse(arguments)
+            try command.run()
+        } catch {
+            let message = ReportCommand.message(for: error)
+            if !message.isEmpty { Console.error(message) }
+        }
     }
 
     enum Answer { case next, recheck, details, skip, quit, apply }

@@ -97,6 +97,7 @@ public struct Snapshot {
         try snapshot.copyFirmware()
         try snapshot.copyProcAndEtc()
         try snapshot.recordCommands()
+        try snapshot.recordHostID()
         try snapshot.markEmptyDirectories("/")
         try snapshot.writeManifest(now: now)
         return snapshot.result
@@ -241,6 +242,14 @@ public struct Snapshot {
             try output.write(String(outcome.status) + "\n", to: base + ".status")
             result.commandsRecorded.append(ShellWords.display(argv))
         }
+    }
+
+    /// The snapshot copies neither /etc/machine-id nor the DMI UUID; it records their salted
+    /// hash (`HostIdentity`), so reports made from it name the same host as reports made on it.
+    mutating func recordHostID() throws(HostAccessError) {
+        guard let identity = HostIdentity.read(source) else { return }
+        try output.write(identity.id + "\n", to: HostIdentity.recordPath)
+        result.filesWritten += 1
     }
 
     mutating func writeManifest(now: String) throws(HostAccessError) {

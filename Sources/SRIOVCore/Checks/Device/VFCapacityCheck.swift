@@ -49,11 +49,13 @@ public enum VFCapacityCheck: Check {
                 evidence.append("VF addresses: \(first)" + (addresses.count > 1 ? " .. \(last)" : ""))
             }
         }
+        // A crafted or damaged tree: say which file held what, instead of trusting it.
+        evidence += state.invalidValues
         guard let total = state.totalVFs else {
             return result(.warn, LocalizedText(
                 en: "How many VFs \(TargetDevice.label(f)) supports is unknown.",
                 es: "No se sabe cuántas VFs admite \(TargetDevice.label(f))."),
-                evidence: evidence, hint: SRIOVCapabilityCheck.runAsRoot, device: f.address)
+                evidence: evidence, hint: state.invalidValues.isEmpty ? SRIOVCapabilityCheck.runAsRoot : invalidHint, device: f.address)
         }
         guard total > 0 else {
             let firmware = known?.firmwareNote?.localized
@@ -66,6 +68,12 @@ public enum VFCapacityCheck: Check {
                     es: (firmware.map { $0.es + " " } ?? "") + "Active SR-IOV en la BIOS/UEFI (etapa bios) y, en las tarjetas con ajuste propio, en el firmware de la tarjeta; después reinicie."),
                 device: f.address)
         }
+        if !state.invalidValues.isEmpty {
+            return result(.warn, LocalizedText(
+                en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but \(state.invalidValues.count == 1 ? "one of its SR-IOV files holds" : "some of its SR-IOV files hold") no valid number; \(state.invalidValues.count == 1 ? "that value is" : "those values are") treated as unknown.",
+                es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")), pero \(state.invalidValues.count == 1 ? "uno de sus ficheros SR-IOV no contiene" : "algunos de sus ficheros SR-IOV no contienen") un número válido; \(state.invalidValues.count == 1 ? "ese valor se trata" : "esos valores se tratan") como desconocido."),
+                evidence: evidence, hint: invalidHint, device: f.address)
+        }
         let stride = state.vfStride.map(String.init) ?? "?"
         let whereEN = state.vfOffset.map { ", offset \($0), stride \(stride)" } ?? ""
         let whereES = state.vfOffset.map { ", desplazamiento \($0), paso \(stride)" } ?? ""
@@ -74,4 +82,10 @@ public enum VFCapacityCheck: Check {
             es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")) (dispositivo VF \(vfDevice)\(whereES))."),
             evidence: evidence, device: f.address)
     }
+
+    /// The kernel prints these files itself; a value it never prints comes from a damaged or
+    /// edited copy of the tree.
+    static let invalidHint = LocalizedText(
+        en: "The kernel writes these files as plain numbers (drivers/pci/iov.c); read them on the host itself (`cat /sys/bus/pci/devices/ADDRESS/sriov_totalvfs`) or take a new snapshot with `sriov-wizard snapshot`.",
+        es: "El kernel escribe estos ficheros como números simples (drivers/pci/iov.c); léalos en el propio equipo (`cat /sys/bus/pci/devices/DIRECCIÓN/sriov_totalvfs`) o tome una nueva instantánea con `sriov-wizard snapshot`.")
 }

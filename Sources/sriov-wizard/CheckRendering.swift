@@ -18,12 +18,14 @@ struct CheckRenderer {
         }
     }
 
+    /// Everything below comes from the host or a snapshot: control characters, ESC sequences
+    /// and bidi overrides in it are shown as escapes (`TerminalText`), never sent raw.
     func header(_ host: HostSummary) -> String {
         var parts = ["\(ToolInfo.name) \(ToolInfo.version)"]
         if let h = host.hostname { parts.append((language == .es ? "host " : "host ") + h) }
         if let k = host.kernel { parts.append("kernel " + k) }
         parts.append("root " + host.root)
-        return console.paint(parts.joined(separator: " · "), .bold)
+        return console.paint(TerminalText.visible(parts.joined(separator: " · ")), .bold)
     }
 
     func stageTitle(_ report: StageReport, number: Int) -> String {
@@ -44,18 +46,18 @@ struct CheckRenderer {
         var lines: [String] = []
         for check in report.checks {
             let device = check.device.map { " [\($0)]" } ?? ""
-            let summary = wrap(check.summary.text(language) + device, first: 10 + idWidth, rest: indent)
+            let summary = wrap(TerminalText.visible(check.summary.text(language) + device), first: 10 + idWidth, rest: indent)
             lines.append("  \(mark(check.level))  \(check.id.padding(idWidth))  " + summary)
             if check.level != .pass, !check.hint.isEmpty {
                 let arrow = language == .es ? "solución: " : "fix: "
                 let hanging = indent + String(repeating: " ", count: arrow.count)
                 for (i, paragraph) in check.hint.text(language).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let lead = i == 0 ? indent + console.paint(arrow, .bold) : hanging
-                    lines.append(lead + wrap(String(paragraph), first: hanging.count, rest: hanging))
+                    lines.append(lead + wrap(TerminalText.visible(String(paragraph)), first: hanging.count, rest: hanging))
                 }
             }
             if showEvidence {
-                for item in check.evidence { lines.append(indent + console.paint("· " + item, .dim)) }
+                for item in check.evidence { lines.append(indent + console.paint("· " + TerminalText.visible(item), .dim)) }
             }
         }
         return lines
@@ -117,7 +119,7 @@ struct CheckRenderer {
             : "Result: \(failed) failed, \(warned) with warnings."
         var lines = [console.paint(text, failed > 0 ? .red : .yellow)]
         if let first = all.first(where: { $0.level == .fail }) ?? all.first(where: { $0.level == .warn }), !first.hint.isEmpty {
-            lines.append((language == .es ? "Siguiente paso (" : "Next step (") + first.id + "): " + first.hint.text(language))
+            lines.append((language == .es ? "Siguiente paso (" : "Next step (") + first.id + "): " + TerminalText.visible(first.hint.text(language)))
         }
         return lines.joined(separator: "\n")
     }

@@ -9,6 +9,7 @@ final class TerminalEscapingTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = CLI.temporaryDirectory() + "/host"
+        try FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: CLI.resource("sample-host"), toPath: root)
         for file in ["/etc/hostname", "/proc/sys/kernel/hostname"] { try "pve\u{1B}]0;owned\u{07}1\n".write(toFile: root + file, atomically: false, encoding: .utf8) }
         try "BOOT_IMAGE=/vmlinuz \u{1B}[2J\u{1B}[HPASS intel_iommu=on\n".write(toFile: root + "/proc/cmdline", atomically: false, encoding: .utf8)
@@ -42,6 +43,8 @@ final class TerminalEscapingTests: XCTestCase {
     /// table shows them escaped.
     func testCollectEscapesHostNamesFromReports() throws {
         let dir = CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let made = try CLI.run(["report", "--root", root, "--xml", dir + "/a.xml", "--time", "none"])
         XCTAssertEqual(made.status, 0, made.stderrText)
         var xml = try String(contentsOfFile: dir + "/a.xml", encoding: .utf8)

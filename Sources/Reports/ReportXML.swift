@@ -41,9 +41,9 @@ public enum ReportXML {
     /// Largest report file accepted when reading (a real report is tens of kilobytes).
     public static let sizeLimit = 16 << 20
     /// The shape a report may have, checked before libxml2 parses it (`XMLLimits`). A report of
-    /// a 20,000-function host (`SyntheticTree`, 160 PFs x 124 VFs) has about ELEMENTS20K elements,
-    /// ATTRS20K attributes and depth 6; these limits leave headroom above that, and keep the
-    /// worst file that passes them (tiny elements up to the limits) under 300 MB of memory.
+    /// a 20,000-function host (`SyntheticTree`, 160 PFs x 124 VFs) has 189,170 elements,
+    /// 247,877 attributes and depth 5; these limits leave 2-3 times that, and keep the worst
+    /// file that passes them (tiny elements up to both counts) under 300 MB (SECURITY.md).
     public static let shapeLimits = XMLLimits(elements: 400_000, attributes: 800_000, attributesPerElement: 32, depth: 32)
 
     /// Serialises with libxml2 and validates the result against the embedded schema before

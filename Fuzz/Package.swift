@@ -38,6 +38,16 @@ let package = Package(
         .executableTarget(name: "FuzzKernelCmdline", dependencies: ["CFuzzDriver", core]),
         .executableTarget(name: "FuzzModprobe", dependencies: ["CFuzzDriver", core]),
         .executableTarget(
+            name: "FuzzSysfsValues",
+            dependencies: ["CFuzzDriver", "FuzzReports", core],
+            swiftSettings: [.unsafeFlags(["-module-alias", "Reports=FuzzReports"])]
+        ),
+        .executableTarget(
+            name: "FuzzCollect",
+            dependencies: ["CFuzzDriver", "FuzzReports", core],
+            swiftSettings: [.unsafeFlags(["-module-alias", "Reports=FuzzReports"])]
+        ),
+        .executableTarget(
             name: "FuzzReportXML",
             dependencies: ["CFuzzDriver", "FuzzReports"],
             swiftSettings: [.unsafeFlags(["-module-alias", "Reports=FuzzReports"])]

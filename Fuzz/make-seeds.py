@@ -93,6 +93,38 @@ for text in (
 for f in sorted(repo.glob("Tests/**/*.xml")):
     put("FuzzReportXML", f.read_bytes()[:LIMIT * 4])
 
+# Sysfs attribute values (FuzzSysfsValues): length-prefixed values for sriov_totalvfs,
+# sriov_numvfs, sriov_offset, sriov_stride, sriov_vf_device, class, vendor, device,
+# sriov_drivers_autoprobe, ari_enabled, revision, then a 2-byte config length and config XOR
+# bytes. Real values (the 82599 and igb of the lab), the absurd ones of issue 11, and
+# truncated configs.
+def sysfs_seed(values, config_length=4096, xor=b""):
+    out = bytearray()
+    for v in values:
+        out.append(len(v)); out += v
+    return bytes(out) + config_length.to_bytes(2, "big") + xor
+
+real = [b"64\n", b"8\n", b"128\n", b"2\n", b"10ed\n", b"0x020000\n", b"0x8086\n", b"0x10fb\n", b"1\n", b"1\n", b"0x01\n"]
+igb = [b"7\n", b"7\n", b"384\n", b"2\n", b"10ca\n", b"0x020000\n", b"0x8086\n", b"0x10c9\n", b"1\n", b"0\n", b"0x01\n"]
+put("FuzzSysfsValues", sysfs_seed(real), "82599")
+put("FuzzSysfsValues", sysfs_seed(igb), "igb")
+put("FuzzSysfsValues", sysfs_seed(real, 256), "82599-256-byte-config")
+put("FuzzSysfsValues", sysfs_seed(real, 0x161), "82599-cut-in-sriov")
+put("FuzzSysfsValues", sysfs_seed(real[:4]), "82599-only-sriov-counts")
+for i, bad in enumerate([b"9223372036854775807\n", b"4294967296\n", b"-1\n", b"99999999999", b"7\n\n\n",
+                         b"\xff\x1b[2J\x00", b"65535\n", b""]):
+    put("FuzzSysfsValues", sysfs_seed([bad] + real[1:]), f"absurd-totalvfs-{i}")
+    put("FuzzSysfsValues", sysfs_seed(real[:3] + [bad] + real[4:]), f"absurd-stride-{i}")
+
+# Report XML through collect (FuzzCollect): the first byte picks where the rest goes (0: the
+# whole file; 1-5: spliced into a valid report as host name, summary, URL, evidence, elements).
+for f in sorted(repo.glob("Tests/ReportsTests/Golden/*.xml")):
+    put("FuzzCollect", b"\x00" + f.read_bytes()[:LIMIT * 2], "file-" + f.name)
+for mode, payload in ((1, b"pve1"), (1, b"pve\xc2\x9b2J\x7f\xe2\x80\xae"), (2, b"SR-IOV is usable on 0000:01:00.0"),
+                      (3, b"javascript:alert(1)"), (3, b"&#106;avascript:x"), (3, b"https://www.intel.com/x"),
+                      (4, b"dmesg: \xe2\x80\xae ok"), (5, b"<extra/>"), (5, b"<!-- c --><a xmlns:p='u'/>")):
+    put("FuzzCollect", bytes([mode]) + payload)
+
 binary = os.environ.get("SRIOV_WIZARD")
 if binary:
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 iterations=${1:-1000000}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzLspciText FuzzConfigSpace FuzzKernelCmdline FuzzModprobe FuzzReportXML)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzLspciText FuzzConfigSpace FuzzKernelCmdline FuzzModprobe FuzzReportXML FuzzSysfsValues FuzzCollect)
 
 case "$iterations" in (*[!0-9]*|'') echo "run.sh: ITERATIONS must be a number, got '$iterations'" >&2; exit 2;; esac
 
@@ -25,11 +25,13 @@ bin=$(swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,addre
 
 # Per-target input size cap: real lspci captures of a whole server reach ~200 KiB, but the
 # parser is line-based, so 32 KiB covers every construct; a config space is at most 4 KiB
-# (a little more so reads past the end are tried); reports are tens of KiB.
+# (a little more so reads past the end are tried); reports are tens of KiB; FuzzSysfsValues
+# takes 11 length-prefixed attribute values, a config length and up to ~4 KiB of config bytes.
 max_len() {
   case "$1" in
     (FuzzConfigSpace) echo 4200;;
-    (FuzzReportXML) echo 65536;;
+    (FuzzReportXML|FuzzCollect) echo 65536;;
+    (FuzzSysfsValues) echo 8192;;
     (*) echo 32768;;
   esac
 }

@@ -61,10 +61,13 @@ public struct FleetSummary: Sendable {
 
     // MARK: - text
 
+    /// Rows for the terminal. Reports come from strangers: XML 1.0 allows DEL, C1 controls and
+    /// bidi overrides in a host name, so every cell goes through `TerminalText`.
     public func text() -> [[String]] {
         rows.map { r in
-            [r.hostname ?? "?", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
-                + [String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText]
+            ([r.hostname ?? "?", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
+                + [String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText])
+                .map { TerminalText.visible($0, keepTabs: false) }
         }
     }
 

@@ -28,8 +28,8 @@ public enum ReportBuilder {
             }
         }
         let facts = HostFacts(
-            hostname: summary.hostname, kernel: summary.kernel, cmdline: summary.cmdline,
-            os: osRelease(machine), proxmox: proxmoxVersion(machine), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
+            hostname: name(summary.hostname), kernel: name(summary.kernel), cmdline: summary.cmdline,
+            os: name(osRelease(machine)), proxmox: name(proxmoxVersion(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
             cpuVendor: summary.cpuVendor, cpuModel: summary.cpuModel,
             cpuFlags: (cpu?.flags ?? []).intersection(relevantCPUFlags).sorted(),
             dmi: dmiFields(summary.dmi), hostID: HostIdentity.read(machine)?.id)
@@ -59,9 +59,9 @@ public enum ReportBuilder {
         }
         return ReportDevice(
             address: f.address.description, role: f.role, vendorID: f.vendorID.map { hex($0) },
-            deviceID: f.deviceID.map { hex($0) }, vendorName: f.vendorName, deviceName: f.deviceName, driver: f.driver,
+            deviceID: f.deviceID.map { hex($0) }, vendorName: name(f.vendorName), deviceName: name(f.deviceName), driver: name(f.driver),
             iommuGroup: f.iommuGroup, ari: f.hasARI, ariEnabled: f.ariEnabled, sriov: f.role == .pf ? sriov : nil,
-            netdevs: f.netdevs.sorted().map { ReportNetdev(name: $0, mac: machine.attribute(dir + "/net/" + $0 + "/address")) },
+            netdevs: f.netdevs.sorted().compactMap { n in name(n).map { ReportNetdev(name: $0, mac: name(machine.attribute(dir + "/net/" + n + "/address"))) } },
             vfs: vfs.sorted { $0.address < $1.address }.map { device($0, vfs: [], machine: machine) })
     }
 
@@ -99,7 +99,7 @@ public enum ReportBuilder {
             ("board_name", dmi.boardName), ("bios_vendor", dmi.biosVendor), ("bios_version", dmi.biosVersion),
             ("bios_date", dmi.biosDate),
         ]
-        return fields.compactMap { name, value in value.map { DMIField(name: name, value: $0) } }
+        return fields.compactMap { field, value in name(value).map { DMIField(name: field, value: $0) } }
     }
 
     static func osRelease(_ machine: Machine) -> String? {
@@ -134,6 +134,15 @@ public enum ReportBuilder {
         }
         return lines.isEmpty ? nil : RawEvidence(source: "dmesg", lines: lines)
     }
+
+    /// A short value from the host for a `name` field of the schema (1 to 1024 characters): a
+    /// crafted snapshot may hold an empty or a megabyte-long host name, DMI string or link
+    /// name; empty becomes absent, long is cut with "…", so the report stays valid.
+    static func name(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value.count > maxNameLength ? String(value.prefix(maxNameLength)) + "…" : value
+    }
+    static let maxNameLength = 1000
 
     static func hex(_ value: UInt16) -> String {
         let digits = String(value, radix: 16)

@@ -3,7 +3,9 @@ import XMLKit
 
 /// `HostReport` -> one self-contained HTML5 file: inline CSS from Resources/report/report.css,
 /// no scripts, no fonts or images fetched from anywhere. Built as a tree and serialised by
-/// libxml2's HTML serialiser, which does all escaping.
+/// libxml2's HTML serialiser, which does all escaping. Reports come from strangers (`report
+/// --from`), so every page carries a Content-Security-Policy that allows nothing but its own
+/// style sheet and script (by hash), and only http(s) URLs become links.
 public enum ReportHTML {
     public static func render(_ report: HostReport) throws -> String {
         let l = ReportLabels(language: report.language)
@@ -24,14 +26,42 @@ public enum ReportHTML {
         return try XMLKit.serialiseHTML(document(title: l.reportTitle + " · " + name, language: report.language, body: body))
     }
 
+    /// The page's Content-Security-Policy (CSP Level 3): nothing may load or run except the
+    /// inline style sheet and, where the page has one, its inline script, each allowed by the
+    /// SHA-256 of its exact text (no 'unsafe-inline'); no base URL, no form targets.
+    static func contentSecurityPolicy(style: String, script: String?) -> String {
+        var policy = ["default-src 'none'", "style-src " + SHA256.cspSource(style)]
+        if let script { policy.append("script-src " + SHA256.cspSource(script)) }
+        policy += ["base-uri 'none'", "form-action 'none'"]
+        return policy.joined(separator: "; ")
+    }
+
+    /// `url` when it may be a live link: an absolute `https:` or `http:` URL with nothing a
+    /// browser would strip or reinterpret (no whitespace, control characters or backslashes).
+    /// Anything else (`javascript:`, `data:`, `vbscript:`, ` JaVaScRiPt:`, `java\tscript:`,
+    /// relative URLs) is shown as text only. Entity-encoded forms arrive here decoded by the
+    /// XML parser, so they are tested as what a browser would see.
+    public static func linkTarget(_ url: String) -> String? {
+        guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f && $0 != "\\"
+                                             && !(0x80...0x9f).contains($0.value) && !$0.properties.isWhitespace
+                                             && $0.properties.generalCategory != .format }) else { return nil }
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return nil }
+        let host = lower.drop(while: { $0 != "/" }).dropFirst(2)
+        return host.isEmpty || host.hasPrefix("/") ? nil : url
+    }
+
     static func document(title: String, language: Language, body: XMLElement, script: String? = nil) -> XMLElement {
+        let style = ReportResources.styleSheet
         var head: [XMLElement] = [
             // libxml2's HTML serialiser adds <meta http-equiv="Content-Type" content="text/html;
             // charset=UTF-8"> itself (htmlSetMetaEncoding); a second <meta charset> would be invalid.
+            // The policy comes first so it governs everything after it.
+            H.el("meta", attrs: [("http-equiv", "Content-Security-Policy"), ("content", contentSecurityPolicy(style: style, script: script))]),
             H.el("meta", attrs: [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
             H.el("meta", attrs: [("name", "generator"), ("content", ToolInfo.name)]),
             H.text("title", title),
-            H.text("style", ReportResources.styleSheet),
+            H.text("style", style),
         ]
         if let script { head.append(H.text("script", script)) }
         return H.el("html", attrs: [("lang", language.rawValue)], [H.el("head", head), body])
@@ -190,7 +220,7 @@ public enum ReportHTML {
                     ?? H.text("span", l.unknownDriver, class: "muted")
                 var windows: XMLElement
                 if let w = g.windows {
-                    var parts: [XMLElement] = [w.url.map { H.el("a", attrs: [("href", $0)], [H.text("span", w.package)]) } ?? H.text("span", w.package)]
+                    var parts: [XMLElement] = [w.url.flatMap(linkTarget).map { H.el("a", attrs: [("href", $0)], [H.text("span", w.package)]) } ?? H.text("span", w.package)]
                     if let url = w.url { parts += [H.el("br"), H.text("small", url, class: "url")] }
                     if let note = w.note { parts += [H.el("br"), H.text("small", note)] }
                     windows = H.el("span", parts)

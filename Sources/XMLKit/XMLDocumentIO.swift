@@ -10,6 +10,8 @@ public enum XMLKitError: Error, Equatable, CustomStringConvertible {
     case tooLarge(bytes: Int, limit: Int)
     /// The root element is not the one expected (name and namespace).
     case unexpectedRoot(name: String, namespace: String?, expected: String, expectedNamespace: String?)
+    /// The input has more elements, attributes or depth than `XMLLimits` allows; it was not parsed.
+    case limitExceeded(what: String, limit: Int, line: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum XMLKitError: Error, Equatable, CustomStringConvertible {
         case .schemaInvalid(let m): return "the XML schema itself is invalid: \(m)"
         case .schemaRejected(let line, let message): return "does not match the schema (line \(line)): \(message)"
         case .tooLarge(let bytes, let limit): return "\(bytes) bytes, more than the limit of \(limit) bytes"
+        case .limitExceeded(let what, let limit, let line):
+            return "more than \(limit) \(what) (the limit was crossed at line \(line)); not parsed"
         case .unexpectedRoot(let name, let namespace, let expected, let expectedNamespace):
             return "the root element is <\(name)>" + (namespace.map { " in namespace \($0)" } ?? " without a namespace")
                 + ", expected <\(expected)>" + (expectedNamespace.map { " in namespace \($0)" } ?? "")
@@ -94,10 +98,31 @@ public enum XMLKit {
         return doc
     }
 
+    /// Text with the characters XML 1.0 forbids (2.2 Char: C0 controls other than TAB, LF and
+    /// CR; U+FFFE, U+FFFF) written as visible `\xNN` escapes. libxml2 would serialise them as
+    /// character references (`&#x1B;`), which no XML 1.0 parser accepts, so a host name with an
+    /// ESC in it would make the report unreadable; this way it stays valid and shows the byte.
+    static func xmlSafe(_ text: String) -> String {
+        func forbidden(_ s: Unicode.Scalar) -> Bool {
+            (s.value < 0x20 && s.value != 0x09 && s.value != 0x0a && s.value != 0x0d) || s.value == 0xfffe || s.value == 0xffff
+        }
+        guard text.unicodeScalars.contains(where: forbidden) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if forbidden(s) {
+                let hex = String(s.value, radix: 16)
+                out.append(contentsOf: (s.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" : "") + hex : "\\u{" + hex + "}").unicodeScalars)
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
     static func build(_ element: XMLElement, in doc: xmlDocPtr) -> xmlNodePtr? {
         guard let node = xmlNewDocNode(doc, nil, element.name, nil) else { return nil }
         for attr in element.attributes {
-            xmlNewProp(node, attr.name, attr.value)  // libxml2 escapes the value
+            xmlNewProp(node, attr.name, xmlSafe(attr.value))  // libxml2 escapes the value
         }
         for child in element.children {
             switch child {
@@ -105,7 +130,7 @@ public enum XMLKit {
                 if let c = build(e, in: doc) { xmlAddChild(node, c) }
             case .text(let t):
                 // xmlNewDocText stores raw text; serialisation escapes it.
-                if let c = xmlNewDocText(doc, t) { xmlAddChild(node, c) }
+                if let c = xmlNewDocText(doc, xmlSafe(t)) { xmlAddChild(node, c) }
             }
         }
         return node

@@ -44,10 +44,13 @@ public final class XMLSchema: @unchecked Sendable {
     /// Reads untrusted XML for a program: refuses input over `limit` bytes before parsing,
     /// parses without network, DTDs or entity substitution (see `XMLKit.readDocument`),
     /// checks the root element's name and namespace, validates against this schema, and only
-    /// then converts the tree to values.
-    public func read(_ text: String, limit: Int, root expected: String, namespace expectedNamespace: String?) throws -> XMLElement {
+    /// then converts the tree to values. `shape` bounds elements, attributes and depth with a
+    /// linear scan before libxml2 sees the text (`XMLLimits`).
+    public func read(_ text: String, limit: Int, shape: XMLLimits? = nil, root expected: String,
+                     namespace expectedNamespace: String?) throws -> XMLElement {
         let size = text.utf8.count
         guard size <= limit else { throw XMLKitError.tooLarge(bytes: size, limit: limit) }
+        try shape?.check(text)
         let doc = try XMLKit.readDocument(text)
         defer { xmlFreeDoc(doc) }
         guard let rootNode = xmlDocGetRootElement(doc) else {

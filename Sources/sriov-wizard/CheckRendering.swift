@@ -18,6 +18,8 @@ struct CheckRenderer {
         }
     }
 
+    /// Everything below comes from the host or a snapshot: control characters, ESC sequences
+    /// and bidi overrides in it are shown as escapes (`TerminalText`), never sent raw.
     func header(_ host: HostSummary) -> String {
         var parts = ["\(ToolInfo.name) \(ToolInfo.version)"]
         if let h = host.hostname { parts.append((language == .es ? "host " : "host ") + h) }
@@ -25,7 +27,7 @@ struct CheckRenderer {
         parts.append("root " + host.root)
         // Breaks between the parts, never inside one, to stay within the width.
         var lines: [String] = []
-        for part in parts {
+        for part in parts.map(TerminalText.visible) {
             if let last = lines.last, last.count + 3 + part.count <= width { lines[lines.count - 1] = last + " · " + part }
             else { lines.append(lines.isEmpty ? part : "  " + part) }
         }
@@ -48,19 +50,19 @@ struct CheckRenderer {
         var lines: [String] = []
         for check in report.checks {
             let device = check.device.map { " [\($0)]" } ?? ""
-            let summary = wrap(check.summary.text(language) + device, first: 10 + idWidth, rest: indent)
+            let summary = wrap(TerminalText.visible(check.summary.text(language) + device), first: 10 + idWidth, rest: indent)
             lines.append("  \(mark(check.level))  \(check.id.padding(idWidth))  " + summary)
             if check.level != .pass, !check.hint.isEmpty {
                 let arrow = language == .es ? "solución: " : "fix: "
                 let hanging = indent + String(repeating: " ", count: arrow.count)
                 for (i, paragraph) in check.hint.text(language).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let lead = i == 0 ? indent + console.paint(arrow, .bold) : hanging
-                    lines.append(lead + wrap(String(paragraph), first: hanging.count, rest: hanging))
+                    lines.append(lead + wrap(TerminalText.visible(String(paragraph)), first: hanging.count, rest: hanging))
                 }
             }
             if showEvidence {
                 for item in check.evidence {
-                    lines.append(indent + console.paint("· " + wrap(item, first: indent.count + 2, rest: indent + "  "), .dim))
+                    lines.append(indent + console.paint("· " + wrap(TerminalText.visible(item), first: indent.count + 2, rest: indent + "  "), .dim))
                 }
             }
         }
@@ -115,7 +117,7 @@ struct CheckRenderer {
         let idWidth = all.map(\.1.id.count).max() ?? 0
         return all.map { stage, check in
             let device = check.device.map { "[\($0)]  " } ?? ""
-            return "\(mark(check.level))  \(stage.rawValue.padding(stageWidth))  \(check.id.padding(idWidth))  \(device)\(check.summary.text(language))"
+            return "\(mark(check.level))  \(stage.rawValue.padding(stageWidth))  \(check.id.padding(idWidth))  \(device)\(TerminalText.visible(check.summary.text(language)))"
         }
     }
 
@@ -135,7 +137,7 @@ struct CheckRenderer {
             : "Result: \(failed) failed, \(warned) with warnings."
         var lines = [console.paint(text, failed > 0 ? .red : .yellow)]
         if let first = all.first(where: { $0.level == .fail }) ?? all.first(where: { $0.level == .warn }), !first.hint.isEmpty {
-            lines.append((language == .es ? "Siguiente paso (" : "Next step (") + first.id + "): " + first.hint.text(language))
+            lines.append((language == .es ? "Siguiente paso (" : "Next step (") + first.id + "): " + TerminalText.visible(first.hint.text(language)))
         }
         return lines.joined(separator: "\n")
     }

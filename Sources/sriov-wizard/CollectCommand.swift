@@ -55,7 +55,8 @@ struct CollectCommand: ParsableCommand {
 
     func run() throws {
         let (rows, errors) = Self.load(files)
-        for message in errors { Console.error(message) }
+        // A message quotes the file name and libxml2's excerpt of the file: both may hold control characters.
+        for message in errors { Console.error(TerminalText.visible(message)) }
         let summary = FleetSummary(rows: rows, language: languageOptions.resolved, time: try ReportTime.resolve(time))
         do {
             if let xml { try ReportFiles.write(try summary.xml(), to: xml) }
@@ -75,16 +76,25 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    /// Reads the reports on all cores (parsing and schema validation dominate); rows keep the
-    /// order of `files`.
+    /// Reports read at the same time. One read of a file at the limits of `ReportXML`
+    /// (16 MiB, `ReportXML.shapeLimits`) peaks under 300 MB; two at a time keep `collect` of
+    /// any number of files under 800 MB, and parsing is what the cores are busy with anyway.
+    static let concurrentReads = 2
+
+    /// Reads the reports on up to `concurrentReads` cores (parsing and schema validation
+    /// dominate); a file that cannot be read is an error message and the next file is read;
+    /// rows keep the order of `files`.
     static func load(_ files: [String]) -> (rows: [FleetRow], errors: [String]) {
         let results = ResultSlots(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            do throws(ReportFiles.ReportFileError) {
-                let report = try ReportFiles.loadReport(files[i])
-                results.set(i, .success(FleetRow(file: files[i], report: report)))
-            } catch {
-                results.set(i, .failure(error))
+        let workers = max(1, min(files.count, concurrentReads, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = results.claim() {
+                do throws(ReportFiles.ReportFileError) {
+                    let report = try ReportFiles.loadReport(files[i])
+                    results.set(i, .success(FleetRow(file: files[i], report: report)))
+                } catch {
+                    results.set(i, .failure(error))
+                }
             }
         }
         var rows: [FleetRow] = []
@@ -104,7 +114,10 @@ struct CollectCommand: ParsableCommand {
 private final class ResultSlots: @unchecked Sendable {
     private var slots: [Result<FleetRow, ReportFiles.ReportFileError>?]
     private let lock = NSLock()
+    private var next = 0
     init(count: Int) { slots = Array(repeating: nil, count: count) }
+    /// The next file to read, or nil when every file has a worker.
+    func claim() -> Int? { lock.withLock { next < slots.count ? { defer { next += 1 }; return next }() : nil } }
     func set(_ i: Int, _ value: Result<FleetRow, ReportFiles.ReportFileError>) { lock.withLock { slots[i] = value } }
     var values: [Result<FleetRow, ReportFiles.ReportFileError>?] { lock.withLock { slots } }
 }

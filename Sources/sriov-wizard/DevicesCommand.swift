@@ -101,7 +101,7 @@ enum DeviceTable {
                 let address = f.role == .vf && f.physfn != nil ? " " + f.address.description : f.address.description
                 return [address, f.role == .none ? "-" : f.role.rawValue.uppercased(), ids, f.driver ?? "-", vfs, ari,
                         f.iommuGroup.map(String.init) ?? "-", f.netdevs.isEmpty ? "-" : f.netdevs.joined(separator: ","),
-                        name.isEmpty ? (f.className ?? "") : name]
+                        name.isEmpty ? (f.className ?? "") : name].map { TerminalText.visible($0, keepTabs: false) }
             }
             out.append(table(["ADDRESS", "ROLE", "ID", "DRIVER", "VFS", "ARI", "IOMMU", "NETDEV", "NAME"], rows,
                              paintHeader: { console.paint($0, .bold) }))
@@ -117,7 +117,9 @@ enum DeviceTable {
                 (inventory.source == "sysfs" ? " (reading it needs root)" : " (the dump has 256 bytes or less)") +
                 "; SR-IOV and ARI show as ? there.", .yellow))
         }
-        for issue in inventory.issues { out.append(console.paint("warning: " + issue.message, .yellow)) }
+        // Names of links, netdevs and files come from the tree (or a pasted text): no raw control
+        // characters reach the terminal.
+        for issue in inventory.issues { out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow)) }
         return out.joined(separator: "\n")
     }
 }

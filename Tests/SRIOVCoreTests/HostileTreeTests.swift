@@ -95,6 +95,90 @@ final class HostileTreeTests: XCTestCase {
         }
     }
 
+    // MARK: - numbers out of range (issue 11, section 2)
+
+    /// Each of these crashed (`9223372036854775807`: SIGSEGV in `vfAddresses`' reserveCapacity;
+    /// `4294967296`: a 34 GB allocation) or got through as a value. Now each is an issue that
+    /// names the file and shows the bytes, and the field is unknown.
+    func testAbsurdSRIOVNumbersAreIssuesNamingTheFileAndTheBytes() throws {
+        let cases: [([UInt8], String)] = [
+            (Array("9223372036854775807\n".utf8), "\"9223372036854775807\\n\""), (Array("4294967296\n".utf8), "\"4294967296\\n\""),
+            (Array("-1\n".utf8), "\"-1\\n\""), (Array("99999999999".utf8), "\"99999999999\""), (Array("7\n\n\n".utf8), "\"7\\n\\n\\n\""),
+            (Array("65536\n".utf8), "\"65536\\n\""), ([0x37, 0x00, 0x1b, 0xff], "\"7\\x00\\x1b\\xff\""), (Array(" 7\n".utf8), "\" 7\\n\""),
+            (Array("0x7\n".utf8), "\"0x7\\n\""),
+        ]
+        let dir = try addFunction("0000:01:00.0")
+        for name in ["sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride"] {
+            for (bytes, shown) in cases {
+                try CraftedConfig.writeFunction(real(dir), config: CraftedConfig.pf())
+                for attr in ["sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride"] { try CraftedConfig.write(real(dir + "/" + attr), Array("7\n".utf8)) }
+                try CraftedConfig.write(real(dir + "/" + name), bytes)
+                let inventory = try load(timeout: 30)
+                let f = try function(inventory, "0000:01:00.0")
+                let state = try XCTUnwrap(f.sriov)
+                let values = [("sriov_totalvfs", state.totalVFs), ("sriov_numvfs", state.numVFs), ("sriov_offset", state.vfOffset), ("sriov_stride", state.vfStride)]
+                for (attr, value) in values { XCTAssertEqual(value, attr == name ? nil : 7, "\(name) = \(shown): \(attr)") }
+                XCTAssertEqual(inventory.issues.map(\.path), [dir + "/" + name], shown)
+                let message = try XCTUnwrap(inventory.issues.first?.message)
+                XCTAssertEqual(message, "\(dir)/\(name): invalid value \(shown) (expected a number 0-65535); ignored")
+                XCTAssertEqual(state.invalidValues, ["\(dir)/\(name): invalid value \(shown) (expected a number 0-65535)"])
+            }
+        }
+    }
+
+    func testSysfsNumberRanges() {
+        XCTAssertEqual(SysfsNumber.parse(Array("65535\n".utf8), .decimal, max: 65535), .value(65535))
+        XCTAssertEqual(SysfsNumber.parse(Array("0".utf8), .decimal, max: 65535), .value(0))
+        XCTAssertEqual(SysfsNumber.parse(Array("0x8086\n".utf8), .hex, max: 0xffff), .value(0x8086))
+        XCTAssertEqual(SysfsNumber.parse(Array("10ED\n".utf8), .hex, max: 0xffff), .value(0x10ed))
+        XCTAssertEqual(SysfsNumber.parse(Array("0x020000\n".utf8), .hex, max: 0xff_ffff), .value(0x020000))
+        XCTAssertNil(SysfsNumber.parse(Array("0x1000000\n".utf8), .hex, max: 0xff_ffff).value, "class is 24 bits")
+        XCTAssertNil(SysfsNumber.parse(Array("0x10000".utf8), .hex, max: 0xffff).value)
+        XCTAssertNil(SysfsNumber.parse(Array("0x".utf8), .hex, max: 0xffff).value)
+        XCTAssertNil(SysfsNumber.parse(Array("+1".utf8), .decimal, max: 1).value)
+        XCTAssertNil(SysfsNumber.parse(Array(String(repeating: "9", count: 300).utf8), .decimal, max: 65535).value, "no overflow trap")
+        XCTAssertNil(SysfsNumber.parse(Array("18446744073709551616".utf8), .decimal, max: Int.max).value)
+        XCTAssertEqual(SysfsNumber.parse(Array("9223372036854775807".utf8), .decimal, max: Int.max), .value(Int.max))
+        let long = SysfsNumber.parse([UInt8](repeating: 0x31, count: 256), .decimal, max: 65535)
+        XCTAssertEqual(long, .invalid("invalid value \"" + String(repeating: "1", count: 64) + "\" (256+ bytes, first 64 shown) (expected a number 0-65535)"))
+    }
+
+    /// IDs and class have their own widths; a wrong value is an issue and config space (when
+    /// readable) supplies the ID instead.
+    func testAbsurdIDsAndClassAreIssuesAndConfigSpaceFillsIn() throws {
+        let dir = try addFunction("0000:01:00.0")
+        try CraftedConfig.write(real(dir + "/vendor"), Array("0x18086\n".utf8))
+        try CraftedConfig.write(real(dir + "/class"), Array("0x1020000\n".utf8))
+        try CraftedConfig.write(real(dir + "/device"), [0x1b, 0x5d, 0x30, 0x3b, 0x07])
+        let inventory = try load()
+        let f = try function(inventory, "0000:01:00.0")
+        XCTAssertEqual(f.vendorID, 0x8086, "from config space")
+        XCTAssertEqual(f.deviceID, 0x10fb, "from config space")
+        XCTAssertEqual(f.classCode, 0x020000, "from config space")
+        XCTAssertEqual(Set(inventory.issues.map(\.path)), [dir + "/vendor", dir + "/class", dir + "/device"])
+        XCTAssertTrue(inventory.issues.contains { $0.message.contains("\"\\x1b]0;\\x07\"") }, "\(inventory.issues)")
+    }
+
+    /// `vfAddresses` itself refuses a count no 16-bit register can hold, before allocating.
+    func testVFAddressesRefusesCountsBeyondSixteenBits() throws {
+        let pf = try XCTUnwrap(PCIAddress("0000:01:00.0"))
+        XCTAssertNil(SRIOVCapability.vfAddresses(pf: pf, offset: 128, stride: 2, count: Int.max))
+        XCTAssertNil(SRIOVCapability.vfAddresses(pf: pf, offset: 128, stride: 2, count: 1 << 32))
+        XCTAssertNil(SRIOVCapability.vfAddresses(pf: pf, offset: 1, stride: 1, count: 65535), "past bus 255")
+        XCTAssertEqual(SRIOVCapability.vfAddresses(pf: pf, offset: 128, stride: 2, count: 2)?.map(\.description), ["0000:01:10.0", "0000:01:10.2"])
+    }
+
+    // MARK: - terminal text
+
+    func testTerminalTextEscapesControlsAndBidiButKeepsLetters() {
+        XCTAssertEqual(TerminalText.visible("pve\u{1B}]0;owned\u{07}\u{1B}[2J"), "pve\\x1b]0;owned\\x07\\x1b[2J")
+        XCTAssertEqual(TerminalText.visible("a\u{7F}b\u{9B}c\u{0}d\re\nf"), "a\\x7fb\\x9bc\\x00d\\x0de\\x0af")
+        XCTAssertEqual(TerminalText.visible("evil\u{202E}gpj.exe\u{2066}x\u{200F}"), "evil\\u{202e}gpj.exe\\u{2066}x\\u{200f}")
+        XCTAssertEqual(TerminalText.visible("configuración\tpaso ünico \\ ok"), "configuración\tpaso ünico \\ ok")
+        XCTAssertEqual(TerminalText.visible("a\tb", keepTabs: false), "a\\x09b")
+        XCTAssertEqual(TerminalText.visible("café", asciiOnly: true), "caf\\xe9")
+    }
+
     // MARK: - config sizes
 
     func testEmptyConfig() throws {

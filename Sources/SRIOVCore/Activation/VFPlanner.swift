@@ -83,7 +83,7 @@ public enum VFPlanner {
 
     /// A name for an error message: quoted, control bytes and non-ASCII shown as escapes.
     static func quoted(_ name: String) -> String {
-        "\"" + name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7f ? String($0) : $0.escaped(asASCII: true) }.joined() + "\""
+        "\"" + TerminalText.visible(name, keepTabs: false, asciiOnly: true) + "\""
     }
 
     static func isWordByte(_ b: UInt8) -> Bool {

@@ -23,6 +23,9 @@ public struct SRIOVState: Sendable, Equatable {
     public var configTotalVFs: Int?
     /// Where the values came from: "sysfs", "config", "lspci".
     public var source: String
+    /// `sriov_*` attributes that held no valid number ("PATH: invalid value \"-1\" (expected
+    /// ...)"); their fields are nil. The checks show these as a warning.
+    public var invalidValues: [String] = []
 
     public init(capability: SRIOVCapability?, source: String) {
         self.capability = capability

@@ -62,10 +62,11 @@ public struct SRIOVCapability: Sendable, Equatable, Codable {
 
     /// Addresses of VFs 0..<count of the PF at `pf`: routing ID = PF + offset + i * stride
     /// (PCIe Base Spec 9.3.3.10; the kernel's `pci_iov_virtfn_bus/devfn`). Nil when offset
-    /// or stride is unknown, or a VF would fall past bus 255.
+    /// or stride is unknown, or a VF would fall past bus 255. TotalVFs is a 16-bit register, so
+    /// a larger count (from a crafted tree) is refused before anything is allocated.
     public static func vfAddresses(pf: PCIAddress, offset: UInt16, stride: UInt16, count: Int) -> [PCIAddress]? {
         guard count > 0 else { return [] }
-        guard offset != 0 else { return nil }
+        guard offset != 0, count <= Int(UInt16.max) else { return nil }
         var result: [PCIAddress] = []
         result.reserveCapacity(count)
         for i in 0..<count {

@@ -84,19 +84,29 @@ public enum SysfsInventory {
         func attr(_ name: String) -> String? {
             entries.contains(name) ? machine.attribute(dir + "/" + name) : nil
         }
-        func hexAttr(_ name: String) -> UInt32? {
-            guard let text = attr(name) else { return nil }
-            let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : Substring(text)
-            return UInt32(digits, radix: 16)
+        /// A number attribute in the range of the register behind it; a value outside it (or
+        /// not a number at all) is an issue naming the file and the bytes, and counts as unknown.
+        func number(_ name: String, _ format: SysfsNumber.Format, max: Int) -> Int? {
+            guard entries.contains(name) else { return nil }
+            let path = dir + "/" + name
+            guard let bytes = try? machine.read(path, limit: SysfsNumber.readLimit, overflow: .truncate) else { return nil }
+            switch SysfsNumber.parse(bytes, format, max: max) {
+            case .value(let v): return v
+            case .invalid(let problem):
+                issues.append(InventoryIssue(path: path, message: "\(path): \(problem); ignored"))
+                invalid.append("\(path): \(problem)")
+                return nil
+            }
         }
-        func intAttr(_ name: String) -> Int? { attr(name).flatMap { Int($0) } }
+        var invalid: [String] = []
+        let u16 = Int(UInt16.max)
 
-        f.vendorID = hexAttr("vendor").map { UInt16(truncatingIfNeeded: $0) }
-        f.deviceID = hexAttr("device").map { UInt16(truncatingIfNeeded: $0) }
-        f.subsystemVendorID = hexAttr("subsystem_vendor").map { UInt16(truncatingIfNeeded: $0) }
-        f.subsystemDeviceID = hexAttr("subsystem_device").map { UInt16(truncatingIfNeeded: $0) }
-        f.classCode = hexAttr("class").map { $0 & 0xff_ffff }
-        f.revision = hexAttr("revision").map { UInt8(truncatingIfNeeded: $0) }
+        f.vendorID = number("vendor", .hex, max: u16).map { UInt16($0) }
+        f.deviceID = number("device", .hex, max: u16).map { UInt16($0) }
+        f.subsystemVendorID = number("subsystem_vendor", .hex, max: u16).map { UInt16($0) }
+        f.subsystemDeviceID = number("subsystem_device", .hex, max: u16).map { UInt16($0) }
+        f.classCode = number("class", .hex, max: 0xff_ffff).map { UInt32($0) }
+        f.revision = number("revision", .hex, max: 0xff).map { UInt8($0) }
 
         if entries.contains("config") {
             do {
@@ -107,14 +117,16 @@ public enum SysfsInventory {
             }
         }
         if entries.contains("driver") { f.driver = machine.linkName(dir + "/driver") }
-        if entries.contains("iommu_group") { f.iommuGroup = machine.linkName(dir + "/iommu_group").flatMap { Int($0) } }
+        if entries.contains("iommu_group") {
+            f.iommuGroup = machine.linkName(dir + "/iommu_group").flatMap { SysfsNumber.parse(Array($0.utf8), .decimal, max: Int(Int32.max)).value }
+        }
         if entries.contains("net") { f.netdevs = (try? machine.list(dir + "/net")) ?? [] }
         if entries.contains("physfn") { f.physfn = machine.linkName(dir + "/physfn").flatMap { PCIAddress($0) } }
-        f.ariEnabled = attr("ari_enabled").map { $0 == "1" }
+        f.ariEnabled = number("ari_enabled", .decimal, max: 1).map { $0 == 1 }
 
         var virtfns: [(Int, PCIAddress)] = []
         for entry in entries where entry.hasPrefix("virtfn") {
-            guard let index = Int(entry.dropFirst(6)),
+            guard let index = SysfsNumber.parse(Array(entry.utf8.dropFirst(6)), .decimal, max: u16).value,
                   let target = machine.linkName(dir + "/" + entry), let vf = PCIAddress(target) else { continue }
             virtfns.append((index, vf))
         }
@@ -124,15 +136,20 @@ public enum SysfsInventory {
         if entries.contains("sriov_totalvfs") {
             var state = f.sriov ?? SRIOVState(capability: nil, source: "sysfs")
             let configTotal = state.capability?.totalVFs.map(Int.init)
-            if let total = intAttr("sriov_totalvfs") {
+            // TotalVFs, NumVFs, First VF Offset and VF Stride are 16-bit registers (PCIe Base
+            // Spec 9.3.3.5-9.3.3.10); the kernel prints them with %u (drivers/pci/iov.c).
+            if let total = number("sriov_totalvfs", .decimal, max: u16) {
                 state.totalVFs = total
                 if let configTotal, configTotal != total { state.configTotalVFs = configTotal }
+            } else if entries.contains("sriov_totalvfs") {
+                state.totalVFs = nil
             }
-            if let n = intAttr("sriov_numvfs") { state.numVFs = n }
-            if let o = intAttr("sriov_offset") { state.vfOffset = o }
-            if let s = intAttr("sriov_stride") { state.vfStride = s }
-            if let d = hexAttr("sriov_vf_device") { state.vfDeviceID = UInt16(truncatingIfNeeded: d) }
-            if let a = attr("sriov_drivers_autoprobe") { state.driversAutoprobe = a == "1" }
+            state.numVFs = number("sriov_numvfs", .decimal, max: u16) ?? (entries.contains("sriov_numvfs") ? nil : state.numVFs)
+            state.vfOffset = number("sriov_offset", .decimal, max: u16) ?? (entries.contains("sriov_offset") ? nil : state.vfOffset)
+            state.vfStride = number("sriov_stride", .decimal, max: u16) ?? (entries.contains("sriov_stride") ? nil : state.vfStride)
+            if let d = number("sriov_vf_device", .hex, max: u16) { state.vfDeviceID = UInt16(d) }
+            if let a = number("sriov_drivers_autoprobe", .decimal, max: 1) { state.driversAutoprobe = a == 1 }
+            state.invalidValues = invalid.filter { $0.contains("/sriov_") }
             state.source = "sysfs"
             f.sriov = state
         }
@@ -164,5 +181,67 @@ public enum SysfsInventory {
             }
         }
         // A VF never counts as a PF, even if it (wrongly) shows an SR-IOV capability.
+    }
+}
+
+/// A number read from a sysfs attribute, e.g. `sriov_totalvfs` ("7\n", printed with %u) or
+/// `vendor` ("0x8086\n", printed with 0x%04x; Documentation/ABI/testing/sysfs-bus-pci).
+/// Only what the kernel prints is a value: digits (hex with an optional `0x`), one optional
+/// trailing newline, at most `max` (the width of the register behind it). Anything else is
+/// invalid, and its bytes are kept, escaped, for the message: a copied or crafted tree may hold
+/// `9223372036854775807`, `-1`, `7\n\n\n` or binary.
+public enum SysfsNumber {
+    public enum Format: Sendable { case decimal, hex }
+    public enum Parsed: Sendable, Equatable {
+        case value(Int)
+        /// What is wrong, with the bytes seen.
+        case invalid(String)
+        public var value: Int? { if case .value(let v) = self { return v } else { return nil } }
+    }
+    /// Longer attributes are invalid anyway; this much is read so the message can show them.
+    public static let readLimit = 256
+    /// Bytes shown in a message.
+    static let shownLimit = 64
+
+    public static func parse(_ bytes: [UInt8], _ format: Format, max: Int) -> Parsed {
+        var digits = bytes[...]
+        if digits.last == 0x0a { digits = digits.dropLast() }
+        if format == .hex, digits.count > 2, digits[digits.startIndex] == 0x30,
+           digits[digits.startIndex + 1] | 0x20 == 0x78 { digits = digits.dropFirst(2) }
+        let expected = format == .hex ? "a hexadecimal number 0x0-0x\(String(max, radix: 16))" : "a number 0-\(max)"
+        var value = 0
+        var ok = !digits.isEmpty && digits.count <= 20
+        for b in digits where ok {
+            let d: Int
+            switch b {
+            case 0x30...0x39: d = Int(b - 0x30)
+            case 0x61...0x66 where format == .hex: d = Int(b - 0x61 + 10)
+            case 0x41...0x46 where format == .hex: d = Int(b - 0x41 + 10)
+            default: ok = false; continue
+            }
+            let (m, o1) = value.multipliedReportingOverflow(by: format == .hex ? 16 : 10)
+            let (a, o2) = m.addingReportingOverflow(d)
+            if o1 || o2 || a > max { ok = false } else { value = a }
+        }
+        if ok { return .value(value) }
+        return .invalid("invalid value \(shown(bytes)) (expected \(expected))")
+    }
+
+    /// The bytes as a quoted string with control and non-ASCII bytes as `\xNN`, cut at
+    /// `shownLimit` bytes.
+    public static func shown(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        for b in bytes.prefix(shownLimit) {
+            switch b {
+            case 0x0a: out += "\\n"
+            case 0x22: out += "\\\""
+            case 0x5c: out += "\\\\"
+            case 0x20..<0x7f: out.unicodeScalars.append(Unicode.Scalar(b))
+            default: out += "\\x" + (b < 0x10 ? "0" : "") + String(b, radix: 16)
+            }
+        }
+        out += "\""
+        if bytes.count > shownLimit { out += bytes.count >= readLimit ? " (\(readLimit)+ bytes, first \(shownLimit) shown)" : " (\(bytes.count) bytes, first \(shownLimit) shown)" }
+        return out
     }
 }

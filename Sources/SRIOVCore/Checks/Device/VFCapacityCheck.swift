@@ -49,11 +49,13 @@ public enum VFCapacityCheck: Check {
                 evidence.append("VF addresses: \(first)" + (addresses.count > 1 ? " .. \(last)" : ""))
             }
         }
+        // A crafted or damaged tree: say which file held what, instead of trusting it.
+        evidence += state.invalidValues
         guard let total = state.totalVFs else {
             return result(.warn, LocalizedText(
                 en: "How many VFs \(TargetDevice.label(f)) supports is unknown.",
                 es: "No se sabe cuántas VFs admite \(TargetDevice.label(f))."),
-                evidence: evidence, hint: SRIOVCapabilityCheck.runAsRoot, device: f.address)
+                evidence: evidence, hint: state.invalidValues.isEmpty ? SRIOVCapabilityCheck.runAsRoot : invalidHint, device: f.address)
         }
         guard total > 0 else {
             if GPUHost.isIntelIGPU(f), let igpu = igpuZeroVFs(f, context, evidence) { return igpu }
@@ -74,6 +76,11 @@ public enum VFCapacityCheck: Check {
                 en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but VF BAR \(bars) has no address: writing sriov_numvfs will fail with ENOMEM (\"not enough MMIO resources for SR-IOV\").",
                 es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")), pero la BAR de VF \(bars) no tiene dirección: escribir sriov_numvfs fallará con ENOMEM (\"not enough MMIO resources for SR-IOV\")."),
                 evidence: evidence + gpu.vfBAREvidence, hint: vfBARHint, device: f.address)
+        if !state.invalidValues.isEmpty {
+            return result(.warn, LocalizedText(
+                en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but \(state.invalidValues.count == 1 ? "one of its SR-IOV files holds" : "some of its SR-IOV files hold") no valid number; \(state.invalidValues.count == 1 ? "that value is" : "those values are") treated as unknown.",
+                es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")), pero \(state.invalidValues.count == 1 ? "uno de sus ficheros SR-IOV no contiene" : "algunos de sus ficheros SR-IOV no contienen") un número válido; \(state.invalidValues.count == 1 ? "ese valor se trata" : "esos valores se tratan") como desconocido."),
+                evidence: evidence, hint: invalidHint, device: f.address)
         }
         let stride = state.vfStride.map(String.init) ?? "?"
         let whereEN = state.vfOffset.map { ", offset \($0), stride \(stride)" } ?? ""
@@ -124,4 +131,9 @@ public enum VFCapacityCheck: Check {
     static let vfBARHint = LocalizedText(
         en: "Enable Above 4G Decoding (and Resizable BAR where offered) in the BIOS/UEFI (stage bios) so the firmware places the VF BARs, then reboot. Only if that is not possible: add `pci=realloc` to the kernel command line; the kernel then re-assigns bridge windows itself, which can move other devices' BARs and fails on some boards (remove it again if devices go missing).",
         es: "Active Above 4G Decoding (y Resizable BAR si existe) en la BIOS/UEFI (etapa bios) para que el firmware coloque las BAR de las VF y reinicie. Solo si no es posible: añada `pci=realloc` a la línea de comandos del kernel; el kernel reasigna entonces las ventanas de los puentes, lo que puede mover las BAR de otros dispositivos y falla en algunas placas (quítelo si desaparecen dispositivos).")
+    /// The kernel prints these files itself; a value it never prints comes from a damaged or
+    /// edited copy of the tree.
+    static let invalidHint = LocalizedText(
+        en: "The kernel writes these files as plain numbers (drivers/pci/iov.c); read them on the host itself (`cat /sys/bus/pci/devices/ADDRESS/sriov_totalvfs`) or take a new snapshot with `sriov-wizard snapshot`.",
+        es: "El kernel escribe estos ficheros como números simples (drivers/pci/iov.c); léalos en el propio equipo (`cat /sys/bus/pci/devices/DIRECCIÓN/sriov_totalvfs`) o tome una nueva instantánea con `sriov-wizard snapshot`.")
 }

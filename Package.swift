@@ -1,5 +1,10 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// The report server (issue 16) and its packages are left out when SRIOV_WIZARD_WITHOUT_SERVER=1
+// (Scripts/sanitizers.sh: the ASan/TSan builds cover the host tool, not Hummingbird/NIO/GRDB).
+let withServer = ProcessInfo.processInfo.environment["SRIOV_WIZARD_WITHOUT_SERVER"] != "1"
 
 let package = Package(
     name: "sriov-wizard",
@@ -55,3 +60,42 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),
     ]
 )
+
+if withServer {
+    package.products.append(.executable(name: "sriov-report-server", targets: ["sriov-report-server"]))
+    package.dependencies += [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ]
+    package.targets += [
+        // PostgreSQL's C client from the system (Debian: libpq-dev). Only ReportServer's PostgresStore imports it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The report server: routes, store (SQLite/PostgreSQL), pages. Reuses Reports/XMLKit.
+        .target(
+            name: "ReportServer",
+            dependencies: [
+                "Reports", "XMLKit", "SRIOVCore", "CLibPQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "sriov-report-server",
+            dependencies: [
+                "ReportServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Starts the built sriov-report-server on loopback (SQLite; PostgreSQL via SRIOV_TEST_POSTGRES_URL).
+        .testTarget(name: "ReportServerTests", dependencies: ["sriov-report-server", "ReportServer", "Reports"]),
+    ]
+}

@@ -17,6 +17,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:$asan_common}
 export SANITIZER_CHILD_ASAN_OPTIONS=${SANITIZER_CHILD_ASAN_OPTIONS:-detect_leaks=1:$asan_common}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Tests/Sanitizers/lsan.supp:print_suppressions=0}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+# The report server (Hummingbird, NIO, GRDB, postgres-nio) is left out of the sanitizer builds:
+# it would double their build time; its own tests run in the normal suite (Package.swift).
+export SRIOV_WIZARD_WITHOUT_SERVER=1
 status=0
 for kind in "${kinds[@]}"; do
   case $kind in

@@ -158,7 +158,7 @@ enum Pages {
             var hashes: [String] = []
             while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
                 let body = rest[open.upperBound..<close.lowerBound]
-                hashes.append("'sha256-" + Data(SHA256Digest.hash(Array(body.utf8))).base64EncodedString() + "'")
+                hashes.append(SHA256.cspSource(String(body)))
                 rest = rest[close.upperBound...]
             }
             sources.append("\(tag)-src " + (hashes.isEmpty ? "'none'" : hashes.joined(separator: " ")))

@@ -89,7 +89,7 @@ public enum ReportIntake {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256Digest.hex(bytes)
+        SHA256.hex(bytes)
     }
 
     /// Checks the body is UTF-8 XML and a valid report; throws 415/400 with the reason.
@@ -116,19 +116,7 @@ public enum ReportIntake {
             throw UploadError(status: 400, code: "invalid-report", message: LocalizedText(
                 en: "not a valid sriov-wizard report: \(error)", es: "no es un informe válido de sriov-wizard: \(error)"))
         }
-        return Accepted(report: report, summary: ReportSummary(report: report, hostId: hostId(in: text)),
+        return Accepted(report: report, summary: ReportSummary(report: report, hostId: report.host.hostID),
                         sha256: sha256Hex(bytes))
-    }
-
-    /// The optional host id (`<host><hostId>` once the schema has it); only read from a report
-    /// that already passed validation.
-    static func hostId(in text: String) -> String? {
-        guard text.contains("hostId"), let root = try? XMLKit.parse(text) else { return nil }
-        for host in root.elements("host") {
-            if let id = host.elements("hostId").first?.text.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty {
-                return String(id.prefix(128))
-            }
-        }
-        return nil
     }
 }

@@ -1,3 +1,4 @@
+import SRIOVCore
 import Foundation
 
 /// Tokens and session ids: 256 random bits, stored only as their sha256, compared in constant time.
@@ -12,11 +13,11 @@ public enum Tokens {
     static func randomHex(bytes: Int) -> String {
         // SystemRandomNumberGenerator: getrandom(2) on Linux, the kernel's CSPRNG.
         var rng = SystemRandomNumberGenerator()
-        return SHA256Digest.hexString((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        return SHA256.hexString((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 
     public static func hash(_ token: String) -> String {
-        SHA256Digest.hex(Array(token.utf8))
+        SHA256.hex(Array(token.utf8))
     }
 
     /// Equal without an early exit: the time does not depend on where two strings differ.

@@ -1,3 +1,4 @@
+import SRIOVCore
 import Foundation
 import Reports
 @testable import ReportServer
@@ -28,16 +29,16 @@ final class ReportServerUnitTests: XCTestCase {
     }
 
     func testSHA256MatchesTheFIPSVectorsAndCoreutils() {
-        XCTAssertEqual(SHA256Digest.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256Digest.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256Digest.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+        XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
                        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256Digest.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+        XCTAssertEqual(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         // Every length across the padding boundaries, against sha256sum.
         for n in [55, 56, 57, 63, 64, 65, 119, 120, 128] {
             let text = String(repeating: "x", count: n)
-            XCTAssertEqual(SHA256Digest.hex(Array(text.utf8)), tokenHash(text), "length \(n)")
+            XCTAssertEqual(SHA256.hex(Array(text.utf8)), tokenHash(text), "length \(n)")
         }
     }
 
@@ -80,8 +81,13 @@ final class ReportServerUnitTests: XCTestCase {
         XCTAssertEqual(s.vfsEnabled, report.vfCounts.enabled)
         XCTAssertEqual(s.stages.count, report.stages.count)
         XCTAssertEqual(accepted.sha256.count, 64)
-        // A host id element, once reports carry one, is the identity.
-        XCTAssertEqual(ReportIntake.hostId(in: "<report xmlns=\"urn:sriov-wizard:report:1\"><host><hostId>abc123</hostId></host></report>"), "abc123")
+        // The report's host id (`<host id="...">`, written by `report`) is the identity.
+        let id = SHA256.hex(Array("machine-id".utf8))
+        let withID = xml.replacingOccurrences(of: "<host>", with: "<host id=\"\(id)\">")
+        XCTAssertNotEqual(withID, xml)
+        let identified = try ReportIntake.accept(Array(withID.utf8)).summary
+        XCTAssertEqual(identified.hostId, id)
+        XCTAssertEqual(identified.hostKey, id)
     }
 
     func testIntakeRefusesWithStatusAndReason() {

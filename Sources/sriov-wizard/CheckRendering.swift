@@ -27,7 +27,7 @@ struct CheckRenderer {
         parts.append("root " + host.root)
         // Breaks between the parts, never inside one, to stay within the width.
         var lines: [String] = []
-        for part in parts.map(TerminalText.visible) {
+        for part in parts.map({ TerminalText.visible($0) }) {
             if let last = lines.last, last.count + 3 + part.count <= width { lines[lines.count - 1] = last + " · " + part }
             else { lines.append(lines.isEmpty ? part : "  " + part) }
         }

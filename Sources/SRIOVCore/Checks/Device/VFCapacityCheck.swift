@@ -76,6 +76,7 @@ public enum VFCapacityCheck: Check {
                 en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but VF BAR \(bars) has no address: writing sriov_numvfs will fail with ENOMEM (\"not enough MMIO resources for SR-IOV\").",
                 es: "\(TargetDevice.label(f)) admite \(TargetDevice.count(total, "VF", "VFs")), pero la BAR de VF \(bars) no tiene dirección: escribir sriov_numvfs fallará con ENOMEM (\"not enough MMIO resources for SR-IOV\")."),
                 evidence: evidence + gpu.vfBAREvidence, hint: vfBARHint, device: f.address)
+        }
         if !state.invalidValues.isEmpty {
             return result(.warn, LocalizedText(
                 en: "\(TargetDevice.label(f)) supports \(TargetDevice.count(total, "VF", "VFs")), but \(state.invalidValues.count == 1 ? "one of its SR-IOV files holds" : "some of its SR-IOV files hold") no valid number; \(state.invalidValues.count == 1 ? "that value is" : "those values are") treated as unknown.",

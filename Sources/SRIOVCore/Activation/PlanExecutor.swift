@@ -116,7 +116,7 @@ public struct PlanExecutor: Sendable {
                     fail(index, "journal: \(error.description); \(write.path) not written")
                     break stepLoop
                 }
-                let result = operations.writeAttribute(machine.realPath(write.path), write.value)
+                let result = editor.writeAttribute(write.path, write.value)
                 if case .failed(let code) = result {
                     fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                     break stepLoop

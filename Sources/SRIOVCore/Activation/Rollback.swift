@@ -144,7 +144,7 @@ public struct Rollback: Sendable {
                     continue
                 }
                 for value in values {
-                    if case .failed(let code) = operations.writeAttribute(machine.realPath(path), value) {
+                    if case .failed(let code) = editor.writeAttribute(path, value) {
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: "rollback"), machine: machine)
                         break actionLoop
                     }

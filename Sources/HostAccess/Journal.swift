@@ -74,6 +74,9 @@ public struct JournalStep: Codable, Sendable, Equatable {
     /// Commands that regenerate from the files (update-initramfs, update-grub): run again
     /// after a rollback restored the files.
     public var rerunOnRollback: Bool?
+    /// For a file step: the directories that did not exist before it (recorded before they
+    /// are made), which rollback removes again when they are empty.
+    public var createdDirectories: [String]?
 
     public init(index: Int, kind: Kind, description: String, path: String? = nil, argv: [String]? = nil, state: State = .pending) {
         self.index = index

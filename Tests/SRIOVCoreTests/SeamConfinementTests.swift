@@ -158,4 +158,71 @@ final class SeamConfinementTests: XCTestCase {
         XCTAssertGreaterThan(written, 0, "some applies got through between swaps")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), [], "apply wrote outside the root (\(written) written, \(refused) refused)")
     }
+
+    // MARK: - crafted journals
+
+    /// A journal apply did not write: each foreign step refuses the whole rollback, named,
+    /// before anything changes; a symlinked journal directory is not read.
+    func testRollbackRefusesACraftedJournalNamingTheStep() throws {
+        let root = try ActivationFixtures.sampleHost()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let before = ActivationFixtures.files(root)
+        let machine = Machine(root: root, commands: NoCommands())
+        func crafted(_ step: JournalStep) throws -> String {
+            let journal = try Journal.create(machine)
+            var genuine = JournalStep(index: 0, kind: .file, description: "create /etc/modprobe.d/sriov-wizard-igb.conf",
+                                      path: "/etc/modprobe.d/sriov-wizard-igb.conf", state: .done)
+            genuine.existed = false
+            genuine.mode = 0o644
+            var evil = step
+            evil.index = 1
+            try journal.save(JournalManifest(id: journal.id, created: "t", root: root, command: ["apply"], summary: "s",
+                                             state: .applied, steps: [genuine, evil]))
+            try journal.storeBackup(0, [])
+            try journal.storeBackup(1, Array("ssh-ed25519 AAAA attacker\n".utf8))
+            return journal.id
+        }
+        var keys = JournalStep(index: 1, kind: .file, description: "create /root/.ssh/authorized_keys", path: "/root/.ssh/authorized_keys", state: .done)
+        keys.existed = true
+        keys.mode = 0o600
+        var shadow = JournalStep(index: 1, kind: .sysfs, description: "write", path: "/etc/shadow", state: .done)
+        shadow.previousValue = "root::0:0"
+        var escape = JournalStep(index: 1, kind: .sysfs, description: "write", path: "/sys/bus/pci/devices/0000:01:00.0/../../../../etc/shadow", state: .done)
+        escape.previousValue = "0"
+        var shell = JournalStep(index: 1, kind: .command, description: "run", argv: ["/bin/sh", "-c", "touch /PWNED"], state: .done)
+        shell.rerunOnRollback = true
+        var setuid = JournalStep(index: 1, kind: .file, description: "edit", path: "/etc/modules-load.d/vfio.conf", state: .done)
+        setuid.existed = true
+        setuid.mode = 0o4755
+        let cases: [(JournalStep, String)] = [
+            (keys, "step 2 (create /root/.ssh/authorized_keys): /root/.ssh/authorized_keys is not a file sriov-wizard apply edits"),
+            (shadow, "step 2 (write): /etc/shadow is not a sriov_numvfs or sriov_drivers_autoprobe attribute of a PCI function"),
+            (escape, "step 2 (write): /sys/bus/pci/devices/0000:01:00.0/../../../../etc/shadow is not a sriov_numvfs or sriov_drivers_autoprobe attribute of a PCI function"),
+            (shell, "step 2 (run): `/bin/sh -c 'touch /PWNED'` is not a command sriov-wizard apply runs"),
+            (setuid, "step 2 (edit): mode 4755 for /etc/modules-load.d/vfio.conf is not one apply records (no setuid, setgid or sticky bits)"),
+        ]
+        for (step, message) in cases {
+            let id = try crafted(step)
+            XCTAssertThrowsError(try Rollback(machine: machine, performsHostActions: true).plan(id: id)) { error in
+                let text = (error as? ActivationError)?.message ?? "\(error)"
+                XCTAssertTrue(text.contains("nothing is rolled back and nothing was changed"), text)
+                XCTAssertTrue(text.hasSuffix(message), text)
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/root/.ssh"))
+        XCTAssertEqual(ActivationFixtures.files(root), before)
+        // A genuine planned command passes the policy; its look-alikes do not.
+        XCTAssertTrue(JournalPolicy.isPlannedCommand(["/usr/sbin/ip", "link", "set", "enp1s0", "vf", "0", "mac", "02:00:00:00:00:01"]))
+        XCTAssertFalse(JournalPolicy.isPlannedCommand(["/usr/sbin/ip", "link", "set", "enp1s0", "vf", "0", "mac", "02:00:00:00:00:01;x"]))
+        XCTAssertTrue(JournalPolicy.isPlannedCommand(["qm", "set", "100", "-hostpci0", "0000:01:10.0,pcie=1"]))
+        XCTAssertFalse(JournalPolicy.isPlannedCommand(["qm", "set", "100", "-hookscript", "local:snippets/x"]))
+        // A journal directory that is a link is not opened.
+        let real = try Journal.create(machine)
+        let linkID = "20990101-000000-1"
+        symlink(root + Journal.directory + "/" + real.id, root + Journal.directory + "/" + linkID)
+        XCTAssertThrowsError(try Journal.open(machine, id: linkID)) { error in
+            XCTAssertTrue("\(error)".contains("symbolic link"), "\(error)")
+        }
+        XCTAssertFalse(Journal.ids(machine).contains(linkID))
+    }
 }

@@ -291,3 +291,29 @@ public enum JournalPolicy {
         return nil
     }
 }
+
+/// What `history` says about a journal: its state, and for one that was interrupted (the
+/// process killed during apply) what was done and how to finish or undo it.
+public enum JournalExplanation {
+    /// nil for a journal that ended (applied, failed, rolled back).
+    public static func interrupted(_ manifest: JournalManifest) -> LocalizedText? {
+        guard manifest.state == .applying else { return nil }
+        let done = manifest.steps.filter { $0.state == .done }.count
+        let open = manifest.steps.first { $0.state == .started }
+        let inProgressEN = open.map { " Step \($0.index + 1) (\($0.description)) was in progress: it may or may not have happened." } ?? ""
+        let inProgressES = open.map { " El paso \($0.index + 1) (\($0.description)) estaba en curso: puede haberse hecho o no." } ?? ""
+        return LocalizedText(
+            en: "interrupted: apply stopped after \(done) of \(manifest.steps.count) steps.\(inProgressEN) `sriov-wizard rollback --id \(manifest.id)` undoes what was done; or run the same apply again to finish.",
+            es: "interrumpido: apply se detuvo tras \(done) de \(manifest.steps.count) pasos.\(inProgressES) `sriov-wizard rollback --id \(manifest.id)` deshace lo hecho; o ejecute el mismo apply otra vez para terminar.")
+    }
+
+    /// A journal whose manifest cannot be read.
+    public static func unreadable(id: String, error: HostAccessError) -> LocalizedText {
+        if case .notFound = error {
+            return LocalizedText(
+                en: "interrupted while the journal was being created, before any change: nothing was changed; the directory \(Journal.directory)/\(id) can be removed.",
+                es: "interrumpido mientras se creaba el diario, antes de cualquier cambio: no se cambió nada; el directorio \(Journal.directory)/\(id) se puede borrar.")
+        }
+        return LocalizedText(en: "unreadable: \(error.description)", es: "ilegible: \(error.description)")
+    }
+}

@@ -6,22 +6,29 @@ import Musl
 
 /// The file-system calls a change to the machine is made of, one method per call that can
 /// fail. `LiveFileOperations` makes them; tests wrap it to fail at any chosen call (fault
-/// injection through this seam, never by patching libc). Paths are real paths (already
-/// mapped under the machine's root).
+/// injection through this seam, never by patching libc). Names are relative to a directory
+/// file descriptor the caller holds (`dir`), so the directory checked for links is the one
+/// written in: there is no second path lookup to race. `path` is the host path, for messages.
 public protocol FileOperations: Sendable {
-    /// `open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode)`.
-    func createExclusive(_ path: String, mode: mode_t) throws(HostAccessError) -> Int32
+    /// `openat(dir, name, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode)`.
+    func createExclusive(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError) -> Int32
     func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(HostAccessError)
     func changeOwner(_ fd: Int32, uid: uid_t, gid: gid_t, path: String) throws(HostAccessError)
     func changeMode(_ fd: Int32, mode: mode_t, path: String) throws(HostAccessError)
     func sync(_ fd: Int32, path: String) throws(HostAccessError)
     func close(_ fd: Int32, path: String) throws(HostAccessError)
-    func rename(_ from: String, _ to: String) throws(HostAccessError)
-    func unlink(_ path: String) throws(HostAccessError)
+    /// `renameat(dir, from, dir, to)`.
+    func rename(_ dir: Int32, _ from: String, _ to: String, path: String) throws(HostAccessError)
+    /// `unlinkat(dir, name, 0)`; a missing name is not an error.
+    func unlink(_ dir: Int32, _ name: String, path: String) throws(HostAccessError)
     /// fsync of a directory, so that a rename in it survives a crash (rename(2), fsync(2)).
-    func syncDirectory(_ path: String) throws(HostAccessError)
-    /// One write(2) of a sysfs attribute; the kernel's answer is the result, not an error.
-    func writeAttribute(_ path: String, _ value: String) -> AttributeWriteResult
+    func syncDirectory(_ dir: Int32, path: String) throws(HostAccessError)
+    /// `mkdirat(dir, name, mode)`; an existing name is EEXIST (an error: the caller decides).
+    func makeDirectory(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError)
+    /// `unlinkat(dir, name, AT_REMOVEDIR)`: only an empty directory goes.
+    func removeDirectory(_ dir: Int32, _ name: String, path: String) throws(HostAccessError)
+    /// One write(2) of a sysfs attribute `name` in `dir`; the kernel's answer is the result, not an error.
+    func writeAttribute(_ dir: Int32, _ name: String, _ value: String) -> AttributeWriteResult
 }
 
 /// What the kernel said to a write of a sysfs attribute. The store functions answer with an
@@ -60,8 +67,8 @@ public enum AttributeWriteResult: Sendable, Equatable {
 public struct LiveFileOperations: FileOperations {
     public init() {}
 
-    public func createExclusive(_ path: String, mode: mode_t) throws(HostAccessError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+    public func createExclusive(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError) -> Int32 {
+        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
         return fd
     }
@@ -94,25 +101,30 @@ public struct LiveFileOperations: FileOperations {
         if Glibc.close(fd) != 0 { throw HostAccessError.from(errno: errno, path: path) }
     }
 
-    public func rename(_ from: String, _ to: String) throws(HostAccessError) {
-        if Glibc.rename(from, to) != 0 { throw HostAccessError.from(errno: errno, path: to) }
+    public func rename(_ dir: Int32, _ from: String, _ to: String, path: String) throws(HostAccessError) {
+        if renameat(dir, from, dir, to) != 0 { throw HostAccessError.from(errno: errno, path: path) }
     }
 
-    public func unlink(_ path: String) throws(HostAccessError) {
-        if Glibc.unlink(path) != 0 && errno != ENOENT { throw HostAccessError.from(errno: errno, path: path) }
+    public func unlink(_ dir: Int32, _ name: String, path: String) throws(HostAccessError) {
+        if unlinkat(dir, name, 0) != 0 && errno != ENOENT { throw HostAccessError.from(errno: errno, path: path) }
     }
 
-    public func syncDirectory(_ path: String) throws(HostAccessError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
-        defer { Glibc.close(fd) }
+    public func syncDirectory(_ dir: Int32, path: String) throws(HostAccessError) {
         // Some file systems (9p, some FUSE) answer EINVAL: nothing more can be done there.
-        if fsync(fd) != 0 && errno != EINVAL && errno != EROFS { throw HostAccessError.from(errno: errno, path: path) }
+        if fsync(dir) != 0 && errno != EINVAL && errno != EROFS { throw HostAccessError.from(errno: errno, path: path) }
     }
 
-    public func writeAttribute(_ path: String, _ value: String) -> AttributeWriteResult {
+    public func makeDirectory(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError) {
+        if mkdirat(dir, name, mode) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func removeDirectory(_ dir: Int32, _ name: String, path: String) throws(HostAccessError) {
+        if unlinkat(dir, name, AT_REMOVEDIR) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+    }
+
+    public func writeAttribute(_ dir: Int32, _ name: String, _ value: String) -> AttributeWriteResult {
         // O_NOFOLLOW: the attribute itself is never a link; a link here is not sysfs.
-        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 { return .failed(errno: errno) }
         defer { Glibc.close(fd) }
         let bytes = Array((value + "\n").utf8)

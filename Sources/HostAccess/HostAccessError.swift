@@ -18,6 +18,9 @@ public enum HostAccessError: Error, Equatable, Sendable, CustomStringConvertible
     case symlinkLoop(path: String)
     case io(path: String, errno: Int32)
     case invalidPath(path: String, reason: String)
+    /// Under a snapshot root: the path needs a symbolic link (or `..`) that leads out of the
+    /// root, and resolved inside the root there is nothing. Not followed; read as missing.
+    case outsideRoot(path: String, root: String)
     case commandNotFound(command: String)
     case commandNotRecorded(argv: [String], snapshot: String)
     case commandFailedToStart(argv: [String], errno: Int32)
@@ -34,6 +37,7 @@ public enum HostAccessError: Error, Equatable, Sendable, CustomStringConvertible
         case .symlinkLoop(let p): return "\(p): too many levels of symbolic links"
         case .io(let p, let e): return "\(p): \(HostAccessError.text(for: e))"
         case .invalidPath(let p, let r): return "\(p): \(r)"
+        case .outsideRoot(let p, let r): return "\(p): a symbolic link on its way leads out of the root \(r); not followed (read as missing)"
         case .commandNotFound(let c): return "\(c): command not found in PATH"
         case .commandNotRecorded(let argv, let s):
             return "`\(argv.joined(separator: " "))` was not recorded in the snapshot \(s)"
@@ -49,7 +53,7 @@ public enum HostAccessError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .notFound(let p), .permissionDenied(let p), .notRegularFile(let p, _), .tooLarge(let p, _),
              .notADirectory(let p), .notASymlink(let p), .symlinkLoop(let p), .io(let p, _),
-             .invalidPath(let p, _):
+             .invalidPath(let p, _), .outsideRoot(let p, _):
             return p
         default: return nil
         }

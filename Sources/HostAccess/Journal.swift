@@ -74,6 +74,9 @@ public struct JournalStep: Codable, Sendable, Equatable {
     /// Commands that regenerate from the files (update-initramfs, update-grub): run again
     /// after a rollback restored the files.
     public var rerunOnRollback: Bool?
+    /// For a file step: the directories that did not exist before it (recorded before they
+    /// are made), which rollback removes again when they are empty.
+    public var createdDirectories: [String]?
 
     public init(index: Int, kind: Kind, description: String, path: String? = nil, argv: [String]? = nil, state: State = .pending) {
         self.index = index
@@ -102,39 +105,50 @@ public struct Journal: Sendable {
         self.editor = FileEditor(machine: machine, operations: operations)
     }
 
-    /// Creates a new journal directory with a unique id (`20261125-160308-1`).
+    /// Creates a new journal directory with a unique id (`20261125-160308-1`). Every
+    /// directory on the way is opened without following links, and the new one is made
+    /// relative to the held fd of its parent.
     public static func create(_ machine: Machine, operations: any FileOperations = LiveFileOperations()) throws(HostAccessError) -> Journal {
         let editor = FileEditor(machine: machine, operations: operations)
-        try editor.checkNoLinks(directory)
-        try TreeWriter.makeDirectories(machine.realPath(directory))
-        _ = chmod(machine.realPath("/var/lib/sriov-wizard"), 0o700)
+        let state = try editor.openDirectory("/var/lib/sriov-wizard", create: { _ in })
+        _ = fchmod(state, 0o700)
+        Glibc.close(state)
+        let base = try editor.openDirectory(directory, create: { _ in })
+        defer { Glibc.close(base) }
         let stamp = Journal.timestamp(compact: true)
         var n = 1
         while true {
             let id = "\(stamp)-\(n)"
-            let real = machine.realPath(directory + "/" + id)
-            if mkdir(real, 0o700) == 0 {
-                try TreeWriter.makeDirectories(real + "/backups")
-                try TreeWriter.makeDirectories(real + "/after")
-                try operations.syncDirectory(machine.realPath(directory))
-                return Journal(machine: machine, id: id, operations: operations)
+            do {
+                try operations.makeDirectory(base, id, mode: 0o700, path: directory + "/" + id)
+            } catch {
+                if case .io(_, let e) = error, e == EEXIST { n += 1; continue }
+                throw error
             }
-            if errno != EEXIST { throw HostAccessError.from(errno: errno, path: directory + "/" + id) }
-            n += 1
+            for sub in ["backups", "after"] {
+                Glibc.close(try editor.openDirectory(directory + "/" + id + "/" + sub, create: { _ in }))
+            }
+            try operations.syncDirectory(base, path: directory)
+            return Journal(machine: machine, id: id, operations: operations)
         }
     }
 
+    /// Opens a recorded journal. Its directory, like every file read from it, is reached
+    /// without following any link (a journal is trusted only as far as apply wrote it).
     public static func open(_ machine: Machine, id: String, operations: any FileOperations = LiveFileOperations()) throws(HostAccessError) -> Journal {
         guard !id.isEmpty, !id.contains("/"), id != ".", id != ".." else {
             throw HostAccessError.invalidPath(path: id, reason: "not a journal id (see `sriov-wizard history`)")
         }
-        guard machine.isDirectory(directory + "/" + id) else { throw HostAccessError.notFound(path: directory + "/" + id) }
+        let editor = FileEditor(machine: machine, operations: operations)
+        let fd = try editor.openDirectory(directory + "/" + id, create: nil)
+        Glibc.close(fd)
         return Journal(machine: machine, id: id, operations: operations)
     }
 
     /// Journal ids, oldest first.
     public static func ids(_ machine: Machine) -> [String] {
-        ((try? machine.list(directory)) ?? []).filter { machine.isDirectory(directory + "/" + $0) }.sorted { a, b in
+        let editor = FileEditor(machine: machine)
+        return ((try? editor.list(directory)) ?? []).filter { editor.isDirectory(directory + "/" + $0) }.sorted { a, b in
             // `stamp-n`: compare the stamp, then n numerically.
             let (sa, na) = split(a), (sb, nb) = split(b)
             return sa != sb ? sa < sb : na < nb
@@ -158,7 +172,7 @@ public struct Journal: Sendable {
 
     public func load() throws(HostAccessError) -> JournalManifest {
         let path = hostDirectory + "/manifest.json"
-        let bytes = try machine.read(path, limit: 16 << 20)
+        let bytes = try read(path, limit: 16 << 20)
         do { return try JSONDecoder().decode(JournalManifest.self, from: Data(bytes)) } catch {
             throw HostAccessError.invalidPath(path: path, reason: "not a journal manifest: \(error)")
         }
@@ -173,11 +187,17 @@ public struct Journal: Sendable {
     }
 
     public func backup(_ index: Int) throws(HostAccessError) -> [UInt8] {
-        try machine.read(hostDirectory + "/backups/\(index)", limit: 64 << 20)
+        try read(hostDirectory + "/backups/\(index)", limit: 64 << 20)
     }
 
     public func after(_ index: Int) -> [UInt8]? {
-        try? machine.read(hostDirectory + "/after/\(index)", limit: 64 << 20)
+        try? read(hostDirectory + "/after/\(index)", limit: 64 << 20)
+    }
+
+    /// A file of the journal, reached without any link (a symlinked step file is refused).
+    func read(_ path: String, limit: Int) throws(HostAccessError) -> [UInt8] {
+        guard let bytes = try editor.state(of: path, limit: limit).bytes else { throw HostAccessError.notFound(path: path) }
+        return bytes
     }
 
     /// `2026-11-25T16:03:08Z`, or `20261125-160308` when compact.
@@ -219,13 +239,12 @@ public final class ExclusiveLock: Sendable {
 
     public static func acquire(_ machine: Machine) throws(Failure) -> ExclusiveLock {
         let editor = FileEditor(machine: machine)
-        do {
-            try editor.checkNoLinks(path)
-            try TreeWriter.makeDirectories(machine.realPath("/var/lib/sriov-wizard"))
-        } catch { throw .access(error) }
-        let real = machine.realPath(path)
-        let fd = Glibc.open(real, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd < 0 { throw .access(HostAccessError.from(errno: errno, path: path)) }
+        let dir: Int32
+        do { dir = try editor.openDirectory("/var/lib/sriov-wizard", create: { _ in }) } catch { throw .access(error) }
+        let fd = openat(dir, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let openErrno = errno
+        Glibc.close(dir)
+        if fd < 0 { throw .access(HostAccessError.from(errno: openErrno, path: path)) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
             var buffer = [UInt8](repeating: 0, count: 32)

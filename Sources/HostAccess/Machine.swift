@@ -15,6 +15,8 @@ public struct Machine: Sendable {
     /// Absolute, normalised root directory ("/" for the live host).
     public let root: String
     public let commands: any CommandRunner
+    /// Resolution confined to the root (nil for the live root `/`, read as today).
+    public let confinement: ConfinedRoot?
 
     /// A file that snapshots put into directories that are empty on the host (e.g. an empty
     /// /sys/class/iommu), so the directory survives git, which keeps no empty directories.
@@ -24,9 +26,12 @@ public struct Machine: Sendable {
     /// Default size limit for text files (sysfs attributes, /proc files, configs).
     public static let defaultLimit = 1 << 20
 
-    public init(root: String = "/", commands: (any CommandRunner)? = nil) {
+    /// `resolution` chooses how paths under a snapshot root are confined (default: openat2
+    /// where the kernel has it, else the walk; `SRIOV_WIZARD_RESOLVE=walk` forces the walk).
+    public init(root: String = "/", commands: (any CommandRunner)? = nil, resolution: ConfinedRoot.Method? = nil) {
         let normalised = Machine.normalise(root)
         self.root = normalised
+        self.confinement = normalised == "/" ? nil : ConfinedRoot(path: normalised, method: resolution)
         if let commands {
             self.commands = commands
         } else if normalised == "/" {
@@ -52,20 +57,21 @@ public struct Machine: Sendable {
     /// Reads at most `limit` bytes of a regular file. With `.fail`, a longer file is an error;
     /// with `.truncate`, the first `limit` bytes are returned.
     public func read(_ path: String, limit: Int = Machine.defaultLimit, overflow: Overflow = .fail) throws(HostAccessError) -> [UInt8] {
-        let real = realPath(path)
-        let fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
+        let fd = try openFile(path, flags: O_RDONLY | O_NONBLOCK | O_NOCTTY)
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
         let kind = FileKind(mode: st.st_mode)
         guard kind == .regular else { throw HostAccessError.notRegularFile(path: path, kind: kind.description) }
+        return try Machine.readOpenFile(fd, path: path, sizeHint: Int(st.st_size), limit: limit, overflow: overflow)
+    }
 
+    /// Reads an open regular file (of `sizeHint` bytes per fstat) up to `limit` bytes.
+    static func readOpenFile(_ fd: Int32, path: String, sizeHint: Int, limit: Int, overflow: Overflow) throws(HostAccessError) -> [UInt8] {
         // Read straight into the result's uninitialised storage, sized from st_size (sysfs
         // attributes report 4096) and grown only when the file turns out longer.
         let maximum = limit + 1
-        let sizeHint = Int(st.st_size)
-        var capacity = min(maximum, max(Int(st.st_size) + 1, 256))
+        var capacity = min(maximum, max(sizeHint + 1, 256))
         var result: [UInt8] = []
         var total = 0
         while true {
@@ -105,6 +111,41 @@ public struct Machine: Sendable {
         return result
     }
 
+    /// Opens a host path for reading: directly on the live root, confined under any other.
+    func openFile(_ path: String, flags: Int32) throws(HostAccessError) -> Int32 {
+        if let confinement {
+            switch confinement.open(path, flags: flags) {
+            case .success(let fd): return fd
+            case .failure(let f): throw confinement.error(f, path: path)
+            }
+        }
+        let fd = open(realPath(path), flags | O_CLOEXEC)
+        if fd < 0 { throw HostAccessError.from(errno: errno, path: path) }
+        return fd
+    }
+
+    /// The parent directory of a host path (an fd the caller closes) and the last component,
+    /// for calls on the component itself; nil on the live root (plain paths are used there).
+    func openParent(_ path: String) throws(HostAccessError) -> (Int32, String)? {
+        guard let confinement else { return nil }
+        switch confinement.openParent(path) {
+        case .success(let pair): return pair
+        case .failure(let f): throw confinement.error(f, path: path)
+        }
+    }
+
+    /// Why a file cannot be read, in words for evidence (`missing`, `a symbolic link out of
+    /// the root, not followed`, ...); nil when it can be read.
+    public func unreadableReason(_ path: String) -> String? {
+        do { _ = try read(path); return nil } catch {
+            switch error {
+            case .notFound: return "missing"
+            case .outsideRoot: return "missing: a symbolic link on its way leads out of the root \(root); not followed"
+            default: return error.description
+            }
+        }
+    }
+
     /// Reads a text file; invalid UTF-8 is replaced, never fatal.
     public func readText(_ path: String, limit: Int = Machine.defaultLimit) throws(HostAccessError) -> String {
         let bytes = try read(path, limit: limit)
@@ -124,25 +165,42 @@ public struct Machine: Sendable {
     /// dangle still works). Snapshot tools that flatten links into small text files holding the
     /// target (e.g. `driver` containing `../../../bus/pci/drivers/igb`) are accepted too.
     public func linkTarget(_ path: String) throws(HostAccessError) -> String {
-        let real = realPath(path)
         var buffer = [CChar](repeating: 0, count: 4097)
-        let n = readlink(real, &buffer, 4096)
+        let parent = try openParent(path)
+        defer { if let parent { close(parent.0) } }
+        let n = parent.map { readlinkat($0.0, $0.1, &buffer, 4096) } ?? readlink(realPath(path), &buffer, 4096)
         if n >= 0 {
             // A link that loops (`driver -> driver`) has no meaningful target; a link that
-            // merely dangles (copied tree) is fine.
-            var resolved = stat()
-            if stat(real, &resolved) != 0 && errno == ELOOP { throw HostAccessError.symlinkLoop(path: path) }
+            // merely dangles (copied tree) is fine. The target text is data: reading it is
+            // safe; following it is confined like every other lookup.
+            if isLoop(path) { throw HostAccessError.symlinkLoop(path: path) }
             return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         guard errno == EINVAL else { throw HostAccessError.from(errno: errno, path: path) }
         // Not a symlink: a capture tool's flattened link, a small one-line file holding the target.
         var st = stat()
-        if lstat(real, &st) != 0 { throw HostAccessError.from(errno: errno, path: path) }
+        let rc = parent.map { fstatat($0.0, $0.1, &st, AT_SYMLINK_NOFOLLOW) } ?? lstat(realPath(path), &st)
+        if rc != 0 { throw HostAccessError.from(errno: errno, path: path) }
         if FileKind(mode: st.st_mode) == .regular, st.st_size <= 4096 {
             let text = try readText(path, limit: 4096).trimmedSpace()
             if !text.isEmpty, !text.contains("\n") { return text }
         }
         throw HostAccessError.notASymlink(path: path)
+    }
+
+    func isLoop(_ path: String) -> Bool {
+        guard confinement != nil else {
+            var resolved = stat()
+            return stat(realPath(path), &resolved) != 0 && errno == ELOOP
+        }
+        do throws(HostAccessError) {
+            let fd = try openFile(path, flags: O_PATH)
+            close(fd)
+            return false
+        } catch {
+            if case .symlinkLoop = error { return true }
+            return false
+        }
     }
 
     /// The last path component of a link's target (`driver` -> `igb`, `iommu_group` -> `5`),
@@ -160,9 +218,22 @@ public struct Machine: Sendable {
     /// Names in a directory, sorted, without `.`, `..` and the empty-directory marker. Names that are not valid UTF-8
     /// are left out (they cannot be sysfs device names).
     public func list(_ path: String) throws(HostAccessError) -> [String] {
-        let real = realPath(path)
-        guard let dir = opendir(real) else { throw HostAccessError.from(errno: errno, path: path) }
+        if confinement != nil {
+            return try Machine.listOpenDirectory(try openFile(path, flags: O_RDONLY | O_DIRECTORY), path: path)
+        }
+        guard let dir = opendir(realPath(path)) else { throw HostAccessError.from(errno: errno, path: path) }
         defer { closedir(dir) }
+        return Machine.names(in: dir)
+    }
+
+    /// The names of an open directory (the fd is consumed: closed here).
+    static func listOpenDirectory(_ fd: Int32, path: String) throws(HostAccessError) -> [String] {
+        guard let dir = fdopendir(fd) else { let e = errno; close(fd); throw HostAccessError.from(errno: e, path: path) }
+        defer { closedir(dir) }
+        return Machine.names(in: dir)
+    }
+
+    static func names(in dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(dir) {
             // Read d_name in place, up to its NUL: glibc's records are only d_reclen long, so
@@ -180,8 +251,19 @@ public struct Machine: Sendable {
     /// What is at a path, without following a final symlink (`follow: false`) or following it.
     public func kind(_ path: String, follow: Bool = true) -> FileKind? {
         var st = stat()
-        let rc = follow ? stat(realPath(path), &st) : lstat(realPath(path), &st)
-        return rc == 0 ? FileKind(mode: st.st_mode) : nil
+        guard confinement != nil else {
+            let rc = follow ? stat(realPath(path), &st) : lstat(realPath(path), &st)
+            return rc == 0 ? FileKind(mode: st.st_mode) : nil
+        }
+        if follow {
+            guard let fd = try? openFile(path, flags: O_PATH) else { return nil }
+            defer { close(fd) }
+            return fstat(fd, &st) == 0 ? FileKind(mode: st.st_mode) : nil
+        }
+        guard let pair = try? openParent(path) else { return nil }
+        let (dirfd, name) = pair
+        defer { close(dirfd) }
+        return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileKind(mode: st.st_mode) : nil
     }
 
     public func exists(_ path: String) -> Bool { kind(path, follow: false) != nil }

@@ -98,26 +98,34 @@ struct HistoryCommand: ParsableCommand {
     )
 
     @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var languageOptions: LanguageOptions
 
     func validate() throws { try rootOptions.validateRoot() }
 
     func run() throws {
         let machine = rootOptions.machine
+        let language = languageOptions.resolved
         let ids = Journal.ids(machine)
         guard !ids.isEmpty else {
             print("No applies recorded under \(machine.realPath(Journal.directory)).")
             return
         }
         var rows: [[String]] = []
+        var notes: [String] = []
         for id in ids {
-            guard let m = try? Journal.open(machine, id: id).load() else {
-                rows.append([id, "?", "unreadable", ""])
+            let m: JournalManifest
+            do { m = try Journal.open(machine, id: id).load() } catch {
+                rows.append([id, "?", "interrupted", "0/?", ""])
+                notes.append("\(id): " + PlanRendering.visible(JournalExplanation.unreadable(id: id, error: error).text(language)))
                 continue
             }
             let done = m.steps.filter { $0.state == .done || $0.state == .rolledBack }.count
-            rows.append([id, m.created, m.state.rawValue, "\(done)/\(m.steps.count)", m.summary])
+            let interrupted = JournalExplanation.interrupted(m)
+            rows.append([id, m.created, interrupted == nil ? m.state.rawValue : "interrupted", "\(done)/\(m.steps.count)", PlanRendering.visible(m.summary)])
+            if let interrupted { notes.append("\(id): " + PlanRendering.visible(interrupted.text(language))) }
         }
         let console = Console()
         print(table(["ID", "WHEN (UTC)", "STATE", "STEPS", "WHAT"], rows, paintHeader: { console.paint($0, .bold) }))
+        for note in notes { print(note) }
     }
 }

@@ -72,6 +72,11 @@ struct SnapshotCommand: ParsableCommand {
             print("skipped \(result.skipped.count) unreadable item(s); see \(directory)/sriov-wizard/manifest.json")
         }
         if let archive {
+            // 0600 before tar writes a byte (tar truncates an existing file, keeping its mode).
+            do { try TreeWriter.createPrivateFile(archive) } catch {
+                Console.error("cannot create the archive: \(error.description)")
+                throw ExitCode.failure
+            }
             let outcome = try local.run(["tar", "-czf", archive, "-C", directory, "."], timeout: 300)
             if outcome.status != 0 {
                 Console.error("tar failed (status \(outcome.status)): \(outcome.stderrText)")

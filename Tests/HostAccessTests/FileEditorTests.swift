@@ -78,10 +78,10 @@ final class FileEditorTests: XCTestCase {
     }
 
     func testAttributeWriteReturnsTheErrno() {
-        let editor = LiveFileOperations()
-        XCTAssertEqual(editor.writeAttribute(root + "/nonexistent/sriov_numvfs", "4"), .failed(errno: ENOENT))
+        let editor = FileEditor(machine: Machine(root: root))
+        XCTAssertEqual(editor.writeAttribute("/nonexistent/sriov_numvfs", "4"), .failed(errno: ENOENT))
         write("0\n", "/etc/attr")
-        XCTAssertEqual(editor.writeAttribute(root + "/etc/attr", "4"), .written)
+        XCTAssertEqual(editor.writeAttribute("/etc/attr", "4"), .written)
         XCTAssertEqual(try String(contentsOfFile: root + "/etc/attr", encoding: .utf8), "4\n")
         XCTAssertEqual(AttributeWriteResult.failed(errno: ERANGE).errnoName, "ERANGE")
     }

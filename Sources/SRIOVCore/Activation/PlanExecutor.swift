@@ -11,11 +11,16 @@ public struct PlanExecutor: Sendable {
     public let operations: any FileOperations
     /// Defaults to the machine being live.
     public var performsHostActions: Bool
+    /// The calls the journal's own writes are made of (live unless a test kills the whole
+    /// process at one call: then the journal stops with everything else).
+    public let journalOperations: any FileOperations
 
-    public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil) {
+    public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil,
+                journalOperations: (any FileOperations)? = nil) {
         self.machine = machine
         self.operations = operations
         self.performsHostActions = performsHostActions ?? machine.isLive
+        self.journalOperations = journalOperations ?? LiveFileOperations()
     }
 
     public struct Outcome: Sendable {
@@ -31,7 +36,7 @@ public struct PlanExecutor: Sendable {
     /// Applies the plan. Throws only when the journal itself cannot be written (before any
     /// change is made); a failing step is reported in the outcome.
     public func apply(_ plan: Plan, command: [String]) throws(HostAccessError) -> Outcome {
-        let journal = try Journal.create(machine)
+        let journal = try Journal.create(machine, operations: journalOperations)
         var manifest = JournalManifest(id: journal.id, created: Journal.timestamp(), root: machine.root, command: command,
                                        summary: plan.title, steps: [], notes: plan.pending)
         for (index, step) in plan.steps.enumerated() {
@@ -80,6 +85,9 @@ public struct PlanExecutor: Sendable {
                     manifest.steps[index].mode = UInt32(state.exists ? state.mode : mode_t(edit.mode))
                     manifest.steps[index].uid = state.exists ? UInt32(state.uid) : nil
                     manifest.steps[index].gid = state.exists ? UInt32(state.gid) : nil
+                    // Write-ahead: the directories replace will make are recorded before it makes them.
+                    let missing = edit.after == nil ? [] : editor.missingParents(edit.path)
+                    manifest.steps[index].createdDirectories = missing.isEmpty ? nil : missing
                     manifest.steps[index].state = .started
                     try journal.save(manifest)
                 } catch {
@@ -100,6 +108,12 @@ public struct PlanExecutor: Sendable {
                 guard performsHostActions else {
                     // A snapshot records the value in its copy of the attribute, so the
                     // snapshot shows the state the host would have (and a re-run finds it).
+                    // Write-ahead, as on the host: the intent is in the journal before the change.
+                    manifest.steps[index].state = .started
+                    do { try journal.save(manifest) } catch {
+                        fail(index, "journal: \(error.description); \(write.path) not written")
+                        break stepLoop
+                    }
                     do {
                         try Rollback.record(write.value, at: write.path, editor)
                         manifest.steps[index].state = .done
@@ -116,7 +130,7 @@ public struct PlanExecutor: Sendable {
                     fail(index, "journal: \(error.description); \(write.path) not written")
                     break stepLoop
                 }
-                let result = operations.writeAttribute(machine.realPath(write.path), write.value)
+                let result = editor.writeAttribute(write.path, write.value)
                 if case .failed(let code) = result {
                     fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                     break stepLoop

@@ -27,6 +27,8 @@ public struct Rollback: Sendable {
         case unchanged(path: String)
         case sysfs(path: String, values: [String])
         case command([String])
+        /// A directory apply created for a file it created; removed only when empty.
+        case removeDirectory(path: String)
 
         public var text: String {
             switch self {
@@ -35,6 +37,7 @@ public struct Rollback: Sendable {
             case .unchanged(let p): return "\(p) is already as before"
             case .sysfs(let p, let v): return v.map { "write \($0) to \(p)" }.joined(separator: ", then ")
             case .command(let argv): return "run " + ShellWords.display(argv)
+            case .removeDirectory(let p): return "remove the directory \(p) if it is empty (apply created it)"
             }
         }
     }
@@ -53,6 +56,11 @@ public struct Rollback: Sendable {
             journal = try Journal.open(machine, id: id)
             manifest = try journal.load()
         } catch { throw ActivationError("journal \(id): \(error.description); `sriov-wizard history` lists the recorded applies.") }
+        // Replay only what apply itself plans; anything else refuses the whole rollback.
+        let refusals = manifest.steps.compactMap(JournalPolicy.refusal)
+        if !refusals.isEmpty {
+            throw ActivationError("journal \(id) holds steps that sriov-wizard apply never makes; it was not written by apply (or was altered), so nothing is rolled back and nothing was changed:\n  " + refusals.joined(separator: "\n  "))
+        }
         if manifest.state == .rolledBack {
             throw ActivationError("apply \(id) was already rolled back at \(manifest.rolledBackAt ?? "an earlier time"); nothing to do.")
         }
@@ -88,6 +96,15 @@ public struct Rollback: Sendable {
         if !conflicts.isEmpty {
             throw ActivationError("cannot roll back \(id) safely; nothing was changed:\n  " + conflicts.joined(separator: "\n  "))
         }
+        // Directories apply created (recorded before it made them), deepest first, after the
+        // files in them are gone.
+        var directories: [String] = []
+        for step in manifest.steps where step.kind == .file && step.existed == false {
+            for dir in step.createdDirectories ?? [] where !directories.contains(dir) && machine.kind(dir, follow: false) == .directory {
+                directories.append(dir)
+            }
+        }
+        for dir in directories.sorted(by: { $0.count > $1.count }) { actions.append(.removeDirectory(path: dir)) }
         // sysfs: the value before the first write of each attribute.
         var original: [(String, String)] = []
         for step in manifest.steps where step.kind == .sysfs && [.started, .done, .failed].contains(step.state) {
@@ -122,9 +139,17 @@ public struct Rollback: Sendable {
         let editor = FileEditor(machine: machine, operations: operations)
         var notRun: [String] = []
         var failure: String?
-        actionLoop: for action in planned.actions {
+        // Temporary files an interrupted apply left next to the files it was writing are ours
+        // by name: they go first (a leftover that cannot be removed does not stop the rollback).
+        for step in manifest.steps where step.kind == .file || (step.kind == .sysfs && !performsHostActions) {
+            guard let path = step.path, [.started, .failed].contains(step.state) else { continue }
+            _ = try? editor.removeTemporary(of: path)
+        }
+        actionLoop: for action in failure == nil ? planned.actions : [] {
             switch action {
             case .unchanged: continue
+            case .removeDirectory(let path):
+                do { try editor.removeEmptyDirectory(path) } catch { failure = "\(path): \(error.description)"; break actionLoop }
             case .restore(let path, _), .remove(let path, _):
                 // The earliest step for this path holds the original bytes.
                 guard let step = manifest.steps.first(where: { $0.kind == .file && $0.path == path && $0.existed != nil }),
@@ -144,7 +169,7 @@ public struct Rollback: Sendable {
                     continue
                 }
                 for value in values {
-                    if case .failed(let code) = operations.writeAttribute(machine.realPath(path), value) {
+                    if case .failed(let code) = editor.writeAttribute(path, value) {
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: "rollback"), machine: machine)
                         break actionLoop
                     }
@@ -171,5 +196,124 @@ public struct Rollback: Sendable {
         let state = try editor.state(of: path)
         try editor.replace(path, with: Array((value + "\n").utf8), mode: state.exists ? state.mode : 0o644,
                            uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
+    }
+}
+
+/// What a journal step may be for `rollback` to replay it: only what `apply` itself plans.
+/// A journal is a file under the root; a crafted one must not turn rollback into a tool that
+/// writes any file, any sysfs attribute or runs any command as root.
+public enum JournalPolicy {
+    /// The configuration files the planners edit (KernelCmdlinePlanner, VFIOModulesPlanner,
+    /// VFPlanner, PassthroughPlanner).
+    public static func isPlannedFile(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard path.hasPrefix("/"), !parts.dropFirst().contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return false }
+        let exact = [GrubDefaults.path, BootLoader.kernelCmdlinePath, VFIOModulesPlanner.path, VFPlanner.udevRulesPath]
+        if exact.contains(path) { return true }
+        func name(in directory: String) -> String? {
+            guard path.hasPrefix(directory + "/") else { return nil }
+            let rest = String(path.dropFirst(directory.count + 1))
+            return rest.contains("/") || rest.isEmpty ? nil : rest
+        }
+        if let n = name(in: GrubDefaults.dropInDirectory), n.hasSuffix(".cfg"), n.count > 4 { return true }
+        if let n = name(in: "/etc/modprobe.d"), n.hasPrefix("sriov-wizard-"), n.hasSuffix(".conf") {
+            let driver = n.dropFirst("sriov-wizard-".count).dropLast(".conf".count)
+            return !driver.isEmpty && driver.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        }
+        if let n = name(in: ProxmoxPassthroughConfig.vmDirectory), n.hasSuffix(".conf") {
+            let id = n.dropLast(".conf".count)
+            return !id.isEmpty && id.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        return false
+    }
+
+    /// `/sys/bus/pci/devices/<PCI address>/sriov_numvfs` or `.../sriov_drivers_autoprobe`.
+    public static func isPlannedAttribute(_ path: String) -> Bool {
+        let prefix = SysfsInventory.devicesPath + "/"
+        guard path.hasPrefix(prefix) else { return false }
+        let rest = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard rest.count == 2, let address = PCIAddress(rest[0]), "\(address)" == rest[0] else { return false }
+        return rest[1] == "sriov_numvfs" || rest[1] == "sriov_drivers_autoprobe"
+    }
+
+    /// A value apply writes to those attributes: a decimal count.
+    public static func isPlannedValue(_ value: String) -> Bool {
+        !value.isEmpty && value.count <= 5 && value.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// The commands the planners run, with their exact argv.
+    public static func isPlannedCommand(_ argv: [String]) -> Bool {
+        let fixed: [[String]] = [["update-initramfs", "-u", "-k", "all"], ["update-grub"], ["proxmox-boot-tool", "refresh"], ["udevadm", "control", "--reload"]]
+        if fixed.contains(argv) { return true }
+        func digits(_ s: String) -> Bool { !s.isEmpty && s.count <= 9 && s.allSatisfy { $0.isASCII && $0.isNumber } }
+        // VFPlanner: IP link set NETDEV vf N mac MAC.
+        if argv.count == 8, ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains(argv[0]),
+           argv[1] == "link", argv[2] == "set", VFPlanner.isPlainInterfaceName(argv[3]), argv[4] == "vf", digits(argv[5]), argv[6] == "mac" {
+            let octets = argv[7].split(separator: ":", omittingEmptySubsequences: false)
+            return octets.count == 6 && octets.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
+        }
+        // PassthroughPlanner: qm set VMID -hostpciN ADDRESS,pcie=1.
+        if argv.count == 5, argv[0] == "qm", argv[1] == "set", digits(argv[2]), argv[3].hasPrefix("-hostpci"),
+           digits(String(argv[3].dropFirst("-hostpci".count))), argv[4].hasSuffix(",pcie=1"),
+           let address = PCIAddress(argv[4].dropLast(",pcie=1".count)), "\(address),pcie=1" == argv[4] {
+            return true
+        }
+        return false
+    }
+
+    /// Why a step is not something apply plans (nil: it is).
+    public static func refusal(_ step: JournalStep) -> String? {
+        let what = "step \(step.index + 1) (\(step.description))"
+        switch step.kind {
+        case .file:
+            guard let path = step.path, isPlannedFile(path) else {
+                return "\(what): \(step.path ?? "no path") is not a file sriov-wizard apply edits"
+            }
+            if let mode = step.mode, mode & ~0o777 != 0 {
+                return "\(what): mode \(String(mode, radix: 8)) for \(path) is not one apply records (no setuid, setgid or sticky bits)"
+            }
+            for dir in step.createdDirectories ?? [] where !(dir.hasPrefix("/etc/") && path.hasPrefix(dir + "/") && isPlannedFile(path)) {
+                return "\(what): \(dir) is not a directory on the way to \(path) under /etc"
+            }
+        case .sysfs:
+            guard let path = step.path, isPlannedAttribute(path) else {
+                return "\(what): \(step.path ?? "no path") is not a sriov_numvfs or sriov_drivers_autoprobe attribute of a PCI function"
+            }
+            for value in [step.value, step.previousValue].compactMap({ $0 }) where !isPlannedValue(value) {
+                return "\(what): \(ShellWords.quote(value)) is not a value apply writes to \(path)"
+            }
+            if step.createdDirectories != nil { return "\(what): a sysfs step creates no directories" }
+        case .command:
+            guard let argv = step.argv, isPlannedCommand(argv) else {
+                return "\(what): `\(ShellWords.display(step.argv ?? []))` is not a command sriov-wizard apply runs"
+            }
+        }
+        return nil
+    }
+}
+
+/// What `history` says about a journal: its state, and for one that was interrupted (the
+/// process killed during apply) what was done and how to finish or undo it.
+public enum JournalExplanation {
+    /// nil for a journal that ended (applied, failed, rolled back).
+    public static func interrupted(_ manifest: JournalManifest) -> LocalizedText? {
+        guard manifest.state == .applying else { return nil }
+        let done = manifest.steps.filter { $0.state == .done }.count
+        let open = manifest.steps.first { $0.state == .started }
+        let inProgressEN = open.map { " Step \($0.index + 1) (\($0.description)) was in progress: it may or may not have happened." } ?? ""
+        let inProgressES = open.map { " El paso \($0.index + 1) (\($0.description)) estaba en curso: puede haberse hecho o no." } ?? ""
+        return LocalizedText(
+            en: "interrupted: apply stopped after \(done) of \(manifest.steps.count) steps.\(inProgressEN) `sriov-wizard rollback --id \(manifest.id)` undoes what was done; or run the same apply again to finish.",
+            es: "interrumpido: apply se detuvo tras \(done) de \(manifest.steps.count) pasos.\(inProgressES) `sriov-wizard rollback --id \(manifest.id)` deshace lo hecho; o ejecute el mismo apply otra vez para terminar.")
+    }
+
+    /// A journal whose manifest cannot be read.
+    public static func unreadable(id: String, error: HostAccessError) -> LocalizedText {
+        if case .notFound = error {
+            return LocalizedText(
+                en: "interrupted while the journal was being created, before any change: nothing was changed; the directory \(Journal.directory)/\(id) can be removed.",
+                es: "interrumpido mientras se creaba el diario, antes de cualquier cambio: no se cambió nada; el directorio \(Journal.directory)/\(id) se puede borrar.")
+        }
+        return LocalizedText(en: "unreadable: \(error.description)", es: "ilegible: \(error.description)")
     }
 }

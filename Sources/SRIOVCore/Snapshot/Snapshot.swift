@@ -89,7 +89,7 @@ public struct Snapshot {
     /// Takes the snapshot. Unreadable pieces are recorded in the manifest and the result,
     /// never fatal; only a failure to write the output is an error.
     public static func take(from source: Machine, to directory: String, now: String, redact: Bool = false) throws(HostAccessError) -> Result {
-        let writer = try TreeWriter(root: directory)
+        let writer = try TreeWriter(output: directory)
         var snapshot = Snapshot(source: source, output: writer, redactor: redact ? Redactor(Redactor.collect(source)) : nil)
         try snapshot.copyPCI()
         try snapshot.copyIOMMU()

@@ -10,7 +10,7 @@ import XCTest
 /// everything, also after an interrupted run.
 final class ActivationFaultInjectionTests: XCTestCase {
     var root = ""
-    let fileA = "/etc/modprobe.d/a.conf", fileB = "/etc/udev/rules.d/b.rules", attribute = "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs"
+    let fileA = "/etc/modprobe.d/sriov-wizard-igb.conf", fileB = "/etc/udev/rules.d/70-sriov-wizard.rules", attribute = "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs"
     let oldA = Array("options igb max_vfs=2\n".utf8), newA = Array("options igb max_vfs=4\n# longer than before\n".utf8)
     let newB = Array("ACTION==\"bind\"\n".utf8)
 
@@ -22,6 +22,20 @@ final class ActivationFaultInjectionTests: XCTestCase {
         root = try ActivationFixtures.sampleHost()
         try FileManager.default.createDirectory(atPath: root + "/etc/modprobe.d", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: root + fileA, contents: Data(oldA))
+        chmod(root + fileA, 0o600)
+        return ActivationFixtures.files(root)
+    }
+
+    /// A small root with just what the plan touches (the kill tests make one per kill point).
+    func smallRoot() throws -> [String: Data] {
+        try? FileManager.default.removeItem(atPath: root)
+        root = NSTemporaryDirectory() + "kill-\(UUID().uuidString)"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/sys/bus/pci/devices/0000:01:00.0", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/etc/modprobe.d", withIntermediateDirectories: true)
+        fm.createFile(atPath: root + attribute, contents: Data("0\n".utf8))
+        fm.createFile(atPath: root + "/sys/bus/pci/devices/0000:01:00.0/sriov_totalvfs", contents: Data("7\n".utf8))
+        fm.createFile(atPath: root + fileA, contents: Data(oldA))
         chmod(root + fileA, 0o600)
         return ActivationFixtures.files(root)
     }
@@ -114,6 +128,88 @@ final class ActivationFaultInjectionTests: XCTestCase {
         XCTAssertEqual(bytes(fileB), newB)
         let rollback = Rollback(machine: machine, performsHostActions: true)
         XCTAssertNil(rollback.run(try rollback.plan(id: outcome.journalID)).failure)
+        XCTAssertEqual(ActivationFixtures.files(root), original)
+    }
+
+    /// The process killed right after each of the file-system calls an apply makes (the
+    /// journal's too), with and without host actions (snapshot mode records sysfs writes in
+    /// the tree): the next process's rollback finishes honestly, and afterwards every byte is
+    /// as before, no temporary file is left, and the directories apply created are gone.
+    /// Before write-ahead sysfs steps in snapshot mode, 7 kill points left `sriov_numvfs`
+    /// changed after a rollback that said it had rolled back.
+    func testAKillAtEveryPointLeavesAJournalThatRollbackFinishes() throws {
+        var points = 0
+        for hostActions in [true, false] {
+            _ = try smallRoot()
+            let counter = KillSwitch(killAt: nil)
+            let full = try PlanExecutor(machine: Machine(root: root, commands: ScriptedCommands()), operations: counter,
+                                        performsHostActions: hostActions, journalOperations: counter).apply(plan, command: ["test"])
+            XCTAssertTrue(full.succeeded)
+            let total = counter.calls
+            XCTAssertGreaterThan(total, 40)
+            var broken: [String] = []
+            for k in 1...total {
+                points += 1
+                let label = "\(hostActions ? "host" : "snapshot") kill after call \(k) of \(total)"
+                let original = try smallRoot()
+                let machine = Machine(root: root, commands: ScriptedCommands())
+                let kill = KillSwitch(killAt: k)
+                _ = try? PlanExecutor(machine: machine, operations: kill, performsHostActions: hostActions, journalOperations: kill)
+                    .apply(plan, command: ["test"])
+                XCTAssertTrue(kill.killed, label)
+                // The next process.
+                let rollback = Rollback(machine: machine, performsHostActions: hostActions)
+                if let id = Journal.ids(machine).last, let manifest = try? Journal.open(machine, id: id).load() {
+                    do {
+                        let result = rollback.run(try rollback.plan(id: id))
+                        if let failure = result.failure { broken.append("\(label): rollback failed: \(failure)"); continue }
+                    } catch {
+                        // Only a journal with nothing begun may be refused as "nothing to do".
+                        if manifest.steps.contains(where: { $0.state != .pending }) { broken.append("\(label): \(error)"); continue }
+                    }
+                }
+                let now = ActivationFixtures.files(root)
+                if now != original {
+                    let changed = Set(now.keys).union(original.keys).filter { now[$0] != original[$0] }.sorted()
+                    broken.append("\(label): not as before after rollback: \(changed)")
+                }
+                if FileManager.default.fileExists(atPath: root + "/etc/udev") { broken.append("\(label): /etc/udev (created by apply) left") }
+            }
+            XCTAssertEqual(broken, [], "\(broken.count) of \(total) kill points")
+        }
+        XCTAssertGreaterThan(points, 100)
+    }
+
+    /// The temporary file and the directories of an interrupted apply are removed by rollback.
+    func testRollbackRemovesLeftoversOfAKilledApply() throws {
+        _ = try smallRoot()
+        let counter = KillSwitch(killAt: nil)
+        _ = try PlanExecutor(machine: Machine(root: root, commands: ScriptedCommands()), operations: counter, performsHostActions: true,
+                             journalOperations: counter).apply(plan, command: [])
+        // The first kill point that leaves fileB's temporary file behind.
+        var found = false
+        var original: [String: Data] = [:]
+        for candidate in 1...counter.calls {
+            original = try smallRoot()
+            let kill = KillSwitch(killAt: candidate)
+            _ = try? PlanExecutor(machine: Machine(root: root, commands: ScriptedCommands()), operations: kill, performsHostActions: true,
+                                  journalOperations: kill).apply(plan, command: [])
+            if FileManager.default.fileExists(atPath: root + fileB + FileEditor.temporarySuffix) { found = true; break }
+        }
+        XCTAssertTrue(found, "some kill point leaves fileB's temporary file")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/udev/rules.d"))
+        let machine = Machine(root: root, commands: ScriptedCommands())
+        let id = try XCTUnwrap(Journal.ids(machine).last)
+        let manifest = try Journal.open(machine, id: id).load()
+        XCTAssertEqual(manifest.steps[2].createdDirectories, ["/etc/udev", "/etc/udev/rules.d"])
+        XCTAssertEqual(manifest.steps[2].state, .started)
+        let rollback = Rollback(machine: machine, performsHostActions: true)
+        let planned = try rollback.plan(id: id)
+        XCTAssertEqual(Array(planned.actions.filter { if case .removeDirectory = $0 { return true } else { return false } }),
+                       [.removeDirectory(path: "/etc/udev/rules.d"), .removeDirectory(path: "/etc/udev")])
+        XCTAssertNil(rollback.run(planned).failure)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + fileB + FileEditor.temporarySuffix))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/udev"))
         XCTAssertEqual(ActivationFixtures.files(root), original)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import HostAccess
 @testable import SRIOVCore
@@ -94,11 +95,13 @@ final class CaptureRoot {
         guard host.isDirectory(captureDirectory + "/sysfs") else { return nil }
         root = try HandMadeRoot("capture")
         let sysfs = captureDirectory + "/sysfs"
+        // Copies, not links: a link out of the root is not followed under --root.
+        try root.directory("/sys/class")
         for part in ["bus", "module", "kernel"] where host.isDirectory(sysfs + "/" + part) {
-            try root.link("/sys/" + part, to: sysfs + "/" + part)
+            try FileManager.default.copyItem(atPath: sysfs + "/" + part, toPath: root.path + "/sys/" + part)
         }
         for part in ["dmi", "net"] where host.isDirectory(sysfs + "/class/" + part) {
-            try root.link("/sys/class/" + part, to: sysfs + "/class/" + part)
+            try FileManager.default.copyItem(atPath: sysfs + "/class/" + part, toPath: root.path + "/sys/class/" + part)
         }
         // class/iommu holds capture notes (_links.txt) next to the unit names: link the units only.
         try root.directory("/sys/class/iommu")

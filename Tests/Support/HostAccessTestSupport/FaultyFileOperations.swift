@@ -35,9 +35,9 @@ public final class FaultyFileOperations: FileOperations, @unchecked Sendable {
         return false
     }
 
-    public func createExclusive(_ path: String, mode: mode_t) throws(HostAccessError) -> Int32 {
+    public func createExclusive(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError) -> Int32 {
         if hit(.createExclusive) { throw .io(path: path, errno: EIO) }
-        return try live.createExclusive(path, mode: mode)
+        return try live.createExclusive(dir, name, mode: mode, path: path)
     }
     public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(HostAccessError) {
         if hit(.write) {
@@ -63,23 +63,30 @@ public final class FaultyFileOperations: FileOperations, @unchecked Sendable {
         if hit(.close) { try? live.close(fd, path: path); throw .io(path: path, errno: EIO) }
         try live.close(fd, path: path)
     }
-    public func rename(_ from: String, _ to: String) throws(HostAccessError) {
+    public func rename(_ dir: Int32, _ from: String, _ to: String, path: String) throws(HostAccessError) {
         if hit(.rename) {
-            if operation == .renameThenFail { try live.rename(from, to) }
-            throw .io(path: to, errno: EIO)
+            if operation == .renameThenFail { try live.rename(dir, from, to, path: path) }
+            throw .io(path: path, errno: EIO)
         }
-        try live.rename(from, to)
+        try live.rename(dir, from, to, path: path)
     }
-    public func unlink(_ path: String) throws(HostAccessError) {
+    public func unlink(_ dir: Int32, _ name: String, path: String) throws(HostAccessError) {
         if hit(.unlink) { throw .io(path: path, errno: EIO) }
-        try live.unlink(path)
+        try live.unlink(dir, name, path: path)
     }
-    public func syncDirectory(_ path: String) throws(HostAccessError) {
+    public func syncDirectory(_ dir: Int32, path: String) throws(HostAccessError) {
         if hit(.syncDirectory) { throw .io(path: path, errno: EIO) }
-        try live.syncDirectory(path)
+        try live.syncDirectory(dir, path: path)
     }
-    public func writeAttribute(_ path: String, _ value: String) -> AttributeWriteResult {
+    /// Directory creation and removal are not fault points of this double (see KillSwitch).
+    public func makeDirectory(_ dir: Int32, _ name: String, mode: mode_t, path: String) throws(HostAccessError) {
+        try live.makeDirectory(dir, name, mode: mode, path: path)
+    }
+    public func removeDirectory(_ dir: Int32, _ name: String, path: String) throws(HostAccessError) {
+        try live.removeDirectory(dir, name, path: path)
+    }
+    public func writeAttribute(_ dir: Int32, _ name: String, _ value: String) -> AttributeWriteResult {
         if hit(.writeAttribute) { return .failed(errno: EIO) }
-        return live.writeAttribute(path, value)
+        return live.writeAttribute(dir, name, value)
     }
 }

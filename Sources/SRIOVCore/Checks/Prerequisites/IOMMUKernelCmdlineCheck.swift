@@ -14,7 +14,7 @@ public enum IOMMUKernelCmdlineCheck: Check {
         let machine = context.machine
         guard let running = KernelCommandLine.running(machine) else {
             return [result(.warn, LocalizedText(en: "/proc/cmdline could not be read.", es: "No se pudo leer /proc/cmdline."),
-                           evidence: ["\(KernelCommandLine.procPath): unreadable"])]
+                           evidence: ["\(KernelCommandLine.procPath): " + (machine.unreadableReason(KernelCommandLine.procPath) ?? "unreadable")])]
         }
         let vendor = CPUInfo.read(machine)?.vendor
         let active = IOMMUSysfs.read(machine).active

@@ -41,7 +41,7 @@ final class IGPUCommandTests: XCTestCase {
     }
 
     func testWalkthroughOnTheIGPUSample() throws {
-        let r = try CLI.run(["wizard", "--walkthrough", "--sample", "igpu"])
+        let r = try CLI.run(["wizard", "--walkthrough", "--sample", "igpu", "--width", "1000"])
         XCTAssertEqual(r.status, 0, r.stderrText)
         XCTAssertTrue(r.stdoutText.contains("the dkms i915 is loaded on Alder Lake-P, but"), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("needs no ARI: it is a Root Complex Integrated Endpoint"), r.stdoutText)

@@ -25,7 +25,7 @@ final class TerminalEscapingTests: XCTestCase {
     }
 
     func testCheckDetailsEscapesHostNameCmdlineAndEvidence() throws {
-        let result = try CLI.run(["check", "--root", root, "--details"], environment: ["NO_COLOR": "1"])
+        let result = try CLI.run(["check", "--root", root, "--details", "--width", "1000"], environment: ["NO_COLOR": "1"])
         assertNoRawControls(result.stdoutText, "check --details")
         assertNoRawControls(result.stderrText, "check stderr")
         XCTAssertTrue(result.stdoutText.contains("host pve\\x1b]0;owned\\x071"), result.stdoutText)

@@ -166,7 +166,7 @@ final class ServerIntegrationTests: XCTestCase {
         XCTAssertEqual(none.status, 401)
         XCTAssertEqual(try none.json()["error"] as? String, "no-token")
         XCTAssertEqual(none.header("WWW-Authenticate"), "Bearer realm=\"sriov-report-server\"")
-        let wrong = try http(port, "POST", "/api/v1/reports", headers: [bearer(upload.dropLast() + "0"), xmlType], body: xml)
+        let wrong = try http(port, "POST", "/api/v1/reports", headers: [bearer(upload.dropLast() + (upload.hasSuffix("0") ? "1" : "0")), xmlType], body: xml)
         XCTAssertEqual(wrong.status, 401)
         XCTAssertEqual(try wrong.json()["error"] as? String, "bad-token")
         XCTAssertEqual(try http(port, "POST", "/api/v1/reports", headers: [("Authorization", "Basic abc"), xmlType], body: xml).status, 401)

@@ -30,8 +30,9 @@ public protocol CommandRunner: Sendable {
     func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult
 }
 
-/// Runs real programs with posix_spawn: argv only (no shell), stdin from /dev/null,
-/// stdout/stderr captured up to a limit, stopped (SIGKILL) after a timeout.
+/// Runs real programs with posix_spawn: argv only (no shell), stdin an empty pipe (end of file
+/// at once, whatever the host's /dev/null is), stdout/stderr captured up to a limit, stopped
+/// (SIGKILL) after a timeout.
 public struct LiveCommandRunner: CommandRunner {
     /// Extra environment variables for the command (besides LC_ALL=C, LANG=C and PATH).
     public var environment: [String: String]
@@ -45,19 +46,29 @@ public struct LiveCommandRunner: CommandRunner {
         guard let executable = LiveCommandRunner.resolve(program) else {
             throw HostAccessError.commandNotFound(command: program)
         }
+        // pipe2 with O_CLOEXEC: no window in which a program started by another thread could
+        // inherit these ends; the child gets them only through the dup2 actions below.
+        var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0 else { throw HostAccessError.commandFailedToStart(argv: argv, errno: errno) }
-        guard pipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
+        guard LiveCommandRunner.pipe2(&inPipe) == 0 else { throw HostAccessError.commandFailedToStart(argv: argv, errno: errno) }
+        // Stdin: the read end of a pipe whose write end is closed before the program starts.
+        // Not /dev/null: on a machine where /dev/null was replaced by a regular file (it happens
+        // in containers: `rm /dev/null` then any `> /dev/null`), the program would read whatever
+        // was last written there.
+        close(inPipe[1])
+        guard LiveCommandRunner.pipe2(&outPipe) == 0 else {
+            close(inPipe[0])
             throw HostAccessError.commandFailedToStart(argv: argv, errno: errno)
         }
-        // Close-on-exec everywhere: the child gets them only through dup2 below.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard LiveCommandRunner.pipe2(&errPipe) == 0 else {
+            close(inPipe[0]); close(outPipe[0]); close(outPipe[1])
+            throw HostAccessError.commandFailedToStart(argv: argv, errno: errno)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 
@@ -87,7 +98,7 @@ public struct LiveCommandRunner: CommandRunner {
                 posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
             }
         }
-        close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         if spawnResult != 0 {
             close(outPipe[0]); close(errPipe[0])
             throw HostAccessError.commandFailedToStart(argv: argv, errno: spawnResult)
@@ -148,6 +159,22 @@ public struct LiveCommandRunner: CommandRunner {
             }
         }
         return nil
+    }
+
+    typealias Pipe2Function = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+
+    /// glibc's `pipe2(2)`, looked up once: the Glibc module hides it behind _GNU_SOURCE.
+    static let pipe2Function: Pipe2Function? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: Pipe2Function.self)
+    }()
+
+    /// A pipe with both ends close-on-exec from the start (pipe + fcntl where pipe2 is missing).
+    static func pipe2(_ fds: inout [Int32]) -> Int32 {
+        if let call = pipe2Function { return fds.withUnsafeMutableBufferPointer { call($0.baseAddress!, O_CLOEXEC) } }
+        guard pipe(&fds) == 0 else { return -1 }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return 0
     }
 
     static func now() -> Double {

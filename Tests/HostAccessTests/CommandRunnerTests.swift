@@ -45,6 +45,13 @@ final class CommandRunnerTests: XCTestCase {
         XCTAssertEqual(result.stdout, [])
     }
 
+    /// Stdin is an empty pipe, not /dev/null: CI machines have been seen with /dev/null replaced
+    /// by a regular file holding the last text any program sent "to /dev/null".
+    func testStdinIsAnEmptyPipeNotDevNull() throws {
+        let result = try live.run(["readlink", "/proc/self/fd/0"], timeout: 5)
+        XCTAssertTrue(result.stdoutText.hasPrefix("pipe:["), result.stdoutText)
+    }
+
     func testEnvironmentIsCLocale() throws {
         let result = try live.run(["sh", "-c", "echo $LC_ALL"])
         XCTAssertEqual(result.stdoutText, "C\n")

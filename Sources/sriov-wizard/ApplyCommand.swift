@@ -70,7 +70,7 @@ struct ApplyCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
-        try rootOptions.validateRoot()
+        try rootOptions.validateWritableRoot()
         if (device == nil) != (vfs == nil) {
             throw ValidationError("--device and --vfs go together: --device ADDR --vfs N.")
         }

@@ -40,7 +40,7 @@ struct RollbackCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
-        try rootOptions.validateRoot()
+        try rootOptions.validateWritableRoot()
         if last == (id != nil) { throw ValidationError("Give either --last or --id ID (see `sriov-wizard history`).") }
     }
 

@@ -149,7 +149,9 @@ struct ApplyCommand: ParsableCommand {
         }
         let outcome: PlanExecutor.Outcome
         do {
-            outcome = try PlanExecutor(machine: context.machine).apply(plan, command: CommandLine.arguments)
+            var executor = PlanExecutor(machine: context.machine)
+            if executor.performsHostActions { executor.progress = ProgressDisplay(language: languageOptions.resolved) }
+            outcome = try executor.apply(plan, command: CommandLine.arguments)
         } catch {
             Console.error("cannot write the journal, so nothing was changed: \(error.description)")
             throw ExitCode.failure

@@ -52,7 +52,8 @@ struct RollbackCommand: ParsableCommand {
             throw ExitStatus.needsRoot
         }
         let machine = rootOptions.machine
-        let rollback = Rollback(machine: machine)
+        var rollback = Rollback(machine: machine)
+        if rollback.performsHostActions { rollback.progress = ProgressDisplay(language: language) }
         var target = id
         if last {
             target = Journal.ids(machine).reversed().first { id in

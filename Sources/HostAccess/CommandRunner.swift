@@ -216,10 +216,7 @@ public struct LiveCommandRunner: CommandRunner {
     typealias Pipe2Function = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
     /// glibc's `pipe2(2)`, looked up once: the Glibc module hides it behind _GNU_SOURCE.
-    static let pipe2Function: Pipe2Function? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pipe2") else { return nil }
-        return unsafeBitCast(symbol, to: Pipe2Function.self)
-    }()
+    static let pipe2Function: Pipe2Function? = LibCSymbol.lookup("pipe2", as: Pipe2Function.self)
 
     /// A pipe with both ends close-on-exec from the start (pipe + fcntl where pipe2 is missing).
     static func pipe2(_ fds: inout [Int32]) -> Int32 {
@@ -234,6 +231,16 @@ public struct LiveCommandRunner: CommandRunner {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// A C library function that the Glibc module does not declare (behind _GNU_SOURCE, or no
+/// wrapper at all), looked up in the running process by name.
+enum LibCSymbol {
+    /// `type` must be the function's `@convention(c)` type.
+    static func lookup<F>(_ name: String, as type: F.Type) -> F? {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
     }
 }
 

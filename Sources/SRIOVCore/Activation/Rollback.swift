@@ -171,13 +171,13 @@ public struct Rollback: Sendable {
                     continue
                 }
                 for value in values {
-                    progress?.stepStarted("\(path) = \(value)")
+                    progress?.stepStarted("write \(value) to \(path)")
                     if case .failed(let code) = editor.writeAttribute(path, value) {
-                        progress?.stepFinished("\(path) = \(value)", succeeded: false)
+                        progress?.stepFinished("write \(value) to \(path)", succeeded: false)
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: "rollback"), machine: machine)
                         break actionLoop
                     }
-                    progress?.stepFinished("\(path) = \(value)", succeeded: true)
+                    progress?.stepFinished("write \(value) to \(path)", succeeded: true)
                 }
             case .command(let argv):
                 guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }

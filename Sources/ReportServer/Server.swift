@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import Metrics
 import Prometheus
 import Reports
@@ -15,7 +18,29 @@ public struct ServerSettings: Sendable {
     /// Longest time to receive a request body (a body sent one byte a second is cut off).
     public var bodyTimeout: Duration = .seconds(30)
     public var sessionHours = 12
+    /// `--tls-cert` / `--tls-key`: PEM files; with both the server speaks HTTPS itself.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var usesTLS: Bool { tlsCertificate != nil && tlsKey != nil }
     public init() {}
+
+    /// The server's TLS configuration from the PEM files (a chain: the server's certificate
+    /// first), or an error that names the file and what is wrong with it.
+    public func tlsConfiguration() throws -> TLSConfiguration? {
+        guard let certificatePath = tlsCertificate, let keyPath = tlsKey else { return nil }
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificatePath) } catch {
+            throw StoreError("--tls-cert \(certificatePath): not a readable PEM certificate (\(error)); give the server's certificate (and its chain) in PEM")
+        }
+        guard !chain.isEmpty else { throw StoreError("--tls-cert \(certificatePath): no certificate in the file") }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: keyPath, format: .pem) } catch {
+            throw StoreError("--tls-key \(keyPath): not a readable PEM private key (\(error)); give the key of --tls-cert, unencrypted, mode 0600")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
 
     /// "HOST:PORT", "[v6]:PORT" or ":PORT".
     public mutating func setListen(_ text: String) throws {
@@ -154,8 +179,10 @@ public final class ReportServerApp: Sendable {
     public func run(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
         // A connection that sends nothing for the body timeout is closed (a stalled body, an idle client).
         let idle = settings.bodyTimeout.components.seconds
+        let http: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: .seconds(idle)))
+        let server = try settings.tlsConfiguration().map { try HTTPServerBuilder.tls(http, tlsConfiguration: $0) } ?? http
         let app = Application(
-            router: router(), server: .http1(configuration: .init(idleTimeout: .seconds(idle))),
+            router: router(), server: server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "sriov-report-server"),
             onServerRunning: { channel in await onServerRunning("\(channel.localAddress?.description ?? "?")") },
             logger: logger)
@@ -242,9 +269,10 @@ public final class ReportServerApp: Sendable {
         return c
     }
 
-    /// HTTPS is terminated by a reverse proxy (nginx) that says so in X-Forwarded-Proto.
+    /// HTTPS: the server's own (--tls-cert/--tls-key), or a reverse proxy (nginx) that
+    /// terminates TLS and says so in X-Forwarded-Proto.
     func secure(_ req: Request) -> Bool {
-        req.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+        settings.usesTLS || req.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
     func baseURL(_ req: Request) -> String {

@@ -42,16 +42,33 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the API and the web pages until SIGTERM (running requests finish first).",
         discussion: """
-            Listens on 127.0.0.1:8088 unless --listen says otherwise. For HTTPS run it behind a reverse proxy
-            such as nginx that terminates TLS and sends X-Forwarded-Proto (README, "Report server").
+            Listens on 127.0.0.1:8088 unless --listen says otherwise. HTTPS: give --tls-cert and --tls-key
+            (PEM; TLS 1.2 or later), or run it behind a reverse proxy such as nginx that terminates TLS and
+            sends X-Forwarded-Proto (README, "Report server"). Session cookies are Secure over HTTPS.
+
+            EXAMPLES:
+              sriov-report-server serve --listen 0.0.0.0:8088 --database sqlite:/var/lib/sriov-report-server/reports.sqlite
+              sriov-report-server serve --listen 0.0.0.0:8443 --tls-cert /etc/sriov-report-server/cert.pem --tls-key /etc/sriov-report-server/key.pem
+              sriov-report-server serve --database postgres://reports:SECRET@db.example.com:5432/reports
             """)
 
     @Option(help: "Address and port to listen on, HOST:PORT.") var listen = "127.0.0.1:8088"
     @OptionGroup var db: DatabaseOption
     @Option(name: .customLong("body-timeout"), help: "Seconds allowed to receive one request body.") var bodyTimeout = 30
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); needs --tls-key.", valueName: "FILE"))
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "FILE"))
+    var tlsKey: String?
 
     func validate() throws {
         if bodyTimeout < 1 || bodyTimeout > 3600 { throw ValidationError("--body-timeout must be from 1 to 3600 seconds.") }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both (PEM files) for HTTPS, or neither for HTTP.")
+        }
+        var settings = ServerSettings()
+        settings.tlsCertificate = tlsCert
+        settings.tlsKey = tlsKey
+        do { _ = try settings.tlsConfiguration() } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
@@ -59,16 +76,19 @@ struct Serve: AsyncParsableCommand {
         do { try settings.setListen(listen) } catch { throw ValidationError("\(error)") }
         settings.database = db.database
         settings.bodyTimeout = .seconds(bodyTimeout)
+        settings.tlsCertificate = tlsCert
+        settings.tlsKey = tlsKey
         // Logs go to standard error (journald under systemd); standard output has the "listening" line.
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "sriov-report-server")
         logger.logLevel = ProcessInfo.processInfo.environment["SRIOV_REPORT_SERVER_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         let store = try await db.open()
         let app = ReportServerApp(store: store, settings: settings, logger: logger)
+        let scheme = settings.usesTLS ? "https" : "http"
         do {
             try await app.run { address in
                 // Tests and scripts wait for this line (the real port when --listen gave :0).
-                FileHandle.standardOutput.write(Data("sriov-report-server: listening on \(address) (http)\n".utf8))
+                FileHandle.standardOutput.write(Data("sriov-report-server: listening on \(address) (\(scheme))\n".utf8))
             }
         } catch {
             await store.close()

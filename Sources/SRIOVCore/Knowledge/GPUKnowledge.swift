@@ -127,9 +127,34 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
     }
 
     public struct BIOSWords: Sendable, Codable, Equatable {
-        /// Keys: vtd, above4g, sriov, igpu (keep the iGPU on with a dGPU), vmd.
+        /// Keys: vtd, above4g, sriov, igpu (keep the iGPU on with a dGPU), vmd. The words of
+        /// generic AMI Aptio firmware (most mini PCs); a board vendor's own words override a key.
         public var settings: [String: BIOSSetting]
         public var note: KnowledgeText
+        /// Board vendors' own menu words for the iGPU items, matched on DMI like bios-vendors.json.
+        public var vendors: [VendorWords]?
+        public var sources: [String]
+        public var checked: String
+
+        /// The vendor whose `match` strings occur (case-insensitively) in the DMI board or system
+        /// vendor, nil when none does (the generic words apply).
+        public func vendor(boardVendor: String?, systemVendor: String?) -> VendorWords? {
+            let haystacks = [boardVendor, systemVendor].compactMap { $0?.lowercased() }
+            return (vendors ?? []).first { v in
+                v.match.contains { m in haystacks.contains { $0.contains(m.lowercased()) } }
+            }
+        }
+    }
+
+    /// One board vendor's words for the iGPU items. A setting with no paths means the firmware
+    /// has no such item; its note says why nothing is needed.
+    public struct VendorWords: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        /// Substrings of DMI `board_vendor` / `sys_vendor`.
+        public var match: [String]
+        public var settings: [String: BIOSSetting]
+        public var notes: KnowledgeText?
         public var sources: [String]
         public var checked: String
     }

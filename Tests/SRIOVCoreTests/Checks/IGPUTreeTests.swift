@@ -137,10 +137,41 @@ final class IGPUTreeTests: XCTestCase {
         defer { ScratchTree.remove(root) }
         let r = try VFCheckTrees.only(SRIOVBIOSSettingCheck.run(try VFCheckTrees.context(root)))
         VFCheckTrees.assertContains(r.hint.en, "keep the iGPU enabled with a discrete GPU")
-        VFCheckTrees.assertContains(r.hint.en, "«iGPU Multi-Monitor»")
+        // The tree is a Lenovo (DMI LENOVO): Lenovo's words, the generic ones where it has none.
+        VFCheckTrees.assertContains(r.hint.en, "Lenovo firmware: ")
+        VFCheckTrees.assertContains(r.hint.en, "«Devices» >> «Video Setup» >> «Multi-Monitor Support» = Enabled")
+        VFCheckTrees.assertContains(r.hint.en, "«Security» >> «Virtualization» >> «Intel(R) VT-d Feature»")
         VFCheckTrees.assertContains(r.hint.en, "Intel VMD")
+        VFCheckTrees.assertContains(r.hint.es, "Firmware de Lenovo: ")
         VFCheckTrees.assertContains(r.hint.es, "mantener el iGPU activo")
+        VFCheckTrees.assertEvidence(r, "BIOS menu words for the Intel iGPU: gpu.json Lenovo (lenovo")
         XCTAssertFalse(r.hint.en.contains("ARI"), r.hint.en)
+    }
+
+    /// The same iGPU on other boards: each board vendor's own words from DMI, the generic AMI
+    /// words on a board no vendor entry matches (a Beelink mini PC reports `AZW`).
+    func testBIOSHintUsesTheBoardVendorsWords() throws {
+        let root = try Self.tree(.dkmsWithoutMaxVFs)
+        defer { ScratchTree.remove(root) }
+        let cases: [(vendor: String, en: [String], es: String)] = [
+            ("ASUSTeK COMPUTER INC.", ["ASUS firmware: ", "«Advanced» >> «System Agent (SA) Configuration» >> «Graphics Configuration» >> «iGPU Multi-Monitor» = Enabled"], "Firmware de ASUS: "),
+            ("Gigabyte Technology Co., Ltd.", ["«Settings» >> «IO Ports» >> «Internal Graphics» = Enabled", "«Settings» >> «Miscellaneous» >> «VT-d»"], "Firmware de Gigabyte: "),
+            ("Micro-Star International Co., Ltd.", ["«IGD Multi-Monitor» = Enabled", "«OC» >> «CPU Features» >> «Intel VT-D Tech»"], "Firmware de MSI: "),
+            ("ASRock", ["«Advanced» >> «Chipset Configuration» >> «IGPU Multi-Monitor» = Enabled"], "Firmware de ASRock: "),
+            ("Dell Inc.", ["«Display» >> «Multi-Display»", "«Virtualization Support» >> «VT for Direct I/O»"], "Firmware de Dell: "),
+            ("HP", ["«Advanced» >> «Built-In Device Options» >> «Integrated Video»", "Hybrid Graphics"], "Firmware de HP: "),
+            ("Intel Corporation", ["Intel NUC firmware: ", "«Advanced» >> «Security» >> «Security Features» >> «Intel VT for Directed I/O (VT-d)»", "keep the iGPU enabled with a discrete GPU: A NUC's only GPU"], "Firmware de Intel NUC: "),
+            ("AZW", ["«Chipset» >> «Graphics Configuration» >> «IGD Multi-Monitor»", "«Chipset» >> «System Agent (SA) Configuration» >> «VT-d»"], "mantener el iGPU activo"),
+        ]
+        for c in cases {
+            for name in ["sys_vendor", "board_vendor"] {
+                try VFCheckTrees.write(root, "/sys/class/dmi/id/" + name, c.vendor + "\n")
+            }
+            let r = try VFCheckTrees.only(SRIOVBIOSSettingCheck.run(try VFCheckTrees.context(root)))
+            for text in c.en { VFCheckTrees.assertContains(r.hint.en, text) }
+            VFCheckTrees.assertContains(r.hint.es, c.es)
+            if c.vendor == "AZW" { XCTAssertFalse(r.hint.en.contains(" firmware: "), r.hint.en) }
+        }
     }
 
     func testZeroTotalVFsWithDKMSIsNotAFirmwareSwitch() throws {

@@ -40,6 +40,12 @@ final class GPUKnowledgeTests: XCTestCase {
             XCTAssertEqual(v.checked, Self.vendorWordsChecked, "bios vendor \(v.id): checked date")
             lists.append(("bios vendor \(v.id)", v.sources, Self.checked))
         }
+        XCTAssertEqual(k.nvidia.checked, Self.vendorWordsChecked, "nvidia: checked date")
+        lists.append(("nvidia", k.nvidia.sources, Self.checked))
+        for n in k.noSRIOV {
+            XCTAssertEqual(n.checked, Self.vendorWordsChecked, "noSRIOV \(n.vendorID): checked date")
+            lists.append(("noSRIOV \(n.vendorID)", n.sources, Self.checked))
+        }
         lists.append(("secureBoot", k.secureBoot.sources, k.secureBoot.checked))
         lists.append(("guests", k.guests.sources, k.guests.checked))
         for (owner, sources, checked) in lists {
@@ -76,6 +82,7 @@ final class GPUKnowledgeTests: XCTestCase {
         texts += k.kernelLog.map(\.meaning) + k.kernelLog.compactMap(\.hint)
         texts += [k.kernelParameters.i915.note, k.kernelParameters.xe.note, k.persistence.note, k.bios.note, k.guests.windows, k.guests.linux]
         texts += k.bios.settings.values.compactMap(\.note)
+        texts += [k.nvidia.vgpu, k.nvidia.passthrough, k.nvidia.driverMissing, k.nvidia.driverMissingHint] + k.noSRIOV.map(\.text)
         for v in k.bios.vendors ?? [] {
             texts += v.settings.values.compactMap(\.note) + [v.notes].compactMap { $0 }
             // A setting without a menu path must say why nothing is needed.
@@ -118,6 +125,22 @@ final class GPUKnowledgeTests: XCTestCase {
         XCTAssertEqual(k.signature(matching: "i915: Incompatible option enable_guc=7 - undocumented flag")?.id, "enable-guc-7")
         XCTAssertNil(k.signature(matching: "igb 0000:01:00.0: 7 VFs allocated"))
         for key in ["vtd", "above4g", "sriov", "igpu", "vmd"] { XCTAssertNotNil(k.bios.settings[key], "BIOS words for \(key)") }
+    }
+
+    /// NVIDIA and the no-SR-IOV texts say what the fact sheet says (sections 8, 9; P-ARC).
+    func testNVIDIAAndNoSRIOVTexts() throws {
+        let k = try knowledge()
+        for needle in ["sriov-manage -e ALL", "pve-nvidia-sriov@ALL.service", "license", "Never pass the PF", "stay on the nvidia driver"] {
+            XCTAssertTrue(k.nvidia.vgpu.en.contains(needle), needle)
+        }
+        XCTAssertTrue(k.nvidia.passthrough.en.contains("current_vgpu_type"))
+        XCTAssertTrue(k.nvidia.passthrough.en.contains("mdev_supported_types"))
+        XCTAssertTrue(k.nvidia.passthrough.es.contains("nunca la PF"))
+        XCTAssertEqual(Set(k.noSRIOV.map(\.vendorID)), ["10de", "1002", "8086"])
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x10de)).text.en.contains("GeForce"))
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x1002)).text.en.contains("not on Proxmox VE or Debian"))
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x8086)).text.en.contains("Arc Pro"))
+        XCTAssertNil(k.noSRIOV(vendorID: 0x15b3))
     }
 
     /// Board vendors' iGPU words: matched on the DMI strings as the kernel exports them, every

@@ -20,6 +20,10 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
     public var kernelLog: [LogSignature]
     public var secureBoot: SecureBoot
     public var guests: Guests
+    /// NVIDIA vGPU: what SR-IOV needs, how VFs reach VMs, the missing host driver.
+    public var nvidia: NVIDIAVGPU
+    /// Per GPU vendor: what to say of a GPU without SR-IOV (consumer cards) and what to do instead.
+    public var noSRIOV: [NoSRIOV]
 
     public struct IDTable: Sendable, Codable, Equatable {
         public var file: String
@@ -174,6 +178,31 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
         public var steps: [String]
         public var sources: [String]
         public var checked: String
+    }
+
+    public struct NVIDIAVGPU: Sendable, Codable, Equatable {
+        /// The driver-support note: vGPU software, sriov-manage at every boot, profiles, license.
+        public var vgpu: KnowledgeText
+        /// The hint: one VF per VM with its vGPU profile, never the PF.
+        public var passthrough: KnowledgeText
+        public var driverMissing: KnowledgeText
+        public var driverMissingHint: KnowledgeText
+        public var sources: [String]
+        public var checked: String
+    }
+
+    public struct NoSRIOV: Sendable, Codable, Equatable {
+        /// PCI vendor ID, 4 lower-case hex digits.
+        public var vendorID: String
+        public var text: KnowledgeText
+        public var sources: [String]
+        public var checked: String
+    }
+
+    /// The no-SR-IOV text for a GPU vendor.
+    public func noSRIOV(vendorID: UInt16) -> NoSRIOV? {
+        let key = hex(vendorID, 4)
+        return noSRIOV.first { $0.vendorID == key }
     }
 
     public struct Guests: Sendable, Codable, Equatable {

@@ -119,5 +119,11 @@ final class DataCenterGPUTreeTests: XCTestCase {
         XCTAssertEqual(f.capabilities?.first { $0.id == 0x0e && $0.space == .extended }?.offset, 0x328, "ARI without SR-IOV")
         let r = try VFCheckTrees.only(SRIOVCapabilityCheck.run(context), AMDFijiTree.address.description)
         XCTAssertEqual(r.level, .fail)
+        // A consumer AMD card: what AMD offers (MxGPU, not on Proxmox) and whole-GPU passthrough,
+        // not the NIC list.
+        VFCheckTrees.assertContains(r.hint.en, "AMD MxGPU")
+        VFCheckTrees.assertContains(r.hint.en, "pass the whole GPU")
+        VFCheckTrees.assertContains(r.hint.es, "no en Proxmox VE ni Debian")
+        XCTAssertFalse(r.hint.en.contains("82576"), r.hint.en)
     }
 }

@@ -139,21 +139,21 @@ enum GPUDriverSupport {
         if let info { evidence.append("knowledge: \(info.name): \(info.method.en)") }
         let manage = "/usr/lib/nvidia/sriov-manage"
         evidence.append("\(manage): " + (context.machine.exists(manage) ? "present" : "absent"))
+        let text = gpuKnowledge(context)?.nvidia
         guard f.driver == "nvidia" else {
             return result(.warn, LocalizedText(
-                en: "\(label): NVIDIA vGPU VFs need NVIDIA's vGPU host driver (nvidia), and it is not bound.",
-                es: "\(label): las VFs de NVIDIA vGPU necesitan el controlador de host vGPU de NVIDIA (nvidia), y no está asociado."),
-                evidence: evidence,
-                hint: LocalizedText(
-                    en: "Install NVIDIA's vGPU software for this kernel (on Proxmox: `apt install pve-nvidia-vgpu-helper`, `pve-nvidia-vgpu-helper setup`, then the NVIDIA host driver .run); the wizard cannot check licensing or profiles.",
-                    es: "Instale el software vGPU de NVIDIA para este kernel (en Proxmox: `apt install pve-nvidia-vgpu-helper`, `pve-nvidia-vgpu-helper setup` y el controlador de host .run de NVIDIA); el asistente no puede comprobar licencias ni perfiles."),
-                device: f.address)
+                en: "\(label): " + (text?.driverMissing.en ?? "NVIDIA vGPU needs NVIDIA's host driver (nvidia), and it is not bound."),
+                es: "\(label): " + (text?.driverMissing.es ?? "NVIDIA vGPU necesita el controlador de host de NVIDIA (nvidia), y no está asociado.")),
+                evidence: evidence, hint: text?.driverMissingHint.localized ?? .none, device: f.address)
         }
+        if let text { evidence.append("knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))") }
         return result(.note, LocalizedText(
-            en: "\(label): NVIDIA vGPU: VFs are made only by `\(manage) -e ALL` at every boot (pve-nvidia-sriov@ALL.service on Proxmox) and stay on the nvidia driver; each VF needs a vGPU profile and a license, which only NVIDIA's software checks. Never pass the PF.",
-            es: "\(label): NVIDIA vGPU: las VFs solo las crea `\(manage) -e ALL` en cada arranque (pve-nvidia-sriov@ALL.service en Proxmox) y quedan en el controlador nvidia; cada VF necesita un perfil vGPU y una licencia, que solo comprueba el software de NVIDIA. Nunca pase la PF."),
-            evidence: evidence, device: f.address)
+            en: "\(label): " + (text?.vgpu.en ?? "NVIDIA vGPU: VFs are made by `\(manage) -e ALL`; never pass the PF."),
+            es: "\(label): " + (text?.vgpu.es ?? "NVIDIA vGPU: las VFs las crea `\(manage) -e ALL`; nunca pase la PF.")),
+            evidence: evidence, hint: text?.passthrough.localized ?? .none, device: f.address)
     }
+
+    static func gpuKnowledge(_ context: CheckContext) -> GPUKnowledge? { context.knowledge.gpu }
 
     static func amd(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {
         var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]

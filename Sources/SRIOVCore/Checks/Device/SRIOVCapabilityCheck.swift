@@ -44,6 +44,14 @@ public enum SRIOVCapabilityCheck: Check {
         }
         if f.extendedCapabilitiesKnown == true {
             if extended.isEmpty { evidence.append("\(source): no extended capabilities") }
+            // A GPU without SR-IOV (consumer cards): what the vendor offers instead (gpu.json).
+            if GPUHost.kind(f) != nil, let vendor = f.vendorID, let gpu = context.knowledge.gpu?.noSRIOV(vendorID: vendor) {
+                evidence.append("knowledge: gpu.json noSRIOV \(gpu.vendorID) (checked \(gpu.checked))")
+                return result(.fail, LocalizedText(
+                    en: "\(TargetDevice.label(f)) has no SR-IOV capability: it cannot create VFs.",
+                    es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),
+                    evidence: evidence, hint: gpu.text.localized, device: f.address)
+            }
             return result(.fail, LocalizedText(
                 en: "\(TargetDevice.label(f)) has no SR-IOV capability: it cannot create VFs.",
                 es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),

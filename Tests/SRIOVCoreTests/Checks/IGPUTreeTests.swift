@@ -366,3 +366,41 @@ final class NVIDIATreeTests: XCTestCase {
         VFCheckTrees.assertContains(gone.hint.en, "pve-nvidia-sriov@ALL.service")
     }
 }
+
+/// vfs-enabled on the iGPU: what makes VFs there (a sriov_numvfs write under the real device
+/// path), what must come first when the write would fail, and that max_vfs is no persistence.
+final class IGPUVFsEnabledHintTests: XCTestCase {
+    func hint(_ state: IGPUTree.State) throws -> CheckResult {
+        let root = try IGPUTreeTests.tree(state)
+        defer { ScratchTree.remove(root) }
+        return try VFCheckTrees.only(IGPUTreeTests.results(root, VFsEnabledCheck.self))
+    }
+
+    func testStockDriverNeedsTheDKMSModuleFirst() throws {
+        let r = try hint(.stockI915)
+        XCTAssertEqual(r.level, .fail)
+        VFCheckTrees.assertContains(r.hint.en, "driver does not support SR-IOV configuration via sysfs")
+        VFCheckTrees.assertContains(r.hint.en, "i915-sriov-dkms")
+        VFCheckTrees.assertContains(r.hint.es, "Instale primero el módulo i915-sriov-dkms")
+    }
+
+    func testZeroTotalVFsNamesMaxVFsOrTheVFBARs() throws {
+        let missing = try hint(.dkmsWithoutMaxVFs)
+        VFCheckTrees.assertContains(missing.hint.en, "`i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe`")
+        XCTAssertFalse(missing.hint.en.contains("echo 0 >"), missing.hint.en)
+        let bars = try hint(.vfBARsUnassigned)
+        VFCheckTrees.assertContains(bars.hint.en, "although i915.max_vfs is 7")
+        VFCheckTrees.assertContains(bars.hint.en, "pci=realloc")
+        VFCheckTrees.assertContains(bars.hint.es, "BARs de las VFs sin asignar")
+        XCTAssertFalse(bars.hint.en.contains("echo 0 >"), bars.hint.en)
+    }
+
+    func testReadyDriverGetsTheWriteAndRealPersistence() throws {
+        let r = try hint(.dkmsNoVFs)
+        VFCheckTrees.assertContains(r.hint.en, "`echo 7 > /sys/devices/pci0000:00/0000:00:02.0/sriov_numvfs`")
+        VFCheckTrees.assertContains(r.hint.en, "Enabled 7 VFs")
+        VFCheckTrees.assertContains(r.hint.en, "only allows VFs")
+        VFCheckTrees.assertContains(r.hint.en, "`devices/pci0000:00/0000:00:02.0/sriov_numvfs = 7`")
+        VFCheckTrees.assertContains(r.hint.es, "solo permite las VFs")
+    }
+}

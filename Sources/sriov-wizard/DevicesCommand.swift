@@ -33,6 +33,8 @@ struct DevicesCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (a table for people) or json (for scripts).")
     var format: OutputFormat = .text
 
+    @OptionGroup var languageOptions: LanguageOptions
+
     func validate() throws {
         if lspciFile != nil && rootOptions.root != "/" {
             throw ValidationError("--root and --lspci-file cannot be used together: read either a machine (--root) or a saved lspci output (--lspci-file).")
@@ -47,7 +49,7 @@ struct DevicesCommand: ParsableCommand {
         case .json:
             print(inventory.json(functions: shown).serialised())
         case .text:
-            print(DeviceTable.render(inventory: inventory, shown: shown, all: all, console: Console()))
+            print(DeviceTable.render(inventory: inventory, shown: shown, all: all, console: Console(), language: languageOptions.resolved))
         }
     }
 
@@ -77,7 +79,7 @@ struct DevicesCommand: ParsableCommand {
 
 /// The text table of `devices`.
 enum DeviceTable {
-    static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console) -> String {
+    static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console, language: Language = .en) -> String {
         var out: [String] = []
         let fragments = inventory.unaddressedFunctions.filter { $0.sriov != nil }
         if shown.isEmpty, !fragments.isEmpty {
@@ -119,7 +121,14 @@ enum DeviceTable {
         }
         // Names of links, netdevs and files come from the tree (or a pasted text): no raw control
         // characters reach the terminal.
-        for issue in inventory.issues { out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow)) }
+        for issue in inventory.issues {
+            if issue.isNote, let note = issue.localized {
+                // How a role was told (layout of a paste): information in the user's language.
+                out.append((language == .es ? "nota: " : "note: ") + TerminalText.visible(note.text(language)))
+            } else {
+                out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow))
+            }
+        }
         return out.joined(separator: "\n")
     }
 }

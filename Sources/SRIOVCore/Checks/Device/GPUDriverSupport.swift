@@ -115,9 +115,11 @@ enum GPUDriverSupport {
         var hint = installSteps(gpu, k)
         if gpu.secureBoot == true, gpu.dkmsInstalledForKernel == true {
             let steps = k.secureBoot.steps.joined(separator: "`, `")
+            // modinfo of the module file says whether dkms signed it at all.
+            let unsigned = gpu.moduleSigned == false
             hint = LocalizedText(
-                en: "The dkms module is built for this kernel but not loaded: Secure Boot is on and the module is signed with the dkms key, which must be enrolled: `\(steps)`. Then check `dmesg | grep -i i915`.",
-                es: "El módulo dkms está compilado para este kernel pero no cargado: Secure Boot está activo y el módulo se firma con la clave de dkms, que hay que inscribir: `\(steps)`. Después revise `dmesg | grep -i i915`.")
+                en: "The dkms module is built for this kernel but not loaded: Secure Boot is on and " + (unsigned ? "modinfo shows the module is not signed (dkms signs it only when its key exists: `dkms autoinstall` after creating it), and the dkms key must be enrolled: " : "the module is signed with the dkms key, which must be enrolled: ") + "`\(steps)`. Then check `dmesg | grep -i i915`.",
+                es: "El módulo dkms está compilado para este kernel pero no cargado: Secure Boot está activo y " + (unsigned ? "modinfo muestra que el módulo no está firmado (dkms solo lo firma si existe su clave: `dkms autoinstall` tras crearla), y hay que inscribir la clave de dkms: " : "el módulo se firma con la clave de dkms, que hay que inscribir: ") + "`\(steps)`. Después revise `dmesg | grep -i i915`.")
         } else if gpu.secureBoot == true {
             hint = LocalizedText(
                 en: hint.en + " Secure Boot is on: after installing, enroll the dkms signing key (`\(k.secureBoot.steps.joined(separator: "`, `"))`).",

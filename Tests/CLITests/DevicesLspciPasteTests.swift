@@ -39,6 +39,8 @@ final class DevicesLspciPasteTests: XCTestCase {
         let result = try CLI.run(["devices", "--lspci-file", file])
         XCTAssertEqual(result.status, 0, result.stderrText)
         XCTAssertTrue(result.stdoutText.contains("SR-IOV capability in lines without a device line (line 1, address unknown): TotalVFs 64, NumVFs 0, VF device ID 10ed."), result.stdoutText)
+        let es = try CLI.run(["devices", "--lspci-file", file, "--lang", "es"])
+        XCTAssertTrue(es.stdoutText.contains("Capacidad SR-IOV en líneas sin línea de dispositivo (línea 1, dirección desconocida): TotalVFs 64"), es.stdoutText)
         let doc = try CLI.json(["devices", "--lspci-file", file, "--format", "json"])
         let unaddressed = try XCTUnwrap(doc["unaddressed"] as? [[String: Any]])
         let sriov = try XCTUnwrap(unaddressed.first?["sriov"] as? [String: Any])

@@ -400,6 +400,14 @@ final class NVIDIATreeTests: XCTestCase {
         let gone = try VFCheckTrees.only(VFsPersistentCheck.run(try VFCheckTrees.context(root)), NVIDIATree.pf.description)
         XCTAssertEqual(gone.level, .warn)
         VFCheckTrees.assertContains(gone.hint.en, "pve-nvidia-sriov@ALL.service")
+        // nouveau bound instead of NVIDIA's host driver: what to install (gpu.json nvidia.driverMissingHint).
+        VFCheckTrees.remove(root, "/sys/bus/pci/devices/" + NVIDIATree.pf.description + "/driver")
+        try TreeWriter(root: root).makeDirectory("/sys/bus/pci/drivers/nouveau")
+        try VFCheckTrees.link(root, "/sys/bus/pci/devices/" + NVIDIATree.pf.description + "/driver", "../../../../bus/pci/drivers/nouveau")
+        let unbound = try VFCheckTrees.only(DriverSupportCheck.run(try VFCheckTrees.context(root)), NVIDIATree.pf.description)
+        XCTAssertEqual(unbound.level, .warn)
+        VFCheckTrees.assertContains(unbound.hint.en, "pve-nvidia-vgpu-helper setup")
+        VFCheckTrees.assertContains(unbound.summary.es, "no está asociado")
     }
 }
 

@@ -12,7 +12,7 @@ enum GPUDriverSupport {
         guard let gpuKnowledge = context.knowledge.gpu, let gpu = GPUHost.read(context.machine, f, knowledge: gpuKnowledge) else { return nil }
         switch gpu.kind {
         case .intelIGPU: return igpu(f, gpu, gpuKnowledge, context)
-        case .nvidia: return nvidia(f, gpu, context)
+        case .nvidia: return nvidia(f, gpu, gpuKnowledge.nvidia, context)
         case .amd: return amd(f, gpu, context)
         case .intelDiscrete: return gpu.dataCenter.map { discrete(f, gpu, $0) }
         }
@@ -134,28 +134,22 @@ enum GPUDriverSupport {
             evidence: evidence, hint: hint, device: f.address)
     }
 
-    static func nvidia(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {
+    /// NVIDIA vGPU: the words are gpu.json `nvidia` (what SR-IOV needs, how a VF reaches a VM).
+    static func nvidia(_ f: PCIFunction, _ gpu: GPUHost, _ text: GPUKnowledge.NVIDIAVGPU, _ context: CheckContext) -> CheckResult {
         let label = TargetDevice.label(f)
         var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]
         let info = gpu.dataCenter
         if let info { evidence.append("knowledge: \(info.name): \(info.method.en)") }
         let manage = "/usr/lib/nvidia/sriov-manage"
         evidence.append("\(manage): " + (context.machine.exists(manage) ? "present" : "absent"))
-        let text = gpuKnowledge(context)?.nvidia
         guard f.driver == "nvidia" else {
-            return result(.warn, LocalizedText(
-                en: "\(label): " + (text?.driverMissing.en ?? "NVIDIA vGPU needs NVIDIA's host driver (nvidia), and it is not bound."),
-                es: "\(label): " + (text?.driverMissing.es ?? "NVIDIA vGPU necesita el controlador de host de NVIDIA (nvidia), y no está asociado.")),
-                evidence: evidence, hint: text?.driverMissingHint.localized ?? .none, device: f.address)
+            return result(.warn, LocalizedText(en: "\(label): " + text.driverMissing.en, es: "\(label): " + text.driverMissing.es),
+                          evidence: evidence, hint: text.driverMissingHint.localized, device: f.address)
         }
-        if let text { evidence.append("knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))") }
-        return result(.note, LocalizedText(
-            en: "\(label): " + (text?.vgpu.en ?? "NVIDIA vGPU: VFs are made by `\(manage) -e ALL`; never pass the PF."),
-            es: "\(label): " + (text?.vgpu.es ?? "NVIDIA vGPU: las VFs las crea `\(manage) -e ALL`; nunca pase la PF.")),
-            evidence: evidence, hint: text?.passthrough.localized ?? .none, device: f.address)
+        evidence.append("knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))")
+        return result(.note, LocalizedText(en: "\(label): " + text.vgpu.en, es: "\(label): " + text.vgpu.es),
+                      evidence: evidence, hint: text.passthrough.localized, device: f.address)
     }
-
-    static func gpuKnowledge(_ context: CheckContext) -> GPUKnowledge? { context.knowledge.gpu }
 
     static func amd(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {
         var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]

@@ -125,5 +125,10 @@ final class DataCenterGPUTreeTests: XCTestCase {
         VFCheckTrees.assertContains(r.hint.en, "pass the whole GPU")
         VFCheckTrees.assertContains(r.hint.es, "no en Proxmox VE ni Debian")
         XCTAssertFalse(r.hint.en.contains("82576"), r.hint.en)
+        // Without --device: nothing with SR-IOV on the host, and the GPU's answer follows.
+        let all = try VFCheckTrees.only(SRIOVCapabilityCheck.run(try VFCheckTrees.context(root)))
+        XCTAssertEqual(all.level, .fail)
+        VFCheckTrees.assertContains(all.hint.en, "GPU 0000:09:00.0: Consumer AMD Radeon cards have no SR-IOV")
+        VFCheckTrees.assertEvidence(all, "0000:09:00.0: GPU 1002:7300 without SR-IOV")
     }
 }

@@ -20,7 +20,10 @@ import SRIOVCore
 /// ARI forwarding on (drivers/pci/iov.c sriov_init: `if (pci_ari_enabled(dev->bus))`), which
 /// pci_configure_ari() (drivers/pci/pci.c) does only for a device with the ARI capability; so
 /// the GPU has an ARI capability (placed at [100]) and 52:01.0 has ARI forwarding supported and
-/// enabled. The other capability offsets ([40] Express, [ac] MSI, [d0] PM) are assumptions.
+/// enabled. Assumptions, not in the capture: the other capability offsets ([40] Express, [ac]
+/// MSI, [d0] PM), the subsystem ID 8086:4905, the bridges' own BAR sizes, the host around it
+/// (Proxmox kernel 6.8.12-4-pve, a Xeon CPU, IOMMU groups) and, in the VF state, vfio-pci and
+/// the sysfsutils line.
 public enum FlexTree {
     public enum State: String, CaseIterable, Sendable {
         /// As captured: i915 bound, no VFs.

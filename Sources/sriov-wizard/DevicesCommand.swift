@@ -33,6 +33,8 @@ struct DevicesCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (a table for people) or json (for scripts).")
     var format: OutputFormat = .text
 
+    @OptionGroup var languageOptions: LanguageOptions
+
     func validate() throws {
         if lspciFile != nil && rootOptions.root != "/" {
             throw ValidationError("--root and --lspci-file cannot be used together: read either a machine (--root) or a saved lspci output (--lspci-file).")
@@ -47,7 +49,7 @@ struct DevicesCommand: ParsableCommand {
         case .json:
             print(inventory.json(functions: shown).serialised())
         case .text:
-            print(DeviceTable.render(inventory: inventory, shown: shown, all: all, console: Console()))
+            print(DeviceTable.render(inventory: inventory, shown: shown, all: all, console: Console(), language: languageOptions.resolved))
         }
     }
 
@@ -77,16 +79,20 @@ struct DevicesCommand: ParsableCommand {
 
 /// The text table of `devices`.
 enum DeviceTable {
-    static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console) -> String {
+    static func render(inventory: Inventory, shown: [PCIFunction], all: Bool, console: Console, language: Language = .en) -> String {
         var out: [String] = []
         let fragments = inventory.unaddressedFunctions.filter { $0.sriov != nil }
         if shown.isEmpty, !fragments.isEmpty {
             // A paste cut down to the SR-IOV capability: its figures are the answer.
             for f in fragments {
-                out.append("SR-IOV capability in lines without a device line (line \(f.firstLine), address unknown): " + LspciTextParser.sriovFigures(f.sriov!) + ".")
+                out.append((language == .es ? "Capacidad SR-IOV en líneas sin línea de dispositivo (línea \(f.firstLine), dirección desconocida): "
+                                            : "SR-IOV capability in lines without a device line (line \(f.firstLine), address unknown): ")
+                           + LspciTextParser.sriovFigures(f.sriov!) + ".")
             }
         } else if shown.isEmpty {
-            out.append(all ? "No PCI functions found." : "No SR-IOV capable device found. `--all` lists every PCI function.")
+            out.append(all ? (language == .es ? "No se encontró ninguna función PCI." : "No PCI functions found.")
+                           : (language == .es ? "No se encontró ningún dispositivo con SR-IOV. `--all` lista todas las funciones PCI."
+                                              : "No SR-IOV capable device found. `--all` lists every PCI function."))
         } else {
             let rows = shown.map { f -> [String] in
                 let vfs: String
@@ -107,19 +113,32 @@ enum DeviceTable {
                              paintHeader: { console.paint($0, .bold) }))
             for f in shown {
                 if let s = f.sriov, let config = s.configTotalVFs, let total = s.totalVFs {
-                    out.append("note: \(f.address): the kernel allows \(total) VFs (sysfs sriov_totalvfs); config space says \(config).")
+                    out.append(language == .es
+                        ? "nota: \(f.address): el kernel permite \(total) VFs (sysfs sriov_totalvfs); el espacio de configuración dice \(config)."
+                        : "note: \(f.address): the kernel allows \(total) VFs (sysfs sriov_totalvfs); config space says \(config).")
                 }
             }
         }
         let unreadable = inventory.functions.filter { $0.extendedCapabilitiesKnown == false }.count
         if unreadable > 0 {
-            out.append(console.paint("note: the extended configuration space of \(unreadable) function(s) could not be read" +
-                (inventory.source == "sysfs" ? " (reading it needs root)" : " (the dump has 256 bytes or less)") +
-                "; SR-IOV and ARI show as ? there.", .yellow))
+            out.append(console.paint(language == .es
+                ? "nota: no se pudo leer el espacio de configuración extendido de \(unreadable) función(es)" +
+                  (inventory.source == "sysfs" ? " (leerlo requiere root)" : " (el volcado tiene 256 bytes o menos)") +
+                  "; SR-IOV y ARI aparecen ahí como ?."
+                : "note: the extended configuration space of \(unreadable) function(s) could not be read" +
+                  (inventory.source == "sysfs" ? " (reading it needs root)" : " (the dump has 256 bytes or less)") +
+                  "; SR-IOV and ARI show as ? there.", .yellow))
         }
         // Names of links, netdevs and files come from the tree (or a pasted text): no raw control
         // characters reach the terminal.
-        for issue in inventory.issues { out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow)) }
+        for issue in inventory.issues {
+            if issue.isNote, let note = issue.localized {
+                // How a role was told (layout of a paste): information in the user's language.
+                out.append((language == .es ? "nota: " : "note: ") + TerminalText.visible(note.text(language)))
+            } else {
+                out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow))
+            }
+        }
         return out.joined(separator: "\n")
     }
 }

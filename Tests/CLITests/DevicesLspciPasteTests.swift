@@ -20,7 +20,12 @@ final class DevicesLspciPasteTests: XCTestCase {
         XCTAssertFalse(out.contains("No SR-IOV capable device found"), out)
         XCTAssertTrue(out.contains("0000:00:02.0   PF    8086:4680  -       7/?"), out)
         for fn in 1...7 { XCTAssertTrue(out.contains(" 0000:00:02.\(fn)  VF"), out) }
-        XCTAssertTrue(out.contains("taken as VFs of 00:02.0 from the layout"), out)
+        XCTAssertTrue(out.contains("\nnote: 00:02.1-00:02.7 taken as VFs of 00:02.0 from the layout"), out)
+        XCTAssertFalse(out.contains("warning:"), out)
+        // The same note in Spanish with --lang es (a note, not a warning about the input).
+        let es = try CLI.run(["devices", "--lspci-file", file, "--lang", "es"])
+        XCTAssertEqual(es.status, 0, es.stderrText)
+        XCTAssertTrue(es.stdoutText.contains("\nnota: 00:02.1-00:02.7 tomadas como VFs de 00:02.0 por la disposición: los gráficos integrados de Intel"), es.stdoutText)
         let doc = try CLI.json(["devices", "--lspci-file", file, "--format", "json"])
         let devices = try XCTUnwrap(doc["devices"] as? [[String: Any]])
         XCTAssertEqual(devices.count, 8)
@@ -34,6 +39,8 @@ final class DevicesLspciPasteTests: XCTestCase {
         let result = try CLI.run(["devices", "--lspci-file", file])
         XCTAssertEqual(result.status, 0, result.stderrText)
         XCTAssertTrue(result.stdoutText.contains("SR-IOV capability in lines without a device line (line 1, address unknown): TotalVFs 64, NumVFs 0, VF device ID 10ed."), result.stdoutText)
+        let es = try CLI.run(["devices", "--lspci-file", file, "--lang", "es"])
+        XCTAssertTrue(es.stdoutText.contains("Capacidad SR-IOV en líneas sin línea de dispositivo (línea 1, dirección desconocida): TotalVFs 64"), es.stdoutText)
         let doc = try CLI.json(["devices", "--lspci-file", file, "--format", "json"])
         let unaddressed = try XCTUnwrap(doc["unaddressed"] as? [[String: Any]])
         let sriov = try XCTUnwrap(unaddressed.first?["sriov"] as? [String: Any])

@@ -7,6 +7,8 @@ import HostAccess
 /// English and Spanish, and the lookups give the answers of the fact sheet.
 final class GPUKnowledgeTests: XCTestCase {
     static let checked = "2026-12-01"
+    /// The board vendors' iGPU menu words were checked a day later.
+    static let vendorWordsChecked = "2026-12-02"
 
     func knowledge() throws -> GPUKnowledge {
         try GPUKnowledge(json: PackageResources.gpu_json)
@@ -34,6 +36,16 @@ final class GPUKnowledgeTests: XCTestCase {
         for s in k.kernelLog { lists.append(("log \(s.id)", s.sources, s.checked)) }
         lists.append(("persistence", k.persistence.sources, k.persistence.checked))
         lists.append(("bios", k.bios.sources, k.bios.checked))
+        for v in k.bios.vendors ?? [] {
+            XCTAssertEqual(v.checked, Self.vendorWordsChecked, "bios vendor \(v.id): checked date")
+            lists.append(("bios vendor \(v.id)", v.sources, Self.checked))
+        }
+        XCTAssertEqual(k.nvidia.checked, Self.vendorWordsChecked, "nvidia: checked date")
+        lists.append(("nvidia", k.nvidia.sources, Self.checked))
+        for n in k.noSRIOV {
+            XCTAssertEqual(n.checked, Self.vendorWordsChecked, "noSRIOV \(n.vendorID): checked date")
+            lists.append(("noSRIOV \(n.vendorID)", n.sources, Self.checked))
+        }
         lists.append(("secureBoot", k.secureBoot.sources, k.secureBoot.checked))
         lists.append(("guests", k.guests.sources, k.guests.checked))
         for (owner, sources, checked) in lists {
@@ -70,6 +82,12 @@ final class GPUKnowledgeTests: XCTestCase {
         texts += k.kernelLog.map(\.meaning) + k.kernelLog.compactMap(\.hint)
         texts += [k.kernelParameters.i915.note, k.kernelParameters.xe.note, k.persistence.note, k.bios.note, k.guests.windows, k.guests.linux]
         texts += k.bios.settings.values.compactMap(\.note)
+        texts += [k.nvidia.vgpu, k.nvidia.passthrough, k.nvidia.driverMissing, k.nvidia.driverMissingHint] + k.noSRIOV.map(\.text)
+        for v in k.bios.vendors ?? [] {
+            texts += v.settings.values.compactMap(\.note) + [v.notes].compactMap { $0 }
+            // A setting without a menu path must say why nothing is needed.
+            for (key, setting) in v.settings where setting.paths.isEmpty { XCTAssertNotNil(setting.note, "\(v.id).\(key)") }
+        }
         for t in texts {
             XCTAssertFalse(t.en.isEmpty)
             XCTAssertFalse(t.es.isEmpty, t.en)
@@ -107,5 +125,44 @@ final class GPUKnowledgeTests: XCTestCase {
         XCTAssertEqual(k.signature(matching: "i915: Incompatible option enable_guc=7 - undocumented flag")?.id, "enable-guc-7")
         XCTAssertNil(k.signature(matching: "igb 0000:01:00.0: 7 VFs allocated"))
         for key in ["vtd", "above4g", "sriov", "igpu", "vmd"] { XCTAssertNotNil(k.bios.settings[key], "BIOS words for \(key)") }
+    }
+
+    /// NVIDIA and the no-SR-IOV texts say what the fact sheet says (sections 8, 9; P-ARC).
+    func testNVIDIAAndNoSRIOVTexts() throws {
+        let k = try knowledge()
+        for needle in ["sriov-manage -e ALL", "pve-nvidia-sriov@ALL.service", "license", "Never pass the PF", "stay on the nvidia driver"] {
+            XCTAssertTrue(k.nvidia.vgpu.en.contains(needle), needle)
+        }
+        XCTAssertTrue(k.nvidia.passthrough.en.contains("current_vgpu_type"))
+        XCTAssertTrue(k.nvidia.passthrough.en.contains("mdev_supported_types"))
+        XCTAssertTrue(k.nvidia.passthrough.es.contains("nunca la PF"))
+        XCTAssertEqual(Set(k.noSRIOV.map(\.vendorID)), ["10de", "1002", "8086"])
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x10de)).text.en.contains("GeForce"))
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x1002)).text.en.contains("not on Proxmox VE or Debian"))
+        XCTAssertTrue(try XCTUnwrap(k.noSRIOV(vendorID: 0x8086)).text.en.contains("Arc Pro"))
+        XCTAssertNil(k.noSRIOV(vendorID: 0x15b3))
+    }
+
+    /// Board vendors' iGPU words: matched on the DMI strings as the kernel exports them, every
+    /// listed vendor names where VT-d and the iGPU item are, and only the known keys are used.
+    func testBIOSVendorWordsMatchDMI() throws {
+        let bios = try knowledge().bios
+        let vendors = try XCTUnwrap(bios.vendors)
+        for id in ["asus", "gigabyte", "msi", "asrock", "intel-nuc", "lenovo", "dell", "hp"] {
+            let v = try XCTUnwrap(vendors.first { $0.id == id }, id)
+            XCTAssertNotNil(v.settings["vtd"], "\(id): VT-d")
+            XCTAssertNotNil(v.settings["igpu"], "\(id): iGPU item")
+            XCTAssertTrue(Set(v.settings.keys).isSubset(of: Set(bios.settings.keys)), "\(id): unknown keys \(v.settings.keys.sorted())")
+        }
+        let cases: [(board: String?, system: String?, id: String?)] = [
+            ("ASUSTeK COMPUTER INC.", "ASUS", "asus"), ("Gigabyte Technology Co., Ltd.", nil, "gigabyte"),
+            ("Micro-Star International Co., Ltd.", "Micro-Star International Co., Ltd.", "msi"),
+            ("ASRock", "To Be Filled By O.E.M.", "asrock"), ("Intel Corporation", "Intel(R) Client Systems", "intel-nuc"),
+            ("LENOVO", "LENOVO", "lenovo"), ("Dell Inc.", "Dell Inc.", "dell"), ("HP", "HP", "hp"),
+            ("AZW", "AZW", nil), ("Default string", "Default string", nil), (nil, nil, nil),
+        ]
+        for c in cases {
+            XCTAssertEqual(bios.vendor(boardVendor: c.board, systemVendor: c.system)?.id, c.id, "\(c.board ?? "nil") / \(c.system ?? "nil")")
+        }
     }
 }

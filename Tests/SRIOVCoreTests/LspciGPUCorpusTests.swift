@@ -104,6 +104,7 @@ final class LspciGPUCorpusTests: XCTestCase {
         let grep = try LspciCorpus.parse("gpu/issue351-adls-4680-nnk-grep-vga-1.txt")
         XCTAssertEqual(grep.sriovView.count, 8, "the default view shows the PF and its 7 VFs")
         XCTAssertTrue(grep.issues.contains { $0.message.hasPrefix("00:02.1-00:02.7 taken as VFs of 00:02.0 from the layout") }, "\(grep.issues)")
+        XCTAssertTrue(grep.issues.contains { $0.isNote && $0.localized?.es.hasPrefix("00:02.1-00:02.7 tomadas como VFs de 00:02.0 por la disposición") == true }, "\(grep.issues)")
         XCTAssertTrue(grep.functions.allSatisfy { $0.revision == 0x0c && $0.classCode == 0x03_00_00 })
 
         // #7: the VF BAR 2 line reads 0000000000000000 (not assigned): sriov_numvfs would fail.
@@ -130,6 +131,7 @@ final class LspciGPUCorpusTests: XCTestCase {
         let cx4 = try LspciCorpus.parse("gpu/nic-sriovdp-cx4-mlx5-lspci-1.txt")
         XCTAssertEqual(cx4.sriovView.map(\.address.shortDescription), ["02:00.0", "02:00.2", "02:00.3", "02:00.4", "02:00.5", "02:00.1"])
         XCTAssertTrue(cx4.issues.contains { $0.message.contains("02:00.2-02:00.5 (named \"Virtual Function\") taken as VFs of 02:00.0") })
+        XCTAssertTrue(cx4.issues.contains { $0.localized?.es.contains("02:00.2-02:00.5 (llamadas \"Virtual Function\") tomadas como VFs de 02:00.0") == true })
     }
 
     /// #11 is `ls -l .../0000:51:00.0 | grep virtfn`, not lspci output: refused at its first

@@ -17,6 +17,9 @@ public struct GPUHost: Sendable, Equatable {
     /// Commands this reader runs (recorded by `snapshot`).
     public static let commands: [[String]] = [
         ["dkms", "status"], ["modinfo", "-n", "i915"], ["modinfo", "-n", "xe"], ["mokutil", "--sb-state"],
+        // The module's own record (file, version, signer, parameters), so `check --root
+        // SNAPSHOT` sees which i915/xe build the live host would load and whether it is signed.
+        ["modinfo", "i915"], ["modinfo", "xe"],
     ]
     public static let igpuAddress = PCIAddress("0000:00:02.0")!
     public static let dkmsDirectory = "updates/dkms"
@@ -32,6 +35,9 @@ public struct GPUHost: Sendable, Equatable {
     public var build: Build = .unknown
     /// Evidence lines for `build` (the module path, the parameter file).
     public var buildEvidence: [String] = []
+    /// `modinfo <driver>`: whether the module file the kernel would load carries a signature
+    /// (`signer:` / `sig_id:` lines, kernel scripts/sign-file); nil when modinfo gave nothing.
+    public var moduleSigned: Bool?
     public var kernelRelease: String?
     /// `dkms status` lines naming i915-sriov / xe (nil: not run or not installed).
     public var dkmsStatus: [String]?
@@ -107,6 +113,7 @@ public struct GPUHost: Sendable, Equatable {
                 if path.contains("/" + GPUHost.dkmsDirectory + "/") { build = .dkms } else if path.hasPrefix("/") { build = .inTree }
             }
         }
+        readModuleInfo(machine, driver)
         if build == .unknown, let release = kernelRelease, !release.contains("/") {
             for base in ["/lib/modules", "/usr/lib/modules"] {
                 let dir = "\(base)/\(release)/\(GPUHost.dkmsDirectory)"
@@ -128,6 +135,32 @@ public struct GPUHost: Sendable, Equatable {
                 buildEvidence.append("\(param): absent (the in-tree i915 has no max_vfs)")
                 if build == .unknown { build = .inTree }
             }
+        }
+    }
+
+    /// `modinfo i915`: `filename:`, `version:`, `signer:`, `parm:` lines (kmod's modinfo). Only
+    /// the dkms i915 has the parameter max_vfs (i915_params.c of i915-sriov-dkms), so an
+    /// `parm: max_vfs:` line tells the dkms build even when the module is not loaded.
+    mutating func readModuleInfo(_ machine: Machine, _ driver: String) {
+        guard let result = try? machine.run(["modinfo", driver], timeout: 10), result.status == 0 else { return }
+        var fields: [String: [String]] = [:]
+        for line in result.stdoutText.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon]).trimmedSpace(), value = String(line[line.index(after: colon)...]).trimmedSpace()
+            guard !key.isEmpty, !key.contains(" ") else { continue }
+            fields[key, default: []].append(value)
+        }
+        guard let filename = fields["filename"]?.first else { return }
+        let signer = fields["signer"]?.first
+        moduleSigned = signer != nil || fields["sig_id"] != nil
+        var line = "modinfo \(driver): \(filename)"
+        if let version = fields["version"]?.first { line += ", version \(version)" }
+        line += signer.map { ", signer: \($0)" } ?? (moduleSigned == true ? ", signed" : ", not signed")
+        let maxVFs = driver == "i915" && (fields["parm"] ?? []).contains { $0.hasPrefix("max_vfs:") }
+        if maxVFs { line += ", has parameter max_vfs (only the dkms i915 has it)" }
+        buildEvidence.append(line)
+        if build == .unknown {
+            if filename.contains("/" + GPUHost.dkmsDirectory + "/") || maxVFs { build = .dkms } else if filename.hasPrefix("/") && driver == "i915" { build = .inTree }
         }
     }
 

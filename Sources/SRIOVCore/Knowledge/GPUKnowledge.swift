@@ -20,6 +20,10 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
     public var kernelLog: [LogSignature]
     public var secureBoot: SecureBoot
     public var guests: Guests
+    /// NVIDIA vGPU: what SR-IOV needs, how VFs reach VMs, the missing host driver.
+    public var nvidia: NVIDIAVGPU
+    /// Per GPU vendor: what to say of a GPU without SR-IOV (consumer cards) and what to do instead.
+    public var noSRIOV: [NoSRIOV]
 
     public struct IDTable: Sendable, Codable, Equatable {
         public var file: String
@@ -127,9 +131,34 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
     }
 
     public struct BIOSWords: Sendable, Codable, Equatable {
-        /// Keys: vtd, above4g, sriov, igpu (keep the iGPU on with a dGPU), vmd.
+        /// Keys: vtd, above4g, sriov, igpu (keep the iGPU on with a dGPU), vmd. The words of
+        /// generic AMI Aptio firmware (most mini PCs); a board vendor's own words override a key.
         public var settings: [String: BIOSSetting]
         public var note: KnowledgeText
+        /// Board vendors' own menu words for the iGPU items, matched on DMI like bios-vendors.json.
+        public var vendors: [VendorWords]?
+        public var sources: [String]
+        public var checked: String
+
+        /// The vendor whose `match` strings occur (case-insensitively) in the DMI board or system
+        /// vendor, nil when none does (the generic words apply).
+        public func vendor(boardVendor: String?, systemVendor: String?) -> VendorWords? {
+            let haystacks = [boardVendor, systemVendor].compactMap { $0?.lowercased() }
+            return (vendors ?? []).first { v in
+                v.match.contains { m in haystacks.contains { $0.contains(m.lowercased()) } }
+            }
+        }
+    }
+
+    /// One board vendor's words for the iGPU items. A setting with no paths means the firmware
+    /// has no such item; its note says why nothing is needed.
+    public struct VendorWords: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        /// Substrings of DMI `board_vendor` / `sys_vendor`.
+        public var match: [String]
+        public var settings: [String: BIOSSetting]
+        public var notes: KnowledgeText?
         public var sources: [String]
         public var checked: String
     }
@@ -149,6 +178,31 @@ public struct GPUKnowledge: Sendable, Codable, Equatable {
         public var steps: [String]
         public var sources: [String]
         public var checked: String
+    }
+
+    public struct NVIDIAVGPU: Sendable, Codable, Equatable {
+        /// The driver-support note: vGPU software, sriov-manage at every boot, profiles, license.
+        public var vgpu: KnowledgeText
+        /// The hint: one VF per VM with its vGPU profile, never the PF.
+        public var passthrough: KnowledgeText
+        public var driverMissing: KnowledgeText
+        public var driverMissingHint: KnowledgeText
+        public var sources: [String]
+        public var checked: String
+    }
+
+    public struct NoSRIOV: Sendable, Codable, Equatable {
+        /// PCI vendor ID, 4 lower-case hex digits.
+        public var vendorID: String
+        public var text: KnowledgeText
+        public var sources: [String]
+        public var checked: String
+    }
+
+    /// The no-SR-IOV text for a GPU vendor.
+    public func noSRIOV(vendorID: UInt16) -> NoSRIOV? {
+        let key = hex(vendorID, 4)
+        return noSRIOV.first { $0.vendorID == key }
     }
 
     public struct Guests: Sendable, Codable, Equatable {

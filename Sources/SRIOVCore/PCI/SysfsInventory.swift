@@ -4,9 +4,24 @@ import HostAccess
 public struct InventoryIssue: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// The message in every language, for notes people read in `devices` (roles told from
+    /// the layout of a paste); `message` is its English text.
+    public var localized: LocalizedText?
+    /// An explanation of how the inventory was read, not a problem with the input.
+    public var isNote: Bool
     public init(path: String, message: String) {
         self.path = path
         self.message = message
+        self.localized = nil
+        self.isNote = false
+    }
+
+    /// A note in every language (`message` = its English text).
+    public init(path: String, note: LocalizedText) {
+        self.path = path
+        self.message = note.en
+        self.localized = note
+        self.isNote = true
     }
     public var description: String { message }
 }

@@ -55,7 +55,9 @@ public enum VFsEnabledCheck: Check {
 
         // No VFs. Say whether a configured module option simply has not taken effect yet.
         var hint: LocalizedText
-        if let driver = f.driver, let option = VFCreation.moduleOption(known) {
+        if GPUHost.isIntelIGPU(f), let gpuHint = VFCreation.igpuSteps(f, context) {
+            hint = gpuHint
+        } else if let driver = f.driver, let option = VFCreation.moduleOption(known) {
             if let set = modprobe.option(module: driver, name: option) {
                 evidence.append("\(set.location): \(set.text)")
                 let loaded = context.machine.attribute("/sys/module/\(driver)/parameters/\(option)")

@@ -26,8 +26,12 @@ public enum SRIOVBIOSSettingCheck: Check {
         let pfs = context.targetPFs
         // The Intel iGPU has its own firmware items (keep it enabled next to a discrete GPU,
         // VMD, Above 4G for 3.5 GiB of VF BARs): gpu.json's words instead of the NIC menus.
-        let igpuWords = pfs.contains(where: GPUHost.isIntelIGPU) ? context.knowledge.gpu.map(igpuMenuText) : nil
-        if igpuWords != nil { evidence.append("BIOS menu words for the Intel iGPU: gpu.json (\(context.knowledge.gpu?.bios.sources.count ?? 0) sources)") }
+        let gpuBIOS = context.knowledge.gpu?.bios
+        let igpuVendor = gpuBIOS?.vendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)
+        let igpuWords = pfs.contains(where: GPUHost.isIntelIGPU) ? context.knowledge.gpu.map { igpuMenuText($0, vendor: igpuVendor) } : nil
+        if igpuWords != nil {
+            evidence.append("BIOS menu words for the Intel iGPU: gpu.json " + (igpuVendor.map { "\($0.name) (\($0.id), checked \($0.checked)) over the generic words" } ?? "generic words (no board vendor entry matches DMI)"))
+        }
         let menus = igpuWords ?? menuText(bios, cpu: cpuVendor)
 
         let log = KernelLog.read(machine)
@@ -146,8 +150,9 @@ public enum SRIOVBIOSSettingCheck: Check {
         return LocalizedText(en: textEN, es: textES)
     }
 
-    /// The iGPU's firmware items from gpu.json `bios`, each with all known menu paths.
-    static func igpuMenuText(_ gpu: GPUKnowledge) -> LocalizedText {
+    /// The iGPU's firmware items from gpu.json `bios`: the board vendor's words where it has
+    /// the item, the generic (AMI Aptio) words otherwise; every known path of each.
+    static func igpuMenuText(_ gpu: GPUKnowledge, vendor: GPUKnowledge.VendorWords? = nil) -> LocalizedText {
         let items: [(key: String, en: String, es: String)] = [
             ("vtd", "VT-d", "VT-d"),
             ("above4g", "Above 4G Decoding (room for the VF BARs)", "Above 4G Decoding (espacio para los BARs de las VFs)"),
@@ -157,13 +162,25 @@ public enum SRIOVBIOSSettingCheck: Check {
         ]
         var en: [String] = [], es: [String] = []
         for item in items {
-            guard let setting = gpu.bios.settings[item.key] else { continue }
+            guard let setting = vendor?.settings[item.key] ?? gpu.bios.settings[item.key] else { continue }
             let paths = (0..<setting.paths.count).map { setting.pathText($0) }
+            if paths.isEmpty {
+                // The vendor's firmware has no such item: say why instead of naming a menu.
+                guard let note = setting.note else { continue }
+                en.append("\(item.en): \(note.en)")
+                es.append("\(item.es): \(note.es)")
+                continue
+            }
             let value = setting.value.map { " = \($0)" } ?? ""
             en.append("\(item.en): \(paths.joined(separator: " or "))\(value)" + (setting.note.map { " (\($0.en))" } ?? ""))
             es.append("\(item.es): \(paths.joined(separator: " o "))\(value)" + (setting.note.map { " (\($0.es))" } ?? ""))
         }
-        return LocalizedText(en: en.joined(separator: "; ") + ". " + gpu.bios.note.en,
-                             es: es.joined(separator: "; ") + ". " + gpu.bios.note.es)
+        var textEN = en.joined(separator: "; ") + "."
+        var textES = es.joined(separator: "; ") + "."
+        if let vendor {
+            textEN = "\(vendor.name) firmware: " + textEN + (vendor.notes.map { " " + $0.en } ?? "")
+            textES = "Firmware de \(vendor.name): " + textES + (vendor.notes.map { " " + $0.es } ?? "")
+        }
+        return LocalizedText(en: textEN + " " + gpu.bios.note.en, es: textES + " " + gpu.bios.note.es)
     }
 }

@@ -12,7 +12,7 @@ enum GPUDriverSupport {
         guard let gpuKnowledge = context.knowledge.gpu, let gpu = GPUHost.read(context.machine, f, knowledge: gpuKnowledge) else { return nil }
         switch gpu.kind {
         case .intelIGPU: return igpu(f, gpu, gpuKnowledge, context)
-        case .nvidia: return nvidia(f, gpu, context)
+        case .nvidia: return nvidia(f, gpu, gpuKnowledge.nvidia, context)
         case .amd: return amd(f, gpu, context)
         case .intelDiscrete: return gpu.dataCenter.map { discrete(f, gpu, $0) }
         }
@@ -115,9 +115,11 @@ enum GPUDriverSupport {
         var hint = installSteps(gpu, k)
         if gpu.secureBoot == true, gpu.dkmsInstalledForKernel == true {
             let steps = k.secureBoot.steps.joined(separator: "`, `")
+            // modinfo of the module file says whether dkms signed it at all.
+            let unsigned = gpu.moduleSigned == false
             hint = LocalizedText(
-                en: "The dkms module is built for this kernel but not loaded: Secure Boot is on and the module is signed with the dkms key, which must be enrolled: `\(steps)`. Then check `dmesg | grep -i i915`.",
-                es: "El módulo dkms está compilado para este kernel pero no cargado: Secure Boot está activo y el módulo se firma con la clave de dkms, que hay que inscribir: `\(steps)`. Después revise `dmesg | grep -i i915`.")
+                en: "The dkms module is built for this kernel but not loaded: Secure Boot is on and " + (unsigned ? "modinfo shows the module is not signed (dkms signs it only when its key exists: `dkms autoinstall` after creating it), and the dkms key must be enrolled: " : "the module is signed with the dkms key, which must be enrolled: ") + "`\(steps)`. Then check `dmesg | grep -i i915`.",
+                es: "El módulo dkms está compilado para este kernel pero no cargado: Secure Boot está activo y " + (unsigned ? "modinfo muestra que el módulo no está firmado (dkms solo lo firma si existe su clave: `dkms autoinstall` tras crearla), y hay que inscribir la clave de dkms: " : "el módulo se firma con la clave de dkms, que hay que inscribir: ") + "`\(steps)`. Después revise `dmesg | grep -i i915`.")
         } else if gpu.secureBoot == true {
             hint = LocalizedText(
                 en: hint.en + " Secure Boot is on: after installing, enroll the dkms signing key (`\(k.secureBoot.steps.joined(separator: "`, `"))`).",
@@ -132,7 +134,8 @@ enum GPUDriverSupport {
             evidence: evidence, hint: hint, device: f.address)
     }
 
-    static func nvidia(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {
+    /// NVIDIA vGPU: the words are gpu.json `nvidia` (what SR-IOV needs, how a VF reaches a VM).
+    static func nvidia(_ f: PCIFunction, _ gpu: GPUHost, _ text: GPUKnowledge.NVIDIAVGPU, _ context: CheckContext) -> CheckResult {
         let label = TargetDevice.label(f)
         var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]
         let info = gpu.dataCenter
@@ -140,19 +143,12 @@ enum GPUDriverSupport {
         let manage = "/usr/lib/nvidia/sriov-manage"
         evidence.append("\(manage): " + (context.machine.exists(manage) ? "present" : "absent"))
         guard f.driver == "nvidia" else {
-            return result(.warn, LocalizedText(
-                en: "\(label): NVIDIA vGPU VFs need NVIDIA's vGPU host driver (nvidia), and it is not bound.",
-                es: "\(label): las VFs de NVIDIA vGPU necesitan el controlador de host vGPU de NVIDIA (nvidia), y no está asociado."),
-                evidence: evidence,
-                hint: LocalizedText(
-                    en: "Install NVIDIA's vGPU software for this kernel (on Proxmox: `apt install pve-nvidia-vgpu-helper`, `pve-nvidia-vgpu-helper setup`, then the NVIDIA host driver .run); the wizard cannot check licensing or profiles.",
-                    es: "Instale el software vGPU de NVIDIA para este kernel (en Proxmox: `apt install pve-nvidia-vgpu-helper`, `pve-nvidia-vgpu-helper setup` y el controlador de host .run de NVIDIA); el asistente no puede comprobar licencias ni perfiles."),
-                device: f.address)
+            return result(.warn, LocalizedText(en: "\(label): " + text.driverMissing.en, es: "\(label): " + text.driverMissing.es),
+                          evidence: evidence, hint: text.driverMissingHint.localized, device: f.address)
         }
-        return result(.note, LocalizedText(
-            en: "\(label): NVIDIA vGPU: VFs are made only by `\(manage) -e ALL` at every boot (pve-nvidia-sriov@ALL.service on Proxmox) and stay on the nvidia driver; each VF needs a vGPU profile and a license, which only NVIDIA's software checks. Never pass the PF.",
-            es: "\(label): NVIDIA vGPU: las VFs solo las crea `\(manage) -e ALL` en cada arranque (pve-nvidia-sriov@ALL.service en Proxmox) y quedan en el controlador nvidia; cada VF necesita un perfil vGPU y una licencia, que solo comprueba el software de NVIDIA. Nunca pase la PF."),
-            evidence: evidence, device: f.address)
+        evidence.append("knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))")
+        return result(.note, LocalizedText(en: "\(label): " + text.vgpu.en, es: "\(label): " + text.vgpu.es),
+                      evidence: evidence, hint: text.passthrough.localized, device: f.address)
     }
 
     static func amd(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {

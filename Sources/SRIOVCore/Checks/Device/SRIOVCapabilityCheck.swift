@@ -44,6 +44,14 @@ public enum SRIOVCapabilityCheck: Check {
         }
         if f.extendedCapabilitiesKnown == true {
             if extended.isEmpty { evidence.append("\(source): no extended capabilities") }
+            // A GPU without SR-IOV (consumer cards): what the vendor offers instead (gpu.json).
+            if GPUHost.kind(f) != nil, let vendor = f.vendorID, let gpu = context.knowledge.gpu?.noSRIOV(vendorID: vendor) {
+                evidence.append("knowledge: gpu.json noSRIOV \(gpu.vendorID) (checked \(gpu.checked))")
+                return result(.fail, LocalizedText(
+                    en: "\(TargetDevice.label(f)) has no SR-IOV capability: it cannot create VFs.",
+                    es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),
+                    evidence: evidence, hint: gpu.text.localized, device: f.address)
+            }
             return result(.fail, LocalizedText(
                 en: "\(TargetDevice.label(f)) has no SR-IOV capability: it cannot create VFs.",
                 es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),
@@ -77,10 +85,22 @@ public enum SRIOVCapabilityCheck: Check {
                 es: "No se encontró ningún dispositivo SR-IOV, pero no se pudo leer el espacio de configuración extendido de \(unknown.count) funciones PCI, así que alguno puede haberse pasado por alto."),
                 evidence: evidence + ["extended configuration space unreadable: \(listed)"], hint: runAsRoot)
         }
+        // GPUs without SR-IOV on this host (a GeForce, a Radeon): say what their vendor offers
+        // instead (gpu.json noSRIOV), after the generic words.
+        var hint = noDeviceHint
+        var gpuEvidence: [String] = []
+        var vendorsSaid: Set<String> = []
+        for f in context.inventory.functions where f.role == .none && GPUHost.kind(f) != nil {
+            guard let vendor = f.vendorID, let gpu = context.knowledge.gpu?.noSRIOV(vendorID: vendor) else { continue }
+            gpuEvidence.append("\(f.address): GPU \(hex(vendor, 4)):\(f.deviceID.map { hex($0, 4) } ?? "????") without SR-IOV")
+            if vendorsSaid.insert(gpu.vendorID).inserted {
+                hint = LocalizedText(en: hint.en + " GPU \(f.address): " + gpu.text.en, es: hint.es + " GPU \(f.address): " + gpu.text.es)
+            }
+        }
         return result(.fail, LocalizedText(
             en: "No SR-IOV capable device found.",
             es: "No se encontró ningún dispositivo con capacidad SR-IOV."),
-            evidence: evidence, hint: noDeviceHint)
+            evidence: evidence + gpuEvidence, hint: hint)
     }
 
     static let runAsRoot = LocalizedText(

@@ -47,7 +47,7 @@ struct LspciAssembly {
         var issues = issues
         LspciTextParser.resolveNames(&functions, names: names)
         for note in LspciRoles.assign(&functions, hints: hints) {
-            issues.append(InventoryIssue(path: "", message: note))
+            issues.append(InventoryIssue(path: "", note: note))
         }
         return Inventory(functions: functions, issues: LspciTextParser.capped(issues), source: LspciTextParser.source,
                          unaddressedFunctions: unaddressed)

@@ -3,8 +3,8 @@
 /// other reading, so a real multi-function device (a NIC's ports 02:00.0 and 02:00.1) is
 /// never taken for a PF and its VFs.
 extension LspciRoles {
-    static func inferFromLayout(_ functions: inout [PCIFunction], index: [PCIAddress: Int]) -> [String] {
-        var notes: [String] = []
+    static func inferFromLayout(_ functions: inout [PCIFunction], index: [PCIAddress: Int]) -> [LocalizedText] {
+        var notes: [LocalizedText] = []
         if let note = integratedGraphicsVFs(&functions, index: index) { notes.append(note) }
         notes += pfsOfNamedVFs(&functions)
         return notes
@@ -15,8 +15,8 @@ extension LspciRoles {
     /// (i915-sriov-dkms, xe: the VF device ID equals the PF's). So display-class functions in
     /// that slot with the PF's identity are its VFs, unless the PF's own capability says it
     /// has none enabled (NumVFs 0) or already placed them.
-    static func integratedGraphicsVFs(_ functions: inout [PCIFunction], index: [PCIAddress: Int]) -> String? {
-        var notes: [String] = []
+    static func integratedGraphicsVFs(_ functions: inout [PCIFunction], index: [PCIAddress: Int]) -> LocalizedText? {
+        var notes: [LocalizedText] = []
         for pf in functions.indices {
             let address = functions[pf].address
             guard address.bus == 0, address.device == 2, address.function == 0,
@@ -38,9 +38,11 @@ extension LspciRoles {
                 functions[pf].role = .pf
                 functions[pf].roleInferredFrom = "layout"
             }
-            notes.append("\(range(found)) taken as \(found.count == 1 ? "a VF" : "VFs") of \(address.shortDescription) from the layout: Intel integrated graphics is a single-function device at 00:02.0, so more display functions in its slot with its name and device ID are its SR-IOV VFs (this output shows no SR-IOV capability lines that would say so)")
+            notes.append(LocalizedText(
+                en: "\(range(found)) taken as \(found.count == 1 ? "a VF" : "VFs") of \(address.shortDescription) from the layout: Intel integrated graphics is a single-function device at 00:02.0, so more display functions in its slot with its name and device ID are its SR-IOV VFs (this output shows no SR-IOV capability lines that would say so)",
+                es: "\(range(found)) \(found.count == 1 ? "tomada como VF" : "tomadas como VFs") de \(address.shortDescription) por la disposición: los gráficos integrados de Intel son un dispositivo de una sola función en 00:02.0, así que otras funciones de pantalla en su ranura con su nombre e ID de dispositivo son sus VFs de SR-IOV (esta salida no muestra las líneas de la capacidad SR-IOV que lo dirían)"))
         }
-        return notes.isEmpty ? nil : notes.joined(separator: "; ")
+        return notes.isEmpty ? nil : LocalizedText(en: notes.map(\.en).joined(separator: "; "), es: notes.map(\.es).joined(separator: "; "))
     }
 
     /// VFs named "... Virtual Function" whose PF the output does not place: the functions
@@ -49,7 +51,7 @@ extension LspciRoles {
     /// and the VFs are linked to the first of them, since VFs follow the PF that made them
     /// and a second PF's VFs come after the first PF's. Which PF made which VF cannot be seen
     /// when more than one has VFs enabled; the note says so.
-    static func pfsOfNamedVFs(_ functions: inout [PCIFunction]) -> [String] {
+    static func pfsOfNamedVFs(_ functions: inout [PCIFunction]) -> [LocalizedText] {
         var linked: [Int: [PCIAddress]] = [:]
         var siblings: [Int: [Int]] = [:]
         var order: [Int] = []
@@ -70,7 +72,7 @@ extension LspciRoles {
             linked[pf, default: []].append(functions[vf].address)
             siblings[pf] = candidates
         }
-        var notes: [String] = []
+        var notes: [LocalizedText] = []
         for pf in order {
             let vfs = linked[pf] ?? []
             functions[pf].virtfns += vfs
@@ -83,10 +85,13 @@ extension LspciRoles {
                 pfs.append(functions[i].address)
             }
             var note = "\(range(vfs)) (named \"Virtual Function\") taken as VFs of \(functions[pf].address.shortDescription), the first function with the same name without \"Virtual Function\""
+            var noteES = "\(range(vfs)) (llamadas \"Virtual Function\") tomadas como VFs de \(functions[pf].address.shortDescription), la primera función con el mismo nombre sin \"Virtual Function\""
             if pfs.count > 1 {
-                note += "; \(pfs.map(\.shortDescription).joined(separator: ", ")) taken as PFs. This output has no SR-IOV capability lines, so if more than one of them has VFs enabled, which made which is not shown"
+                let list = pfs.map(\.shortDescription).joined(separator: ", ")
+                note += "; \(list) taken as PFs. This output has no SR-IOV capability lines, so if more than one of them has VFs enabled, which made which is not shown"
+                noteES += "; \(list) tomadas como PFs. Esta salida no tiene líneas de la capacidad SR-IOV, así que si más de una tiene VFs activadas, no se ve cuál creó cuáles"
             }
-            notes.append(note)
+            notes.append(LocalizedText(en: note, es: noteES))
         }
         return notes
     }

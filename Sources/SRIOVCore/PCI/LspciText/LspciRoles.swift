@@ -25,7 +25,7 @@ enum LspciRoles {
     /// place: a name with "Virtual Function", or a PCIe function without Enhanced Allocation
     /// whose BARs are all `[virtual]`, is a VF; Intel iGPU functions beside 00:02.0 and the
     /// PFs named like VFs are placed by the layout (`inferFromLayout`). Returns the notes.
-    static func assign(_ functions: inout [PCIFunction], hints: [Hints]) -> [String] {
+    static func assign(_ functions: inout [PCIFunction], hints: [Hints]) -> [LocalizedText] {
         var index: [PCIAddress: Int] = [:]
         for (i, f) in functions.enumerated() where index[f.address] == nil { index[f.address] = i }
         for i in functions.indices {
@@ -53,7 +53,10 @@ enum LspciRoles {
             }
         }
         var notes = inferFromLayout(&functions, index: index)
-        if budget < 0 { notes.append("more VF addresses than \(linkBudget) to check; some PF-VF links were not made") }
+        if budget < 0 {
+            notes.append(LocalizedText(en: "more VF addresses than \(linkBudget) to check; some PF-VF links were not made",
+                                       es: "más de \(linkBudget) direcciones de VF que comprobar; no se hicieron algunos enlaces PF-VF"))
+        }
         return notes
     }
 

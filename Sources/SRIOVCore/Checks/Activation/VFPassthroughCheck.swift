@@ -122,7 +122,7 @@ public enum VFPassthroughCheck: Check {
                     es: "La VF \(name) está asignada dos veces: a " + who.map(\.es).joined(separator: " y a ") + "; solo una VM puede tenerla, así que la segunda no arranca."),
                     evidence: evidence,
                     hint: LocalizedText(
-                        en: "Give each VM its own VF" + (fix.map { ": `\($0)`" } ?? ", and keep a VF in one resource mapping only") + ".",
+                        en: "Give each VM its own VF" + (fix.map { ": `\($0)`" } ?? ", and keep a VF in one resource mapping only") + " (`sriov-wizard apply --passthrough VMID --vf auto --device \(pf.address)` picks a free one).",
                         es: "Dé a cada VM su propia VF" + (fix.map { ": `\($0)`" } ?? ", y deje cada VF en un solo mapeo de recursos") + " (`sriov-wizard apply --passthrough VMID --vf auto --device \(pf.address)` elige una libre)."),
                     device: vf.address)
             }

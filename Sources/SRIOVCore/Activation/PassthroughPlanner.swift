@@ -38,6 +38,13 @@ public enum PassthroughPlanner {
         !config.directUses(of: address).isEmpty || !config.mappings(containing: address, node: node).isEmpty
     }
 
+    /// The VFs of a PF that no VM line or mapping of this node uses, in VF order (what
+    /// `--vf auto` picks from).
+    public static func freeVFs(of pf: PCIFunction, context: CheckContext, config: ProxmoxPassthroughConfig) -> [PCIFunction] {
+        let node = node(context.machine)
+        return context.vfs(of: pf).filter { !inUse($0.address, config, node: node) }
+    }
+
     static func node(_ machine: Machine) -> String? {
         machine.attribute("/proc/sys/kernel/hostname") ?? machine.attribute("/etc/hostname")
     }

@@ -226,6 +226,8 @@ grep -qx "$name" "$cfg" 2>/dev/null && { echo "mapping '$name' already exists" >
 { [ -s "$cfg" ] && echo; echo "$name"; while [ $# -ge 2 ] && [ "$1" = --map ]; do
     printf '\tmap %s\n' "$(echo "$2" | tr , '\n' | sort | paste -sd,)"; shift 2; done; } >> "$cfg"
 PVESH
+# apply runs commands with LC_ALL, LANG and PATH only: the log path is written in.
+sed -i "s|\${LAB_OUT:-/tmp}|$OUT|" /run/stub/qm /run/stub/pvesh
 chmod +x /run/stub/qm /run/stub/pvesh
 mkdir -p /etc/pve/qemu-server /etc/pve/mapping
 printf 'bios: ovmf\ncores: 4\nmachine: pc-q35-8.1\nmemory: 8192\nname: win11\nostype: win11\n' > /etc/pve/qemu-server/100.conf

@@ -155,7 +155,8 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
                 config.problems.append(ConfigProblem(location: ConfigLocation(file: mappingFile, line: 0), message: error.description))
             }
         }
-        if let listed = try? machine.run(listCommand, timeout: 30), listed.status == 0 {
+        // Only where there are VMs to ask about (qm list takes a second on a Proxmox host).
+        if !config.vms.isEmpty, let listed = try? machine.run(listCommand, timeout: 30), listed.status == 0 {
             config.applyList(listed.stdoutText)
         }
         return config

@@ -28,6 +28,41 @@ public struct CommandResult: Sendable, Equatable {
 /// Runs commands for a `Machine`: live, or answered from a snapshot's recordings.
 public protocol CommandRunner: Sendable {
     func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult
+    /// The same, calling `onLine` with each line the command prints (stdout or stderr, split
+    /// at `\n` and `\r`, so a progress bar's updates are lines too) while it runs, for a
+    /// progress display. Runners that do not run programs answer without calling it.
+    func run(_ argv: [String], timeout: Double, outputLimit: Int,
+             onLine: @escaping @Sendable (String) -> Void) throws(HostAccessError) -> CommandResult
+}
+
+extension CommandRunner {
+    public func run(_ argv: [String], timeout: Double, outputLimit: Int,
+                    onLine: @escaping @Sendable (String) -> Void) throws(HostAccessError) -> CommandResult {
+        try run(argv, timeout: timeout, outputLimit: outputLimit)
+    }
+}
+
+/// Cuts a byte stream into lines for `CommandRunner.run(_:timeout:outputLimit:onLine:)`.
+struct LineSplitter {
+    private var partial: [UInt8] = []
+    /// A line longer than this is passed on in pieces.
+    static let longest = 4096
+
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ emit: (String) -> Void) {
+        for b in bytes {
+            if b == 0x0A || b == 0x0D {
+                flush(emit)
+            } else {
+                partial.append(b)
+                if partial.count >= LineSplitter.longest { flush(emit) }
+            }
+        }
+    }
+
+    mutating func flush(_ emit: (String) -> Void) {
+        if !partial.isEmpty { emit(String(decoding: partial, as: UTF8.self)) }
+        partial.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Runs real programs with posix_spawn: argv only (no shell), stdin an empty pipe (end of file
@@ -40,6 +75,16 @@ public struct LiveCommandRunner: CommandRunner {
     public init(environment: [String: String] = [:]) { self.environment = environment }
 
     public func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
+        try run(argv, timeout: timeout, outputLimit: outputLimit, lines: nil)
+    }
+
+    public func run(_ argv: [String], timeout: Double, outputLimit: Int,
+                    onLine: @escaping @Sendable (String) -> Void) throws(HostAccessError) -> CommandResult {
+        try run(argv, timeout: timeout, outputLimit: outputLimit, lines: onLine)
+    }
+
+    private func run(_ argv: [String], timeout: Double, outputLimit: Int,
+                     lines: (@Sendable (String) -> Void)?) throws(HostAccessError) -> CommandResult {
         guard let program = argv.first, !program.isEmpty else {
             throw HostAccessError.commandNotFound(command: "")
         }
@@ -110,6 +155,7 @@ public struct LiveCommandRunner: CommandRunner {
         let deadline = LiveCommandRunner.now() + timeout
         var timedOut = false
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var outLines = LineSplitter(), errLines = LineSplitter()
         while !open.isEmpty {
             let remaining = deadline - LiveCommandRunner.now()
             if remaining <= 0 { timedOut = true; break }
@@ -119,9 +165,15 @@ public struct LiveCommandRunner: CommandRunner {
             for p in fds where p.revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { Glibc.read(p.fd, $0.baseAddress, $0.count) }
                 if n <= 0 {
+                    if let lines {
+                        if p.fd == outPipe[0] { outLines.flush(lines) } else { errLines.flush(lines) }
+                    }
                     close(p.fd)
                     open.removeAll { $0 == p.fd }
                     continue
+                }
+                if let lines {
+                    if p.fd == outPipe[0] { outLines.feed(buffer[0..<n], lines) } else { errLines.feed(buffer[0..<n], lines) }
                 }
                 if p.fd == outPipe[0] {
                     let room = max(0, outputLimit - out.count)
@@ -164,10 +216,7 @@ public struct LiveCommandRunner: CommandRunner {
     typealias Pipe2Function = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
 
     /// glibc's `pipe2(2)`, looked up once: the Glibc module hides it behind _GNU_SOURCE.
-    static let pipe2Function: Pipe2Function? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pipe2") else { return nil }
-        return unsafeBitCast(symbol, to: Pipe2Function.self)
-    }()
+    static let pipe2Function: Pipe2Function? = LibCSymbol.lookup("pipe2", as: Pipe2Function.self)
 
     /// A pipe with both ends close-on-exec from the start (pipe + fcntl where pipe2 is missing).
     static func pipe2(_ fds: inout [Int32]) -> Int32 {
@@ -177,10 +226,21 @@ public struct LiveCommandRunner: CommandRunner {
         return 0
     }
 
-    static func now() -> Double {
+    /// Seconds of the monotonic clock (for timeouts and elapsed times).
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// A C library function that the Glibc module does not declare (behind _GNU_SOURCE, or no
+/// wrapper at all), looked up in the running process by name.
+enum LibCSymbol {
+    /// `type` must be the function's `@convention(c)` type.
+    static func lookup<F>(_ name: String, as type: F.Type) -> F? {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
     }
 }
 

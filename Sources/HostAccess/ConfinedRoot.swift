@@ -111,10 +111,7 @@ public final class ConfinedRoot: @unchecked Sendable {
     /// glibc's `syscall(2)`, looked up once: Swift does not import variadic C functions, and
     /// glibc 2.36 has no openat2 wrapper. Integer and pointer arguments are passed the same way
     /// to a variadic function on the Linux ABIs (x86-64, AArch64).
-    static let syscallFunction: SyscallFunction? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else { return nil }
-        return unsafeBitCast(symbol, to: SyscallFunction.self)
-    }()
+    static let syscallFunction: SyscallFunction? = LibCSymbol.lookup("syscall", as: SyscallFunction.self)
 
     static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, resolve: UInt64) -> Int32 {
         guard let call = syscallFunction else { errno = ENOSYS; return -1 }

@@ -278,6 +278,13 @@ public struct Machine: Sendable {
         try commands.run(argv, timeout: timeout, outputLimit: outputLimit)
     }
 
+    /// The same, with each line the command prints passed to `onLine` while it runs (for a
+    /// progress display; a snapshot's recorded answers call it with nothing).
+    public func run(_ argv: [String], timeout: Double = 30, outputLimit: Int = 16 << 20,
+                    onLine: @escaping @Sendable (String) -> Void) throws(HostAccessError) -> CommandResult {
+        try commands.run(argv, timeout: timeout, outputLimit: outputLimit, onLine: onLine)
+    }
+
     // MARK: - helpers
 
     static func normalise(_ root: String) -> String {
@@ -374,4 +381,12 @@ extension Machine {
 /// Raw write to standard error (used by the console layer).
 public func writeStandardError(_ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     Glibc.write(2, pointer, count)
+}
+
+/// Writes bytes to standard output at once, after what `print` has buffered (progress lines
+/// redrawn in place must not wait for a newline, nor overtake earlier output).
+@discardableResult
+public func writeStandardOutput(_ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    fflush(nil)  // every stream: stdout is a C global Swift 6 will not touch
+    return Glibc.write(1, pointer, count)
 }

@@ -242,4 +242,13 @@ extension TreeWriter {
         defer { close(fd) }
         if fchmod(fd, OutputRoot.fileMode) != 0 { throw HostAccessError.from(errno: errno, path: path) }
     }
+
+    /// A new directory readable by its owner only (0700), with an unpredictable name under
+    /// `parent` (mkdtemp), for work files that no other user may see or replace.
+    public static func createPrivateTemporaryDirectory(in parent: String, prefix: String) throws(HostAccessError) -> String {
+        var template = Array(((parent.hasSuffix("/") ? parent : parent + "/") + prefix + "XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
+        guard made != nil else { throw HostAccessError.from(errno: errno, path: parent) }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
 }

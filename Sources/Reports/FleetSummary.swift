@@ -17,6 +17,8 @@ public struct FleetRow: Sendable, Equatable {
     public var failing: [(check: String, device: String?, summary: String)]
     /// What to show under the host's anchor: the checks that failed or warned, with hints.
     public var problems: [ReportCheck]
+    /// How many checks failed, warned and passed (notes and skips are neither).
+    public var counts: (fail: Int, warn: Int, pass: Int)
 
     public init(file: String, report r: HostReport) {
         self.file = file
@@ -30,6 +32,25 @@ public struct FleetRow: Sendable, Equatable {
         let checks = r.stages.flatMap(\.checks)
         failing = checks.filter { $0.level == .fail }.map { ($0.id, $0.device, $0.summary) }
         problems = checks.filter { $0.level == .fail || $0.level == .warn }
+        counts = (checks.filter { $0.level == .fail }.count, checks.filter { $0.level == .warn }.count,
+                  checks.filter { $0.level == .pass }.count)
+    }
+
+    /// The fleet's order: the most severe host first, then by host name, file and time, so
+    /// that 26 reports of hosts all called `pve` still come out the same way every time.
+    public static func precedes(_ a: FleetRow, _ b: FleetRow) -> Bool {
+        if a.level.severity != b.level.severity { return a.level.severity > b.level.severity }
+        if a.counts.fail != b.counts.fail { return a.counts.fail > b.counts.fail }
+        if a.counts.warn != b.counts.warn { return a.counts.warn > b.counts.warn }
+        let (ha, hb) = ((a.hostname ?? "").lowercased(), (b.hostname ?? "").lowercased())
+        if ha != hb { return ha < hb }
+        if a.file != b.file { return a.file < b.file }
+        return (a.time ?? "") < (b.time ?? "")
+    }
+
+    /// `2 fail, 1 warn, 14 pass` (text and HTML).
+    func countsText(_ l: ReportLabels) -> String {
+        "\(counts.fail) \(l.t("fail", "fallan")), \(counts.warn) \(l.t("warn", "avisos")), \(counts.pass) \(l.t("pass", "bien"))"
     }
 
     public static func == (a: FleetRow, b: FleetRow) -> Bool {
@@ -37,6 +58,7 @@ public struct FleetRow: Sendable, Equatable {
             && a.stages.map(\.id) == b.stages.map(\.id) && a.stages.map(\.level) == b.stages.map(\.level)
             && a.sriovDevices == b.sriovDevices && a.vfsEnabled == b.vfsEnabled && a.vfsTotal == b.vfsTotal
             && a.failing.map(\.check) == b.failing.map(\.check) && a.problems == b.problems
+            && a.counts == b.counts
     }
 
     func level(of stage: StageID) -> CheckLevel? { stages.first { $0.id == stage }?.level }
@@ -53,8 +75,9 @@ public struct FleetSummary: Sendable {
     public var language: Language
     public var time: String?
 
+    /// `rows` in any order: they are kept in `FleetRow.precedes` order.
     public init(rows: [FleetRow], language: Language, time: String? = nil) {
-        self.rows = rows
+        self.rows = rows.sorted(by: FleetRow.precedes)
         self.language = language
         self.time = time
     }
@@ -64,15 +87,19 @@ public struct FleetSummary: Sendable {
     /// Rows for the terminal. Reports come from strangers: XML 1.0 allows DEL, C1 controls and
     /// bidi overrides in a host name, so every cell goes through `TerminalText`.
     public func text() -> [[String]] {
-        rows.map { r in
-            ([r.hostname ?? "?", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
-                + [String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText])
+        let l = ReportLabels(language: language)
+        return rows.map { r in
+            ([r.hostname ?? "?", r.file, r.time ?? "-", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
+                + [r.countsText(l), String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText])
                 .map { TerminalText.visible($0, keepTabs: false) }
         }
     }
 
     public var textHeader: [String] {
-        ["HOST", "KERNEL"] + StageID.allCases.map { $0.rawValue.uppercased() } + ["SR-IOV", "VFS", "FAILING"]
+        let l = ReportLabels(language: language)
+        return [l.t("HOST", "EQUIPO"), l.t("FILE", "FICHERO"), l.t("TIME", "HORA"), "KERNEL"]
+            + StageID.allCases.map { $0.rawValue.uppercased() }
+            + [l.t("CHECKS", "COMPROBACIONES"), "SR-IOV", "VFS", l.t("FAILING", "FALLA")]
     }
 
     // MARK: - JSON
@@ -88,6 +115,7 @@ public struct FleetSummary: Sendable {
                     ("kernel", .optional(r.kernel)),
                     ("time", .optional(r.time)),
                     ("level", .string(r.level.rawValue)),
+                    ("checks", .object([("fail", .int(r.counts.fail)), ("warn", .int(r.counts.warn)), ("pass", .int(r.counts.pass))])),
                     ("stages", .object(r.stages.map { ($0.id.rawValue, .string($0.level.rawValue)) })),
                     ("sriovDevices", .int(r.sriovDevices)),
                     ("vfsEnabled", .int(r.vfsEnabled)),
@@ -115,7 +143,8 @@ public struct FleetSummary: Sendable {
             }
             return .element(XMLElement("host", attributes: ReportXML.attrs(
                 ("file", r.file), ("hostname", r.hostname), ("kernel", r.kernel), ("time", r.time), ("level", r.level.rawValue),
-                ("sriovDevices", String(r.sriovDevices)), ("vfsEnabled", String(r.vfsEnabled)), ("vfsTotal", String(r.vfsTotal))),
+                ("sriovDevices", String(r.sriovDevices)), ("vfsEnabled", String(r.vfsEnabled)), ("vfsTotal", String(r.vfsTotal)),
+                ("checksFailed", String(r.counts.fail)), ("checksWarned", String(r.counts.warn)), ("checksPassed", String(r.counts.pass))),
                 children: children))
         })
         let xml = try XMLKit.serialise(root, namespace: ReportNamespace.uri)
@@ -150,11 +179,20 @@ public struct FleetSummary: Sendable {
     public func html() throws -> String {
         let l = ReportLabels(language: language)
         let stageTitles = StageID.allCases.map { l.shortStageName($0) }
-        let header = [l.host, l.kernel] + stageTitles + ["SR-IOV", l.vfs, l.failing]
-        let headerAttributes: [[(String, String)]] = header.indices.map { [("scope", "col"), ("data-sort", String($0))] }
+        // On a phone (max-width 640px, report.css) the columns marked "wide" are hidden: the
+        // host (with its file and time), its result, the check counts, VFs and what fails stay.
+        let header = [l.host, l.kernel] + stageTitles + [l.t("Checks", "Comprobaciones"), "SR-IOV", l.vfs, l.failing]
+        let wide = Set([1] + stageTitles.indices.map { $0 + 2 } + [stageTitles.count + 3])
+        let headerAttributes: [[(String, String)]] = header.indices.map {
+            [("scope", "col"), ("data-sort", String($0))] + (wide.contains($0) ? [("class", "wide")] : [])
+        }
         let tableRows: [[XMLElement]] = rows.enumerated().map { i, r in
             var cells = [
-                H.el("a", attrs: [("href", "#host-\(i + 1)")], [H.text("span", r.hostname ?? r.file)]),
+                H.el("span", [
+                    H.el("a", attrs: [("href", "#host-\(i + 1)")], [H.text("span", r.hostname ?? r.file)]),
+                    ReportHTML.badge(r.level),
+                    H.el("small", attrs: [("class", "row-file")], [H.text("code", r.file)] + (r.time.map { [H.text("span", " · " + $0)] } ?? [])),
+                ]),
                 H.text("span", r.kernel ?? "?"),
             ]
             cells += StageID.allCases.map { id in
@@ -162,13 +200,15 @@ public struct FleetSummary: Sendable {
                 return XMLElement("span", attributes: [("class", "badge \(level.rawValue)"), ("data-v", String(level.severity))],
                                   children: [.text(level.label)])
             }
-            cells += [H.text("span", String(r.sriovDevices)), H.text("span", "\(r.vfsEnabled) / \(r.vfsTotal)"),
+            cells += [XMLElement("span", attributes: [("data-v", String(r.counts.fail * 1_000_000 + r.counts.warn * 1_000 + r.counts.pass))],
+                                 children: [.text(r.countsText(l))]),
+                      H.text("span", String(r.sriovDevices)), H.text("span", "\(r.vfsEnabled) / \(r.vfsTotal)"),
                       H.text("span", r.failingText.isEmpty ? "-" : r.failingText)]
             return cells
         }
         var table = H.table(header, tableRows, class: "fleet-table", headerAttributes: headerAttributes,
                             rowAttributes: rows.map { [("class", "level-\($0.level.rawValue)")] })
-        table = sortKeys(table)
+        table = sortKeys(table, wide: wide)
         let details = rows.enumerated().map { i, r in hostDetails(r, anchor: "host-\(i + 1)", l) }
         let body = H.el("body", [
             H.el("header", attrs: [("class", "top level-\(CheckLevel.worst(rows.map(\.level)).rawValue)")], [
@@ -190,16 +230,20 @@ public struct FleetSummary: Sendable {
     }
 
     /// Level cells sort by severity: copy the badge's data-v onto its cell.
-    private func sortKeys(_ table: XMLElement) -> XMLElement {
+    private func sortKeys(_ table: XMLElement, wide: Set<Int>) -> XMLElement {
         var table = table
         table.children = table.children.map { node in
             guard case .element(var section) = node, section.name == "tbody" else { return node }
             section.children = section.children.map { rowNode in
                 guard case .element(var row) = rowNode else { return rowNode }
-                row.children = row.children.map { cellNode in
-                    guard case .element(var cell) = cellNode, let inner = cell.elements().first, let v = inner.attribute("data-v") else { return cellNode }
-                    cell.attributes.append((name: "data-v", value: v))
-                    cell.attributes.append((name: "class", value: "lvl"))
+                row.children = row.children.enumerated().map { column, cellNode in
+                    guard case .element(var cell) = cellNode else { return cellNode }
+                    var classes = wide.contains(column) ? ["wide"] : []
+                    if let inner = cell.elements().first, let v = inner.attribute("data-v") {
+                        cell.attributes.append((name: "data-v", value: v))
+                        if inner.attribute("class")?.hasPrefix("badge") == true { classes.append("lvl") }
+                    }
+                    if !classes.isEmpty { cell.attributes.append((name: "class", value: classes.joined(separator: " "))) }
                     return .element(cell)
                 }
                 return .element(row)

@@ -78,7 +78,7 @@ struct ApplyCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
-        try rootOptions.validateRoot()
+        try rootOptions.validateWritableRoot()
         if vfs != nil, device == nil {
             throw ValidationError("--vfs goes with --device: --device ADDR --vfs N.")
         }
@@ -174,7 +174,9 @@ struct ApplyCommand: ParsableCommand {
         }
         let outcome: PlanExecutor.Outcome
         do {
-            outcome = try PlanExecutor(machine: context.machine).apply(plan, command: CommandLine.arguments)
+            var executor = PlanExecutor(machine: context.machine)
+            if executor.performsHostActions { executor.progress = ProgressDisplay(language: languageOptions.resolved) }
+            outcome = try executor.apply(plan, command: CommandLine.arguments)
         } catch {
             Console.error("cannot write the journal, so nothing was changed: \(error.description)")
             throw ExitCode.failure

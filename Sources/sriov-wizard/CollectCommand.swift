@@ -8,7 +8,7 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "One table over many hosts' XML reports (fleet view).",
         discussion: """
-        Reads XML reports made by `report --xml` and shows, per host: host name, kernel, each stage's result, SR-IOV devices, VFs enabled / possible, and the checks that fail. Rows keep the order of the files given. The HTML table sorts by any column and links to each host's failed and warned checks with their fixes.
+        Reads XML reports made by `report --xml` and shows, per report: host name, the report's file and time (so reports of hosts that are all called `pve` can be told apart), kernel, each stage's result, how many checks fail, warn and pass, SR-IOV devices, VFs enabled / possible, and the checks that fail. Rows come most severe first, then by host name, file and time. The HTML table sorts by any column, links to each host's failed and warned checks with their fixes, and on a phone (390 px) keeps the host, its result, the counts, VFs and what fails.
 
         Every file is checked against the schema like `report --from`; an invalid file is named on standard error, the others are still shown, and the exit status is 2.
 

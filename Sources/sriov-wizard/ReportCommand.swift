@@ -19,7 +19,10 @@ struct ReportCommand: ParsableCommand {
 
         --upload URL sends the XML report (the redacted one with --redact) to a sriov-report-server (POST URL/api/v1/reports) with the token from --token-file, $SRIOV_WIZARD_TOKEN or upload.conf; TLS is verified (--ca-file for a private CA), https_proxy/no_proxy are honoured. The report is queued in the outbox (/var/lib/sriov-wizard/outbox, 0600) first and removed once the server answered 201 or 200; after a failure (network, timeout, TLS, 5xx, refused token) it stays queued and --flush sends the queue, oldest first. A report the server refuses (400, 413, 415) moves to outbox/rejected/ and is not sent again: the same bytes would get the same answer. /etc/sriov-wizard/upload.conf (url=, token-file=, ca-file=, redact=) gives the server for --flush and for the wizard's offer to upload.
 
+        Without --xml, --html and --upload both files are written in the current directory as sriov-report-HOST-TIME.xml and .html (HOST the host name, a placeholder with --redact; TIME the report's time, e.g. 20261202-065300Z), and the command says where.
+
         EXAMPLES:
+          sudo sriov-wizard report
           sudo sriov-wizard report --html report.html
           sriov-wizard report --root Resources/sample-host-vfs --xml host.xml --html host.html --time none
           sudo sriov-wizard report --redact --html forum.html
@@ -71,9 +74,6 @@ struct ReportCommand: ParsableCommand {
             }
             return
         }
-        if xml == nil && html == nil && uploadOptions.upload == nil {
-            throw ValidationError("Give --xml FILE, --html FILE, --upload URL, or several ('-' writes to standard output).")
-        }
         if xml == "-" && html == "-" {
             throw ValidationError("--xml - and --html - cannot both write to standard output; give one of them a file name.")
         }
@@ -114,9 +114,21 @@ struct ReportCommand: ParsableCommand {
             if redact { redactor = Redactor.forMachine(context.machine) }
         }
         if redact { report = redactor.redact(report) }
+        var xml = self.xml, html = self.html
+        var announce = false
+        if xml == nil && html == nil && uploadOptions.upload == nil {
+            let base = ReportFiles.defaultBaseName(report)
+            (xml, html, announce) = (base + ".xml", base + ".html", true)
+        }
         do {
             if let xml { try ReportFiles.write(try ReportXML.render(report), to: xml) }
             if let html { try ReportFiles.write(try ReportHTML.render(report), to: html) }
+            if announce, let xml, let html {
+                let cwd = FileManager.default.currentDirectoryPath
+                print(report.language == .es
+                      ? "Informe escrito en \(cwd)/\(xml) y \(cwd)/\(html)."
+                      : "Report written to \(cwd)/\(xml) and \(cwd)/\(html).")
+            }
             if let session {
                 let status = session.upload(try ReportXML.render(report))
                 if status != ExitCode.success { throw status }
@@ -193,6 +205,29 @@ enum ReportFiles {
 
     /// Writes `text` to `path` atomically (a temporary file renamed over the target), or to
     /// standard output for "-"; exit 73 with the reason when the file cannot be written.
+    /// `sriov-report-HOST-TIME` (or `sriov-report-HOST` without a time): the host name kept to
+    /// letters, digits, `.`, `_` and `-`, so a hostile or odd name cannot make a path.
+    static func defaultBaseName(_ report: HostReport) -> String {
+        let host = String((report.host.hostname ?? "host").unicodeScalars.prefix(64).map { scalar -> Character in
+            let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+            return ok ? Character(scalar) : "_"
+        })
+        let safeHost = host.isEmpty || host.hasPrefix(".") ? "host" + host : host
+        guard let time = report.time else { return "sriov-report-\(safeHost)" }
+        // 2026-12-02T06:53:00Z -> 20261202-065300Z
+        // (an offset: +02:00 -> p0200, -05:00 -> m0500)
+        let parts = time.split(separator: "T", maxSplits: 1).map(String.init)
+        let day = parts[0].filter(\.isNumber)
+        let clock = parts.count > 1 ? String(parts[1].compactMap { c -> Character? in
+            if c.isNumber || c == "Z" { return c }
+            if c == "+" { return "p" }
+            if c == "-" { return "m" }
+            return nil
+        }) : ""
+        let compact = clock.isEmpty ? day : day + "-" + clock
+        return "sriov-report-\(safeHost)-\(compact)"
+    }
+
     static func write(_ text: String, to path: String) throws {
         if path == "-" {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")

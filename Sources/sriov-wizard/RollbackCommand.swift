@@ -7,15 +7,17 @@ struct RollbackCommand: ParsableCommand {
         commandName: "rollback",
         abstract: "Undo a recorded apply: files back byte for byte, sriov_numvfs back where it was changed.",
         discussion: """
-        Restores the old bytes, mode and owner of every file the apply wrote (removes files it created), sets sriov_numvfs back to its previous value, and runs again the commands that regenerate from those files (update-initramfs, update-grub, udevadm control --reload). A file changed by someone else after the apply is not overwritten: the rollback refuses before changing anything.
+        Restores the old bytes, mode and owner of every file the apply wrote (removes files it created), sets sriov_numvfs back to its previous value, and runs again the commands that regenerate from those files (update-initramfs, update-grub, udevadm control --reload). A file changed by someone else after the apply is not overwritten: the rollback refuses before changing anything. The plan is shown first and, like `apply`, confirmed on a terminal (--yes skips the question; without a terminal --yes is required).
 
         EXAMPLES:
           sudo sriov-wizard rollback --last
           sudo sriov-wizard rollback --id 20261125-160308-1 --dry-run
+          sudo sriov-wizard rollback --last --yes --lang es
 
         EXIT STATUS:
           0   rolled back (or --dry-run)
           1   the rollback cannot be done safely, or a step failed
+          5   not confirmed (answered no, or no terminal and no --yes)
           64  usage error
           75  another apply or rollback is running (lock)
           77  changing this host needs root
@@ -23,6 +25,7 @@ struct RollbackCommand: ParsableCommand {
     )
 
     @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var languageOptions: LanguageOptions
 
     @Flag(name: .long, help: "Roll back the most recent apply that is not rolled back yet.")
     var last = false
@@ -33,18 +36,24 @@ struct RollbackCommand: ParsableCommand {
     @Flag(name: .long, help: "Print what would be restored and change nothing.")
     var dryRun = false
 
+    @Flag(name: .long, help: "Do not ask before rolling back (needed without a terminal).")
+    var yes = false
+
     func validate() throws {
-        try rootOptions.validateRoot()
+        try rootOptions.validateWritableRoot()
         if last == (id != nil) { throw ValidationError("Give either --last or --id ID (see `sriov-wizard history`).") }
     }
 
     func run() throws {
+        let language = languageOptions.resolved
+        let say = RollbackWords(language: language)
         if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
-            Console.error("changing this host needs root: run it with sudo (or add --dry-run).")
+            Console.error(say.needsRoot)
             throw ExitStatus.needsRoot
         }
         let machine = rootOptions.machine
-        let rollback = Rollback(machine: machine)
+        var rollback = Rollback(machine: machine)
+        if rollback.performsHostActions { rollback.progress = ProgressDisplay(language: language) }
         var target = id
         if last {
             target = Journal.ids(machine).reversed().first { id in
@@ -52,11 +61,14 @@ struct RollbackCommand: ParsableCommand {
                 return m.state != .rolledBack
             }
             guard target != nil else {
-                Console.error("no apply to roll back under \(machine.realPath(Journal.directory)).")
+                Console.error(say.nothingToRollBack(machine.realPath(Journal.directory)))
                 throw ExitCode.failure
             }
         }
-        let lock = dryRun ? nil : try ActivationLocking.acquire(machine)
+        // Plan under the lock (as apply does); without --yes and without a terminal the run only
+        // shows the plan and refuses, so it takes no lock.
+        let willRollBack = !dryRun && (yes || Machine.isTerminal(0))
+        let lock = willRollBack ? try ActivationLocking.acquire(machine) : nil
         defer { withExtendedLifetime(lock) {} }
         let planned: Rollback.Planned
         do { planned = try rollback.plan(id: target!) } catch {
@@ -64,11 +76,11 @@ struct RollbackCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let console = Console()
-        print(console.paint("Rollback of \(planned.manifest.id): \(planned.manifest.summary)", .bold))
+        print(console.paint(say.heading(planned.manifest.id, planned.manifest.summary), .bold))
         for action in planned.actions {
             var suffix = ""
-            if !machine.isLive, case .command = action { suffix = "  (would run on the host)" }
-            if !machine.isLive, case .sysfs = action { suffix = "  (recorded in the snapshot)" }
+            if !machine.isLive, case .command = action { suffix = say.wouldRun }
+            if !machine.isLive, case .sysfs = action { suffix = say.recorded }
             print("  - " + action.text + suffix)
             switch action {
             case .restore(_, let diff), .remove(_, let diff):
@@ -76,14 +88,52 @@ struct RollbackCommand: ParsableCommand {
             default: break
             }
         }
-        if dryRun { print("Dry run: nothing was changed."); return }
+        if dryRun { print(say.dryRun); return }
+        if !yes {
+            guard Machine.isTerminal(0) else {
+                Console.error(say.noTerminal)
+                throw ExitStatus.notConfirmed
+            }
+            print(say.question + " " + YesNo.choices(language) + " ", terminator: "")
+            guard YesNo.parse(readLine() ?? "") == true else {
+                print(say.unchanged)
+                throw ExitStatus.notConfirmed
+            }
+        }
         let outcome = rollback.run(planned)
         if let failure = outcome.failure {
             Console.error(failure)
             throw ExitCode.failure
         }
-        print("Rolled back \(planned.manifest.id).")
+        print(say.done(planned.manifest.id))
     }
+}
+
+/// The rollback command's own sentences, in the user's language.
+struct RollbackWords {
+    let language: Language
+    private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    var needsRoot: String {
+        t("changing this host needs root: run it with sudo (or add --dry-run).",
+          "cambiar este equipo requiere root: ejecútelo con sudo (o añada --dry-run).")
+    }
+    func nothingToRollBack(_ directory: String) -> String {
+        t("no apply to roll back under \(directory).", "no hay ningún apply que deshacer en \(directory).")
+    }
+    func heading(_ id: String, _ summary: String) -> String {
+        t("Rollback of \(id): \(summary)", "Deshacer \(id): \(summary)")
+    }
+    var wouldRun: String { t("  (would run on the host)", "  (se ejecutaría en el equipo)") }
+    var recorded: String { t("  (recorded in the snapshot)", "  (anotado en la instantánea)") }
+    var dryRun: String { t("Dry run: nothing was changed.", "Simulación: no se cambió nada.") }
+    var noTerminal: String {
+        t("refusing to roll back without confirmation: standard input is not a terminal. Add --yes to roll back, or --dry-run to only see the plan.",
+          "no se deshace nada sin confirmación: la entrada estándar no es un terminal. Añada --yes para deshacer, o --dry-run para ver solo el plan.")
+    }
+    var question: String { t("Roll back these changes?", "¿Deshacer estos cambios?") }
+    var unchanged: String { t("Nothing was changed.", "No se cambió nada.") }
+    func done(_ id: String) -> String { t("Rolled back \(id).", "Deshecho \(id).") }
 }
 
 struct HistoryCommand: ParsableCommand {

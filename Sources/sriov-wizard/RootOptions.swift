@@ -1,12 +1,13 @@
 import ArgumentParser
+import Foundation
 import HostAccess
 import SRIOVCore
 
 /// `--root`, shared by every command that reads a machine.
 struct RootOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Root of the machine to read: / for this host, or a snapshot directory with the same layout.",
-        valueName: "DIR"))
+        "Root of the machine to read: / for this host, a snapshot directory, or a snapshot .tar.gz as sent (unpacked privately, read-only).",
+        valueName: "DIR|FILE"))
     var root: String = "/"
 
     @Option(name: .customLong("pci-ids"), help: ArgumentHelp(
@@ -17,11 +18,30 @@ struct RootOptions: ParsableArguments {
     func validateRoot() throws {
         let machine = Machine(root: "/")
         if root != "/", !machine.isDirectory(root) {
-            throw ValidationError("--root \(root): not a directory. Give / for this host or a snapshot directory made by `sriov-wizard snapshot`.")
+            guard SnapshotArchive.isArchive(root, on: machine) else {
+                throw ValidationError("--root \(root): no such directory or file. Give / for this host, a snapshot directory or the .tar.gz made by `sriov-wizard snapshot`.")
+            }
+            do { _ = try UnpackedArchives.shared.directory(for: root) } catch {
+                throw ValidationError("--root " + error.text.text(LanguageOptions.fromEnvironment))
+            }
         }
     }
 
-    var machine: Machine { Machine(root: root) }
+    /// For commands that change the machine: a snapshot archive is read-only (its unpacked
+    /// copy is removed at exit, so changes to it would be lost).
+    func validateWritableRoot() throws {
+        try validateRoot()
+        if isArchive {
+            throw ValidationError("--root \(root) is a snapshot archive, which is read-only here. Unpack it (mkdir DIR && tar -xzf \(root) -C DIR) and give --root DIR to change the copy.")
+        }
+    }
+
+    var isArchive: Bool { root != "/" && SnapshotArchive.isArchive(root, on: Machine(root: "/")) }
+
+    var machine: Machine {
+        if isArchive, let directory = try? UnpackedArchives.shared.directory(for: root) { return Machine(root: directory) }
+        return Machine(root: root)
+    }
 
     /// pci.ids belongs to the machine the tool runs on, not to the inspected snapshot.
     var names: PCIIDs? { PCIIDs.load(from: Machine(root: "/"), path: pciIDs) }
@@ -29,4 +49,31 @@ struct RootOptions: ParsableArguments {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
+}
+
+/// Snapshot archives given as --root, each unpacked once per run into a private directory
+/// that is removed when the process exits.
+final class UnpackedArchives: @unchecked Sendable {
+    static let shared = UnpackedArchives()
+    private let lock = NSLock()
+    private var directories: [String: String] = [:]
+
+    private init() {
+        atexit { UnpackedArchives.shared.removeAll() }
+    }
+
+    func directory(for archive: String) throws(SnapshotArchive.Refusal) -> String {
+        lock.lock(); defer { lock.unlock() }
+        if let known = directories[archive] { return known }
+        let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let directory = try SnapshotArchive.unpack(archive, on: Machine(root: "/"), into: parent)
+        directories[archive] = directory
+        return directory
+    }
+
+    func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        for directory in directories.values { try? FileManager.default.removeItem(atPath: directory) }
+        directories = [:]
+    }
 }

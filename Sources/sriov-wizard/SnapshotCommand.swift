@@ -21,6 +21,7 @@ struct SnapshotCommand: ParsableCommand {
           sudo sriov-wizard snapshot --archive myhost.tar.gz
           sudo sriov-wizard snapshot --redact --archive forum.tar.gz
           sriov-wizard devices --root /tmp/myhost
+          sriov-wizard check --root myhost.tar.gz
         """
     )
 
@@ -49,8 +50,17 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         let local = Machine(root: "/")
-        let directory = output ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("sriov-wizard-snapshot-\(ProcessInfo.processInfo.processIdentifier)").path
+        // Without --output the tree is built in a private directory (0700, unpredictable name:
+        // this runs as root in a shared /tmp) and removed once it is packed.
+        let directory: String
+        if let output { directory = output } else {
+            let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            do { directory = try TreeWriter.createPrivateTemporaryDirectory(in: parent, prefix: "sriov-wizard-snapshot-") } catch {
+                Console.error("cannot create a private work directory: \(error.description)")
+                throw ExitCode.failure
+            }
+        }
+        defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
         if rootOptions.root == "/" && !Machine.isRoot {
             Console.warning("not running as root: config space beyond 64 bytes and some files are unreadable; the snapshot will be incomplete.")
         }
@@ -61,7 +71,9 @@ struct SnapshotCommand: ParsableCommand {
             Console.error("cannot write the snapshot: \(error.description)")
             throw ExitStatus.unreadableHost
         }
-        print("snapshot: \(directory) (\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands)")
+        let counts = "\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands"
+        // The work directory of an --archive-only run is gone at exit: name only what stays.
+        if output != nil { print("snapshot: \(directory) (\(counts))") }
         if redact {
             print(LocalizedText(
                 en: "redacted: host and domain names, MAC and IP addresses, serial numbers and UUIDs are replaced by placeholders (host-1, mac-1, ...).",
@@ -69,7 +81,8 @@ struct SnapshotCommand: ParsableCommand {
                 .text(languageOptions.resolved))
         }
         if !result.skipped.isEmpty {
-            print("skipped \(result.skipped.count) unreadable item(s); see \(directory)/sriov-wizard/manifest.json")
+            print("skipped \(result.skipped.count) unreadable item(s); see " +
+                  (output != nil ? "\(directory)/sriov-wizard/manifest.json" : "sriov-wizard/manifest.json in the archive"))
         }
         if let archive {
             // 0600 before tar writes a byte (tar truncates an existing file, keeping its mode).
@@ -82,8 +95,7 @@ struct SnapshotCommand: ParsableCommand {
                 Console.error("tar failed (status \(outcome.status)): \(outcome.stderrText)")
                 throw ExitCode.failure
             }
-            print("archive: \(archive)")
-            if output == nil { try? FileManager.default.removeItem(atPath: directory) }
+            print(output != nil ? "archive: \(archive)" : "archive: \(archive) (\(counts)); `sriov-wizard check --root \(archive)` reads it as it is")
         }
     }
 }

@@ -6,6 +6,12 @@ sign in with a read token, see the fleet, filter by a failing check, open a host
 reports, and take screenshots of the fleet at 1280 and 390 px wide, checking at each width that
 every row's host link is on screen. Prints one JSON object; exits 1 with the failed step on stderr.
 
+With --collect-html FILE it checks the HTML of `sriov-wizard collect` instead (file://, no
+server): at 1280 and 390 px every row's host link, report file and time are on screen, the wide
+columns are hidden only when narrow, and neither the page nor the table scrolls sideways.
+
+    fleet-in-chromium.py --collect-html fleet.html --rows 4 --out DIR
+
     fleet-in-chromium.py --url http://127.0.0.1:PORT --token READ_TOKEN --out DIR \
         --hosts sriov-lab,pve-01 --failing-check cpu-virtualization --failing-hosts sriov-lab \
         --open-host sriov-lab
@@ -93,16 +99,51 @@ def png_size(png):
     expect(png[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is not a PNG")
     return struct.unpack(">II", png[16:24])
 
+COLLECT_ROWS = """return Array.from(document.querySelectorAll('table.fleet-table tbody tr')).map(function (tr) {
+  var a = tr.querySelector('td a'), f = tr.querySelector('.row-file'), r = a.getBoundingClientRect(), fr = f.getBoundingClientRect();
+  var hidden = Array.from(tr.querySelectorAll('td.wide')).filter(function (td) { return getComputedStyle(td).display === 'none'; }).length;
+  return {host: a.textContent, file: f.textContent, left: Math.min(r.left, fr.left), right: Math.max(r.right, fr.right),
+          height: Math.min(r.height, fr.height), hiddenCells: hidden};
+});"""
+
+def collect_html(d, a, result):
+    d.go("file://" + os.path.abspath(a.collect_html))
+    for width in (1280, 390):
+        d.size(width, 900)
+        inner = d.js("return window.innerWidth")
+        rows = d.js(COLLECT_ROWS)
+        expect(len(rows) == a.rows, "at %d px the collect table shows %d rows, not %d" % (width, len(rows), a.rows))
+        for r in rows:
+            expect(r["height"] > 0 and r["left"] >= 0 and r["right"] <= inner,
+                   "at %d px the host link or file of %s is off screen (%s)" % (width, r["host"], r))
+            expect(r["file"].strip() != "", "a row shows no report file")
+            expect((r["hiddenCells"] > 0) == (width < 640), "at %d px %s has %d hidden wide cells" % (width, r["host"], r["hiddenCells"]))
+        page = d.js("return document.documentElement.scrollWidth - window.innerWidth")
+        expect(page <= 0, "at %d px the page scrolls sideways by %d px" % (width, page))
+        if width < 640:
+            table = d.js("var s = document.querySelector('#fleet .scroll'); return s.scrollWidth - s.clientWidth")
+            expect(table <= 0, "at %d px the table scrolls sideways by %d px" % (width, table))
+        png = d.screenshot(os.path.join(a.out, "collect-%d.png" % width))
+        w, h = png_size(png)
+        expect(w == inner, "the %d px screenshot is %d px wide (viewport %d)" % (width, w, inner))
+        result["steps"].append({"width": width, "viewport": inner, "rows": len(rows), "files": [r["file"] for r in rows],
+                                "screenshot": "collect-%d.png" % width, "png": [w, h]})
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--url", required=True); ap.add_argument("--token", required=True); ap.add_argument("--out", required=True)
-    ap.add_argument("--hosts", required=True, help="host names the fleet must list, comma-separated")
-    ap.add_argument("--failing-check", required=True)
-    ap.add_argument("--failing-hosts", required=True, help="the hosts that fail it, comma-separated")
-    ap.add_argument("--open-host", required=True, help="a failing host with two reports or more: opened, then diffed")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--collect-html", help="check this `collect --html` file instead of the server")
+    ap.add_argument("--rows", type=int, default=0, help="with --collect-html: the rows it must show")
+    ap.add_argument("--url"); ap.add_argument("--token")
+    ap.add_argument("--hosts", help="host names the fleet must list, comma-separated")
+    ap.add_argument("--failing-check")
+    ap.add_argument("--failing-hosts", help="the hosts that fail it, comma-separated")
+    ap.add_argument("--open-host", help="a failing host with two reports or more: opened, then diffed")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     a = ap.parse_args()
+    if not a.collect_html and not all([a.url, a.token, a.hosts, a.failing_check, a.failing_hosts, a.open_host]):
+        ap.error("give --collect-html FILE, or --url, --token, --hosts, --failing-check, --failing-hosts and --open-host")
     os.makedirs(a.out, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="sriov-chromium-")
     d = None
@@ -110,6 +151,10 @@ def main():
     try:
         d = Driver(a.chromedriver, a.chromium, profile)
         result["browser"] = d.s("GET", "/window/handles") and d.js("return navigator.userAgent")
+        if a.collect_html:
+            collect_html(d, a, result)
+            print(json.dumps(result))
+            return 0
         # Not signed in: the fleet sends the browser to the sign-in page.
         d.go(a.url + "/")
         expect(d.url().endswith("/login"), "an anonymous visit to / did not end on /login but on " + d.url())

@@ -54,11 +54,11 @@ final class ApplyCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderrText)
         XCTAssertTrue(r.stdoutText.contains("remove /etc/modprobe.d/sriov-wizard-igb.conf"), r.stdoutText)
         for _ in 0..<2 {
-            r = try CLI.run(["rollback", "--root", root, "--last"])
+            r = try CLI.run(["rollback", "--root", root, "--last", "--yes"])
             XCTAssertEqual(r.status, 0, r.stderrText)
         }
         XCTAssertEqual(checksums(root), before)
-        r = try CLI.run(["rollback", "--root", root, "--last"])
+        r = try CLI.run(["rollback", "--root", root, "--last", "--yes"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderrText.contains("no apply to roll back"), r.stderrText)
         XCTAssertEqual(try CLI.run(["history", "--root", root]).stdoutText.components(separatedBy: "rolled-back").count, 3)

@@ -29,7 +29,7 @@ final class IGPUCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderrText)
         let after = String(decoding: FileManager.default.contents(atPath: root + "/etc/default/grub") ?? Data(), as: UTF8.self)
         XCTAssertTrue(after.contains("i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"), after)
-        r = try CLI.run(["rollback", "--root", root, "--last"])
+        r = try CLI.run(["rollback", "--root", root, "--last", "--yes"])
         XCTAssertEqual(r.status, 0, r.stderrText)
         XCTAssertEqual(FileManager.default.contents(atPath: root + "/etc/default/grub"), before)
     }

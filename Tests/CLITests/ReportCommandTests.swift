@@ -87,8 +87,7 @@ final class ReportCommandTests: XCTestCase {
     }
 
     func testUsageErrors() throws {
-        for args in [["report", "--root", CLI.resource("sample-host")],
-                     ["report", "--xml", "-", "--html", "-"],
+        for args in [["report", "--xml", "-", "--html", "-"],
                      ["report", "--from", "x.xml", "--root", CLI.resource("sample-host"), "--html", "-"],
                      ["report", "--from", "x.xml", "--lang", "es", "--html", "-"],
                      ["report", "--root", CLI.resource("sample-host"), "--xml", "-", "--time", "yesterday"],
@@ -100,6 +99,32 @@ final class ReportCommandTests: XCTestCase {
         let unwritable = try CLI.run(["report", "--root", CLI.resource("sample-host"), "--xml", "/nonexistent-dir/r.xml"])
         XCTAssertEqual(unwritable.status, 73)
         XCTAssertTrue(unwritable.stderrText.contains("/nonexistent-dir/r.xml"), unwritable.stderrText)
+    }
+
+    /// `report` with neither --xml, --html nor --upload writes both files in the current
+    /// directory, named after the host and the time, and says where.
+    func testWithoutOutputsBothFilesAreWrittenInTheCurrentDirectory() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runner = LiveCommandRunner(environment: CLI.sanitizerEnvironment)
+        var r = try runner.run(["/usr/bin/env", "-C", dir, CLI.binary, "report", "--root", CLI.resource("sample-host"),
+                                "--time", "2026-12-02T06:53:00Z", "--lang", "en"], timeout: 120, outputLimit: 16 << 20)
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        XCTAssertEqual(names.count, 2, "\(names)")
+        XCTAssertTrue(names.allSatisfy { $0.hasPrefix("sriov-report-") && $0.contains("-20261202-065300Z.") }, "\(names)")
+        XCTAssertEqual(Set(names.map { ($0 as NSString).pathExtension }), ["xml", "html"])
+        let xml = try read(dir + "/" + names.first { $0.hasSuffix(".xml") }!)
+        XCTAssertTrue(xml.contains("<report"), xml)
+        XCTAssertTrue(r.stdoutText.contains("Report written to "), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains(dir), r.stdoutText)
+        // Spanish, redacted, no time: the host name is a placeholder, the name has no time.
+        r = try runner.run(["/usr/bin/env", "-C", dir, CLI.binary, "report", "--root", CLI.resource("sample-host"),
+                            "--time", "none", "--redact", "--lang", "es"], timeout: 120, outputLimit: 16 << 20)
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertTrue(r.stdoutText.contains("Informe escrito en "), r.stdoutText)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/sriov-report-host-1.xml"), "\((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/sriov-report-host-1.html"))
     }
 
     func testSchemaCommandPrintsTheEmbeddedSchema() throws {

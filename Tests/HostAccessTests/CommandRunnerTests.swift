@@ -79,3 +79,25 @@ final class CommandRunnerTests: XCTestCase {
         XCTAssertEqual(RecordedCommandRunner.key(for: ["a/b", "x y", "$(z)"]), "a-b_x-y_--z-")
     }
 }
+
+/// Lines reach `onLine` while the command still runs (a progress display shows them live).
+final class CommandRunnerStreamingTests: XCTestCase {
+    func testLinesArriveWhileTheCommandRuns() throws {
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [(String, Double)] = []
+        }
+        let lines = Lines()
+        let start = LiveCommandRunner.now()
+        let result = try LiveCommandRunner().run(["sh", "-c", "echo first; sleep 2; printf 'a\\rb\\n'; echo err >&2; printf tail"],
+                                                 timeout: 30, outputLimit: 1 << 20) { line in
+            lines.lock.lock(); lines.seen.append((line, LiveCommandRunner.now() - start)); lines.lock.unlock()
+        }
+        let end = LiveCommandRunner.now() - start
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdoutText, "first\na\rb\ntail", "the captured output is unchanged")
+        XCTAssertEqual(Set(lines.seen.map(\.0)), ["first", "a", "b", "err", "tail"])
+        let first = try XCTUnwrap(lines.seen.first { $0.0 == "first" })
+        XCTAssertLessThan(first.1, end - 1.0, "'first' came at \(first.1) s, the command ended at \(end) s: not streamed")
+    }
+}

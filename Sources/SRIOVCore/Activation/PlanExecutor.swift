@@ -14,6 +14,8 @@ public struct PlanExecutor: Sendable {
     /// The calls the journal's own writes are made of (live unless a test kills the whole
     /// process at one call: then the journal stops with everything else).
     public let journalOperations: any FileOperations
+    /// Told when a command or sysfs write starts and ends, and each line a command prints.
+    public var progress: (any PlanProgress)?
 
     public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil,
                 journalOperations: (any FileOperations)? = nil) {
@@ -130,7 +132,10 @@ public struct PlanExecutor: Sendable {
                     fail(index, "journal: \(error.description); \(write.path) not written")
                     break stepLoop
                 }
+                progress?.stepStarted(step.summary)
                 let result = editor.writeAttribute(write.path, write.value)
+                if case .failed = result { progress?.stepFinished(step.summary, succeeded: false) }
+                else { progress?.stepFinished(step.summary, succeeded: true) }
                 if case .failed(let code) = result {
                     fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                     break stepLoop
@@ -148,8 +153,20 @@ public struct PlanExecutor: Sendable {
                     fail(index, "journal: \(error.description); `\(ShellWords.display(command.argv))` not run")
                     break stepLoop
                 }
-                do {
-                    let result = try machine.run(command.argv, timeout: command.timeout)
+                do throws(HostAccessError) {
+                    progress?.stepStarted(ShellWords.display(command.argv))
+                    let result: CommandResult
+                    do throws(HostAccessError) {
+                        if let progress {
+                            result = try machine.run(command.argv, timeout: command.timeout) { progress.output($0) }
+                        } else {
+                            result = try machine.run(command.argv, timeout: command.timeout)
+                        }
+                    } catch {
+                        progress?.stepFinished(ShellWords.display(command.argv), succeeded: false)
+                        throw error
+                    }
+                    progress?.stepFinished(ShellWords.display(command.argv), succeeded: result.status == 0)
                     if result.status != 0 {
                         fail(index, "`\(ShellWords.display(command.argv))` exited with status \(result.status)" + PlanExecutor.tail(result))
                         break stepLoop

@@ -14,6 +14,8 @@ public struct Rollback: Sendable {
     public let machine: Machine
     public let operations: any FileOperations
     public var performsHostActions: Bool
+    /// Told when a command or sysfs write starts and ends (as for `PlanExecutor`).
+    public var progress: (any PlanProgress)?
 
     public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil) {
         self.machine = machine
@@ -169,15 +171,29 @@ public struct Rollback: Sendable {
                     continue
                 }
                 for value in values {
+                    progress?.stepStarted("write \(value) to \(path)")
                     if case .failed(let code) = editor.writeAttribute(path, value) {
+                        progress?.stepFinished("write \(value) to \(path)", succeeded: false)
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: "rollback"), machine: machine)
                         break actionLoop
                     }
+                    progress?.stepFinished("write \(value) to \(path)", succeeded: true)
                 }
             case .command(let argv):
                 guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }
-                do {
-                    let result = try machine.run(argv, timeout: 600)
+                do throws(HostAccessError) {
+                    let shown = ShellWords.display(argv)
+                    progress?.stepStarted(shown)
+                    let result: CommandResult
+                    if let progress {
+                        do throws(HostAccessError) { result = try machine.run(argv, timeout: 600) { progress.output($0) } } catch {
+                            progress.stepFinished(shown, succeeded: false)
+                            throw error
+                        }
+                    } else {
+                        result = try machine.run(argv, timeout: 600)
+                    }
+                    progress?.stepFinished(shown, succeeded: result.status == 0)
                     if result.status != 0 {
                         failure = "`\(ShellWords.display(argv))` exited with status \(result.status)" + PlanExecutor.tail(result)
                         break actionLoop

@@ -111,12 +111,12 @@ grep -E "vfs-persistent|vfs-enabled|vf-driver-bound" "$OUT/check-after.out" | he
 
 # --- rollback both applies: files byte-identical, VFs gone after the next reload
 run history1 history
-run rollback1 rollback --last
+run rollback1 rollback --last --yes
 expect "rollback (7 -> 4) exit status" "$(cat $OUT/rollback1.rc)" 0
 settle
 expect "after first rollback: 4 VFs (value before the 7 apply)" "$(numvfs)" 4
 if cmp -s /etc/udev/rules.d/70-sriov-wizard.rules "$OUT/udev-rule-4.rules"; then pass "first rollback restored the 4-VF rule byte for byte"; else fail "rule after first rollback differs"; fi
-run rollback2 rollback --last
+run rollback2 rollback --last --yes
 expect "rollback (4 -> none) exit status" "$(cat $OUT/rollback2.rc)" 0
 expect "after second rollback: 0 VFs" "$(numvfs)" 0
 etc_sums > "$OUT/etc-after-rollback.sha256"
@@ -139,7 +139,7 @@ expect "after igb reload: 3 VFs (module option)" "$(numvfs)" 3
 expect "after igb reload: bound to igbvf" "$(vf_drivers)" "$(repeat 3 igbvf)"
 run modprobe-again apply --device $ADDR --vfs 3 --method modprobe --yes
 grep -q "Already applied" "$OUT/modprobe-again.out" && pass "modprobe re-run: already applied" || fail "modprobe re-run planned changes"
-run rollback3 rollback --last
+run rollback3 rollback --last --yes
 expect "rollback of the modprobe apply exit status" "$(cat $OUT/rollback3.rc)" 0
 etc_sums > "$OUT/etc-after-rollback3.sha256"
 if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback3.sha256"; then pass "modprobe rollback: /etc byte-identical to before"; else fail "modprobe rollback: /etc differs"; diff "$OUT/etc-before.sha256" "$OUT/etc-after-rollback3.sha256" | head; fi
@@ -165,7 +165,7 @@ expect "after igb reload: same VF MACs (udev RUN)" "$(vf_macs)" "$macs"
 ip link show "$netdev" > "$OUT/ip-link-mac-reload.txt"
 run check-mac check --device $ADDR --stage activation
 grep -E "vf-mac-addresses" "$OUT/check-mac.out" | head -2
-run rollback-mac rollback --last
+run rollback-mac rollback --last --yes
 expect "rollback of the MAC apply exit status" "$(cat $OUT/rollback-mac.rc)" 0
 expect "after MAC rollback: no VFs" "$(numvfs)" 0
 etc_sums > "$OUT/etc-after-rollback-mac.sha256"
@@ -179,7 +179,7 @@ expect "apply --vfio exit status" "$(cat $OUT/vfio.rc)" 0
 cat /etc/modules-load.d/vfio.conf > "$OUT/vfio.conf" 2>/dev/null
 run vfio-again apply --vfio --yes
 grep -q "Already applied" "$OUT/vfio-again.out" && pass "vfio re-run: already applied" || fail "vfio re-run planned changes"
-run rollback-vfio rollback --last
+run rollback-vfio rollback --last --yes
 etc_sums > "$OUT/etc-after-rollback-vfio.sha256"
 if cmp -s "$OUT/etc-before.sha256" "$OUT/etc-after-rollback-vfio.sha256"; then pass "vfio rollback: /etc byte-identical to before"; else fail "vfio rollback: /etc differs"; fi
 

@@ -157,6 +157,32 @@ final class ActivationFaultInjectionTests: XCTestCase {
                 _ = try? PlanExecutor(machine: machine, operations: kill, performsHostActions: hostActions, journalOperations: kill)
                     .apply(plan, command: ["test"])
                 XCTAssertTrue(kill.killed, label)
+                // What `history` says of the journal the kill left: the interrupted text with the
+                // steps done and the command that undoes them (both languages).
+                if let id = Journal.ids(machine).last {
+                    switch Result(catching: { () throws(HostAccessError) in try Journal.open(machine, id: id).load() }) {
+                    case .success(let manifest) where manifest.state == .applying:
+                        let done = manifest.steps.filter { $0.state == .done }.count
+                        let text = JournalExplanation.interrupted(manifest)
+                        if text?.en.contains("after \(done) of \(manifest.steps.count) steps") != true
+                            || text?.en.contains("sriov-wizard rollback --id \(id)") != true
+                            || text?.es.contains("tras \(done) de \(manifest.steps.count) pasos") != true {
+                            broken.append("\(label): history says \(text?.en ?? "nothing") of an interrupted apply")
+                        }
+                        if let open = manifest.steps.first(where: { $0.state == .started }), text?.en.contains("Step \(open.index + 1) (") != true {
+                            broken.append("\(label): history does not name the step in progress")
+                        }
+                    case .success(let manifest):
+                        if JournalExplanation.interrupted(manifest) != nil { broken.append("\(label): a finished journal called interrupted") }
+                    case .failure(let error):
+                        if case .notFound = error, JournalExplanation.unreadable(id: id, error: error).en.contains("nothing was changed") != true {
+                            broken.append("\(label): a journal without a manifest is not explained")
+                        }
+                        if FileManager.default.contents(atPath: root + attribute) != Data("0\n".utf8) && !hostActions {
+                            broken.append("\(label): no manifest, yet sriov_numvfs changed: history's 'nothing was changed' would be false")
+                        }
+                    }
+                }
                 // The next process.
                 let rollback = Rollback(machine: machine, performsHostActions: hostActions)
                 if let id = Journal.ids(machine).last, let manifest = try? Journal.open(machine, id: id).load() {

@@ -11,12 +11,17 @@ struct ApplyCommand: ParsableCommand {
 
         With --root DIR (a snapshot), files under DIR are edited and the sysfs writes and commands are listed as what would run on the host.
 
+        Proxmox VE: --passthrough VMID --vf ADDR runs `qm set VMID -hostpciN ADDR,pcie=1` (the first free N; no pcie=1 on an i440fx VM; a running VM is told to restart). --vf auto takes the first VF of --device PF that no VM or resource mapping uses. --mapping NAME --device PF runs `pvesh create /cluster/mapping/pci --id NAME --map node=NODE,path=ADDR,id=VVVV:DDDD,iommugroup=G` with one --map per free VF; with --passthrough VMID the VM then gets `mapping=NAME` (Proxmox gives it a free VF of the mapping at start). rollback does not undo qm or pvesh; the plan says which command does.
+
         EXAMPLES:
           sudo sriov-wizard apply --device 0000:01:00.0 --vfs 4
           sudo sriov-wizard apply --device 0000:01:00.0 --vfs 7 --method modprobe --yes
           sudo sriov-wizard apply --iommu --vfio --dry-run
           sudo sriov-wizard apply --iommu --igpu --dry-run
           sudo sriov-wizard apply --passthrough 100 --vf 0000:01:10.0
+          sudo sriov-wizard apply --passthrough 100 --vf auto --device 0000:01:00.0
+          sudo sriov-wizard apply --mapping igb-vfs --device 0000:01:00.0
+          sudo sriov-wizard apply --mapping igb-vfs --device 0000:01:00.0 --passthrough 101
           sriov-wizard apply --root ./snapshot --device 0000:01:00.0 --vfs 4 --yes
 
         EXIT STATUS:
@@ -33,7 +38,7 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Option(name: .long, help: ArgumentHelp("The SR-IOV PF to create VFs on.", valueName: "ADDR"))
+    @Option(name: .long, help: ArgumentHelp("The SR-IOV PF to create VFs on (with --vfs), to take a free VF of (--vf auto) or to map (--mapping).", valueName: "ADDR"))
     var device: String?
 
     @Option(name: .long, help: ArgumentHelp("Number of VFs (0 removes them); at most sriov_totalvfs.", valueName: "N"))
@@ -57,11 +62,14 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Load the vfio modules at boot (/etc/modules-load.d/vfio.conf).")
     var vfio = false
 
-    @Option(name: .long, help: ArgumentHelp("Pass a VF to this Proxmox VM (with --vf).", valueName: "VMID"))
+    @Option(name: .long, help: ArgumentHelp("Pass a VF to this Proxmox VM (with --vf, or --mapping NAME).", valueName: "VMID"))
     var passthrough: String?
 
-    @Option(name: .long, help: ArgumentHelp("The VF to pass through (with --passthrough).", valueName: "ADDR"))
+    @Option(name: .long, help: ArgumentHelp("The VF to pass through (with --passthrough): its address, or auto (the first VF of --device PF that no VM or mapping uses).", valueName: "ADDR|auto"))
     var vf: String?
+
+    @Option(name: .long, help: ArgumentHelp("A Proxmox PCI resource mapping: with --device PF, create it from the PF's free VFs (pvesh); with --passthrough VMID, give the VM a VF of it (hostpciN: mapping=NAME).", valueName: "NAME"))
+    var mapping: String?
 
     @Flag(name: .long, help: "Print the plan and change nothing.")
     var dryRun = false
@@ -71,19 +79,31 @@ struct ApplyCommand: ParsableCommand {
 
     func validate() throws {
         try rootOptions.validateWritableRoot()
-        if (device == nil) != (vfs == nil) {
-            throw ValidationError("--device and --vfs go together: --device ADDR --vfs N.")
+        if vfs != nil, device == nil {
+            throw ValidationError("--vfs goes with --device: --device ADDR --vfs N.")
         }
-        if (passthrough == nil) != (vf == nil) {
-            throw ValidationError("--passthrough and --vf go together: --passthrough VMID --vf ADDR.")
+        if let device, PCIAddress(device) == nil {
+            throw ValidationError("--device \(device): not a PCI address; use the form 0000:01:00.0 (see `sriov-wizard devices`).")
+        }
+        if device != nil, vfs == nil, vf != PassthroughPlanner.auto, mapping == nil {
+            throw ValidationError("--device ADDR goes with --vfs N, --vf auto or --mapping NAME.")
+        }
+        if vf != nil, passthrough == nil {
+            throw ValidationError("--vf goes with --passthrough: --passthrough VMID --vf ADDR|auto.")
+        }
+        if passthrough != nil, (vf == nil) == (mapping == nil) {
+            throw ValidationError("--passthrough VMID takes either --vf ADDR|auto or --mapping NAME.")
+        }
+        if mapping != nil, device == nil, passthrough == nil {
+            throw ValidationError("--mapping NAME goes with --device PF (create it) and/or --passthrough VMID (give the VM a VF of it).")
         }
         if let vfs, vfs < 0 { throw ValidationError("--vfs \(vfs): give 0 or more.") }
         if device == nil, !iommu, !igpu, !vfio, passthrough == nil {
-            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --igpu, --vfio and/or --passthrough VMID --vf ADDR.")
+            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --igpu, --vfio, --passthrough VMID --vf ADDR|auto and/or --mapping NAME --device PF.")
         }
         if igpuDriver != nil, !igpu { throw ValidationError("--igpu-driver applies to --igpu only.") }
-        if method != .auto, device == nil { throw ValidationError("--method applies to --device/--vfs only.") }
-        if vfMAC == .auto, device == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
+        if method != .auto, vfs == nil { throw ValidationError("--method applies to --device/--vfs only.") }
+        if vfMAC == .auto, vfs == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
     }
 
     func makePlan(_ context: CheckContext) -> Result<Plan, ActivationError> {
@@ -98,8 +118,13 @@ struct ApplyCommand: ParsableCommand {
             if let device, let vfs, let address = PCIAddress(device) {
                 plans.append(try VFPlanner.plan(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))
             }
+            if let mapping, let device, let address = PCIAddress(device) {
+                plans.append(try MappingPlanner.plan(name: mapping, device: address, context: context))
+            }
             if let passthrough, let vf {
-                plans.append(try PassthroughPlanner.plan(vmid: passthrough, vf: vf, context: context))
+                plans.append(try PassthroughPlanner.plan(vmid: passthrough, vf: vf, device: device.flatMap { PCIAddress($0) }, context: context))
+            } else if let passthrough, let mapping {
+                plans.append(try PassthroughPlanner.plan(vmid: passthrough, mapping: mapping, createdInThisPlan: device != nil, context: context))
             }
         } catch {
             return .failure(error)

@@ -144,6 +144,7 @@ struct WizardSession {
         var index = start
         var showDetails = false
         var outcomes: [StageReport] = []
+        var askedWhichVM = false
         while index < Stage.all.count {
             let stage = Stage.all[index]
             print("")
@@ -161,6 +162,13 @@ struct WizardSession {
                 }
                 index += 1
                 continue
+            }
+            if report.id == .activation, !askedWhichVM {
+                askedWhichVM = true
+                if let arguments = askWhichVM(report, context: try rootOptions.context(device: device)) {
+                    runApply(arguments)
+                    continue
+                }
             }
             let fix = interactive ? WizardSession.suggestedApply(report, context: try rootOptions.context(device: device)) : nil
             if let fix {

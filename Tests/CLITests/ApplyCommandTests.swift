@@ -121,4 +121,27 @@ final class ApplyCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderrText.contains("VM 999 does not exist"), r.stderrText)
     }
+
+    func testPassthroughAutoAndMappingOnASnapshotListTheCommands() throws {
+        let vfsRoot = CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: CLI.resource("sample-host-vfs"), toPath: vfsRoot)
+        defer { try? FileManager.default.removeItem(atPath: vfsRoot) }
+        try FileManager.default.createDirectory(atPath: vfsRoot + "/etc/pve/qemu-server", withIntermediateDirectories: true)
+        try "name: debian\nostype: l26\nhostpci0: 0000:01:10.0\n".write(toFile: vfsRoot + "/etc/pve/qemu-server/100.conf", atomically: true, encoding: .utf8)
+        var r = try CLI.run(["apply", "--root", vfsRoot, "--passthrough", "100", "--vf", "auto", "--device", "0000:01:00.0", "--yes"])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertTrue(r.stdoutText.contains("run qm set 100 -hostpci1 0000:01:10.2  (would run on the host)"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("i440fx"), r.stdoutText)
+        r = try CLI.run(["apply", "--root", vfsRoot, "--mapping", "igb-vfs", "--device", "0000:01:00.0", "--passthrough", "100", "--dry-run"])
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertTrue(r.stdoutText.contains("run pvesh create /cluster/mapping/pci --id igb-vfs --map node=sriov-lab,path=0000:01:10.2,id=8086:10ca,iommugroup=7 --map"), r.stdoutText)
+        XCTAssertTrue(r.stdoutText.contains("run qm set 100 -hostpci1 mapping=igb-vfs  (would run on the host)"), r.stdoutText)
+        for argv in [["--passthrough", "100"], ["--passthrough", "100", "--vf", "auto", "--mapping", "x1"], ["--mapping", "igb-vfs"],
+                     ["--vf", "auto"], ["--device", "0000:01:00.0", "--method", "sysfs", "--vf", "auto", "--passthrough", "100"]] {
+            XCTAssertEqual(try CLI.run(["apply", "--root", vfsRoot] + argv + ["--dry-run"]).status, 64, "\(argv)")
+        }
+        let help = try CLI.run(["apply", "--help"])
+        XCTAssertTrue(help.stdoutText.contains("apply --passthrough 100 --vf auto --device 0000:01:00.0"), help.stdoutText)
+        XCTAssertTrue(help.stdoutText.contains("apply --mapping igb-vfs --device 0000:01:00.0"), help.stdoutText)
+    }
 }

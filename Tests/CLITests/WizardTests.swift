@@ -79,3 +79,52 @@ final class WizardApplyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/udev/rules.d/70-sriov-wizard.rules"))
     }
 }
+
+/// Stage 4, question 3: which VM gets a VF, on a copy of sample-host-vfs with a running q35
+/// Windows VM and a stopped i440fx Linux VM (`qm list` recorded). The answers become apply's
+/// own plans (listed as "would run on the host" on a snapshot).
+final class WizardVMQuestionTests: XCTestCase {
+    private func host() throws -> String {
+        let root = CLI.temporaryDirectory()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: CLI.resource("sample-host-vfs"), toPath: root)
+        try FileManager.default.createDirectory(atPath: root + "/etc/pve/qemu-server", withIntermediateDirectories: true)
+        try "bios: ovmf\nmachine: pc-q35-8.1\nname: win11\nostype: win11\n".write(toFile: root + "/etc/pve/qemu-server/101.conf", atomically: true, encoding: .utf8)
+        try "name: debian\nostype: l26\n".write(toFile: root + "/etc/pve/qemu-server/102.conf", atomically: true, encoding: .utf8)
+        let base = root + "/sriov-wizard/commands/qm_list"
+        try "      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID\n       101 win11                running    8192              64.00 4242\n       102 debian               stopped    2048              32.00 0\n"
+            .write(toFile: base + ".stdout", atomically: true, encoding: .utf8)
+        try "".write(toFile: base + ".stderr", atomically: true, encoding: .utf8)
+        try "0\n".write(toFile: base + ".status", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    // Skip stage 1 (no vmx in the lab), continue through 2 and 3, then answer at stage 4.
+    func testAVMNumberPassesTheFirstFreeVF() throws {
+        let screen = try CLI.runInTerminal(["--root", try host()], input: "s\n\n\n1\ny\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("Which VM gets a VF of 0000:01:00.0? 7 free"), screen)
+        XCTAssertTrue(screen.contains("[1] VM 101 'win11': ostype win11 (Windows), q35, OVMF (UEFI), running"), screen)
+        XCTAssertTrue(screen.contains("[2] VM 102 'debian': ostype l26, i440fx, SeaBIOS, stopped"), screen)
+        XCTAssertTrue(screen.contains("run qm set 101 -hostpci0 0000:01:10.0,pcie=1  (would run on the host)"), screen)
+        XCTAssertTrue(screen.contains("VM 101 'win11' is running: it sees the device only after a restart"), screen)
+        XCTAssertTrue(screen.contains("Applied; journal"), screen)
+    }
+
+    func testAnI440fxVMGetsNoPCIeAndAMappingCanBeChosen() throws {
+        let root = try host()
+        var screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("run qm set 102 -hostpci0 0000:01:10.0  (would run on the host)"), screen)
+        XCTAssertTrue(screen.contains("uses the i440fx machine type"), screen)
+        screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\nm\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("run pvesh create /cluster/mapping/pci --id igb-vfs --map node=sriov-lab,path=0000:01:10.0,id=8086:10ca,iommugroup=6"), screen)
+        XCTAssertTrue(screen.contains("run qm set 102 -hostpci0 mapping=igb-vfs  (would run on the host)"), screen)
+    }
+
+    func testEnterMeansNoneNowAndSpanishAsksInSpanish() throws {
+        let screen = try CLI.runInTerminal(["--root", try host(), "--lang", "es"], input: "o\n\n\n\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("¿Qué VM recibe una VF de 0000:01:00.0? 7 libres"), screen)
+        XCTAssertTrue(screen.contains("[1] VM 101 'win11': ostype win11 (Windows), q35, OVMF (UEFI), en marcha"), screen)
+        XCTAssertTrue(screen.contains("[Intro] ninguna por ahora"), screen)
+        XCTAssertFalse(screen.contains("Plan: pass VF"), screen)
+    }
+}

@@ -27,6 +27,36 @@ final class SnapshotTests: XCTestCase {
         for secret in ["secret", "AAAA", "hunter2", "cipassword", "old"] { XCTAssertFalse(copied.contains(secret), secret) }
     }
 
+    /// `qm list` is recorded, so a snapshot tells which VMs run; a snapshot without it (or a
+    /// host without qm) says "unknown", never "stopped".
+    func testQMListIsRecordedAndGivesRunState() throws {
+        struct QMList: CommandRunner {
+            func run(_ argv: [String], timeout: Double, outputLimit: Int) throws(HostAccessError) -> CommandResult {
+                guard argv == ["qm", "list"] else { throw HostAccessError.commandNotFound(command: argv[0]) }
+                let text = "      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID\n       100 win11                running    4096              64.00 1234\n"
+                return CommandResult(argv: argv, status: 0, stdout: Array(text.utf8), stderr: [])
+            }
+        }
+        let base = "/var/tmp/sriov-snapshot-qmlist-\(getpid())"
+        defer { _ = try? Machine(root: "/").run(["rm", "-rf", base]) }
+        let source = try TreeWriter(root: base + "/src")
+        try source.write("name: win11\nostype: win11\n", to: "/etc/pve/qemu-server/100.conf")
+        try source.write("name: other\n", to: "/etc/pve/qemu-server/101.conf")
+        try source.makeDirectory("/sys/bus/pci/devices")
+        let result = try Snapshot.take(from: Machine(root: base + "/src", commands: QMList()), to: base + "/out", now: "2026-01-01T00:00:00Z")
+        XCTAssertTrue(result.commandsRecorded.contains("qm list"), "\(result.commandsRecorded)")
+        let config = ProxmoxPassthroughConfig.read(Machine(root: base + "/out"))
+        XCTAssertTrue(config.runStateKnown)
+        XCTAssertEqual(config.vm("100")?.state, .running)
+        XCTAssertEqual(config.vm("101")?.state, .unknown, "not listed")
+        XCTAssertEqual(config.vm("100")?.ostype, "win11")
+
+        _ = try Snapshot.take(from: Machine(root: base + "/src", commands: NoCommands()), to: base + "/out2", now: "2026-01-01T00:00:00Z")
+        let without = ProxmoxPassthroughConfig.read(Machine(root: base + "/out2"))
+        XCTAssertFalse(without.runStateKnown)
+        XCTAssertEqual(without.vm("100")?.state, .unknown)
+    }
+
     /// git keeps no empty directories: an empty /sys/class/iommu (no IOMMU) must still be an
     /// empty directory after the snapshot is committed somewhere, not a missing one.
     func testEmptyDirectoriesGetAMarkerThatListHides() throws {

@@ -268,12 +268,8 @@ public enum JournalPolicy {
             let octets = argv[7].split(separator: ":", omittingEmptySubsequences: false)
             return octets.count == 6 && octets.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
         }
-        // PassthroughPlanner: qm set VMID -hostpciN ADDRESS,pcie=1.
-        if argv.count == 5, argv[0] == "qm", argv[1] == "set", digits(argv[2]), argv[3].hasPrefix("-hostpci"),
-           digits(String(argv[3].dropFirst("-hostpci".count))), argv[4].hasSuffix(",pcie=1"),
-           let address = PCIAddress(argv[4].dropLast(",pcie=1".count)), "\(address),pcie=1" == argv[4] {
-            return true
-        }
+        // PassthroughPlanner: qm set VMID -hostpciN ADDRESS|mapping=NAME[,pcie=1]; MappingPlanner: pvesh create.
+        if PassthroughPlanner.isPlanned(argv) || MappingPlanner.isPlanned(argv) { return true }
         return false
     }
 

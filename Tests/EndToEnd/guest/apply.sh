@@ -1,9 +1,10 @@
 #!/bin/bash
 # Runs inside the lab VM (as root, real kernel, udevd running).
-# Usage: apply.sh BINARY [PHASE [PF]]   PHASE: sysfs | modprobe | mac | vfio | all (default)
+# Usage: apply.sh BINARY [PHASE [PF]]   PHASE: sysfs | modprobe | mac | vfio | passthrough | all (default)
 # Proves `apply` / `rollback` on the igb PF: VFs now and after a driver reload (the lab's
 # stand-in for a reboot) for both methods, the 0-first dance, the ERANGE limit, dry-run,
-# byte-identical rollback, stable VF MACs, vfio modules, the root check and the lock.
+# byte-identical rollback, stable VF MACs, vfio modules, the root check and the lock; and
+# (passthrough) `apply --passthrough/--mapping` with qm/pvesh stand-ins, then `check`.
 # Each phase starts from the fresh guest (no VFs, /etc as booted) and ends there, so the
 # host can run each phase in its own VM (shorter jobs, cheaper retries of a lab fault).
 # Prints PASS/FAIL lines; writes details to $LAB_OUT; exit 0 only when every assertion passed.
@@ -192,7 +193,88 @@ wait $holder
 expect "locked apply changed nothing" "$(numvfs)" 0
 fi
 
-case $PHASE in all|sysfs|modprobe|mac|vfio) ;; *) fail "unknown phase '$PHASE'" ;; esac
+if wants passthrough; then
+# --- a VF in a VM: qm and pvesh stand-ins that write /etc/pve the way Proxmox does (qm(1):
+# `key: value` lines, sorted; pci.cfg: the mapping id, then `map` lines with sorted keys),
+# then `check` on the real kernel sees the VFs passed.
+cat > /run/stub/qm <<'QM'
+#!/bin/bash
+# Stand-in for Proxmox's qm: `qm set VMID -hostpciN VALUE`, `qm list`.
+echo "qm $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
+case $1 in
+  list)
+    printf '%10s %-20s %-10s %-10s %12s %-10s\n' VMID NAME STATUS 'MEM(MB)' 'BOOTDISK(GB)' PID
+    for f in /etc/pve/qemu-server/*.conf; do
+      id=$(basename "$f" .conf); name=$(sed -n 's/^name: //p' "$f")
+      if grep -qx "$id" /run/stub/running 2>/dev/null; then st=running; pid=4242; else st=stopped; pid=0; fi
+      printf '%10s %-20s %-10s %-10s %12s %-10s\n' "$id" "${name:-VM$id}" $st 2048 32.00 $pid
+    done ;;
+  set)
+    conf=/etc/pve/qemu-server/$2.conf key=${3#-} value=$4
+    [ -f "$conf" ] || { echo "Configuration file 'nodes/lab/qemu-server/$2.conf' does not exist" >&2; exit 2; }
+    { grep -v "^$key: " "$conf"; echo "$key: $value"; } | sort > "$conf.new" && mv "$conf.new" "$conf" ;;
+  *) echo "qm stand-in: $1 not supported" >&2; exit 1 ;;
+esac
+QM
+cat > /run/stub/pvesh <<'PVESH'
+#!/bin/bash
+# Stand-in for `pvesh create /cluster/mapping/pci --id NAME --map K=V,... [--map ...]`.
+echo "pvesh $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
+[ "$1 $2 $3" = "create /cluster/mapping/pci --id" ] || { echo "pvesh stand-in: $* not supported" >&2; exit 1; }
+cfg=/etc/pve/mapping/pci.cfg; name=$4; shift 4
+grep -qx "$name" "$cfg" 2>/dev/null && { echo "mapping '$name' already exists" >&2; exit 255; }
+{ [ -s "$cfg" ] && echo; echo "$name"; while [ $# -ge 2 ] && [ "$1" = --map ]; do
+    printf '\tmap %s\n' "$(echo "$2" | tr , '\n' | sort | paste -sd,)"; shift 2; done; } >> "$cfg"
+PVESH
+# apply runs commands with LC_ALL, LANG and PATH only: the log path is written in.
+sed -i "s|\${LAB_OUT:-/tmp}|$OUT|" /run/stub/qm /run/stub/pvesh
+chmod +x /run/stub/qm /run/stub/pvesh
+mkdir -p /etc/pve/qemu-server /etc/pve/mapping
+printf 'bios: ovmf\ncores: 4\nmachine: pc-q35-8.1\nmemory: 8192\nname: win11\nostype: win11\n' > /etc/pve/qemu-server/100.conf
+printf 'cores: 2\nmemory: 2048\nname: debian\nostype: l26\n' > /etc/pve/qemu-server/101.conf
+printf 'machine: q35\nname: router\nostype: l26\n' > /etc/pve/qemu-server/102.conf
+echo 100 > /run/stub/running
+echo 7 > $PF/sriov_numvfs; settle
+expect "passthrough: 7 VFs" "$(numvfs)" 7
+vf0=$(basename "$(readlink $PF/virtfn0)"); vf1=$(basename "$(readlink $PF/virtfn1)")
+
+run pt-win apply --passthrough 100 --vf auto --device $ADDR --yes
+expect "apply --passthrough 100 --vf auto exit status" "$(cat $OUT/pt-win.rc)" 0
+expect "VM 100 (q35) config line" "$(grep '^hostpci' /etc/pve/qemu-server/100.conf)" "hostpci0: $vf0,pcie=1"
+grep -q "VM 100 'win11' is running" "$OUT/pt-win.out" && pass "running VM told to restart" || fail "no restart note for the running VM"
+run pt-i440fx apply --passthrough 101 --vf auto --device $ADDR --yes
+expect "VM 101 (i440fx) config line: no pcie=1" "$(grep '^hostpci' /etc/pve/qemu-server/101.conf)" "hostpci0: $vf1"
+run pt-again apply --passthrough 100 --vf $vf0 --yes
+grep -q "Already applied" "$OUT/pt-again.out" && pass "passthrough re-run: already applied" || fail "passthrough re-run planned changes"
+run pt-taken apply --passthrough 101 --vf $vf0 --yes
+[ "$(cat $OUT/pt-taken.rc)" = 1 ] && grep -q "already passed to VM 100" "$OUT/pt-taken.err" && pass "a VF of VM 100 is refused for VM 101" || fail "VF in use not refused"
+
+run pt-map apply --mapping igb-vfs --device $ADDR --passthrough 102 --yes
+expect "apply --mapping igb-vfs --passthrough 102 exit status" "$(cat $OUT/pt-map.rc)" 0
+cp /etc/pve/mapping/pci.cfg "$OUT/pci.cfg" 2>/dev/null
+expect "pci.cfg: one map line per free VF" "$(grep -c $'^\tmap ' /etc/pve/mapping/pci.cfg)" 5
+vf2=$(basename "$(readlink $PF/virtfn2)"); g2=$(basename "$(readlink $PF/virtfn2/iommu_group)")
+expect "pci.cfg: first map line (real IOMMU group)" "$(grep -m1 $'^\tmap ' /etc/pve/mapping/pci.cfg)" \
+  "$(printf '\tmap id=%s:%s,iommugroup=%s,node=%s,path=%s' "$(cut -c3- $PF/virtfn2/vendor)" "$(cut -c3- $PF/virtfn2/device)" "$g2" "$(hostname)" "$vf2")"
+expect "VM 102 config line" "$(grep '^hostpci' /etc/pve/qemu-server/102.conf)" "hostpci0: mapping=igb-vfs,pcie=1"
+cat /etc/pve/qemu-server/*.conf > "$OUT/vm-configs.txt"
+
+run pt-check check --device $ADDR --stage activation --width 1000
+grep "vf-passthrough" "$OUT/pt-check.out"
+grep -q "WARN  vf-passthrough    VF $vf0 (.*) is passed to VM 100 'win11' (hostpci0); VM 100 'win11' runs Windows" "$OUT/pt-check.out" && pass "check: $vf0 passed to VM 100 'win11' (Windows: warn)" || fail "check does not show $vf0 in VM 100"
+grep -q "PASS  vf-passthrough    VF $vf1 (.*) is passed to VM 101 'debian' (hostpci0)." "$OUT/pt-check.out" && pass "check: $vf1 passed to VM 101 'debian'" || fail "check does not show $vf1 in VM 101"
+grep -q "PASS  vf-passthrough    VF $vf2 (.*) is passed to resource mapping 'igb-vfs', used by VM 102 'router'." "$OUT/pt-check.out" && pass "check: $vf2 in mapping igb-vfs of VM 102" || fail "check does not show the mapping"
+grep -q "All 7 VFs of $ADDR" "$OUT/pt-check.out" && pass "check: every VF given" || fail "check: not every VF given"
+# A VF given twice is a FAIL on the real tree.
+printf 'hostpci1: %s\n' "$vf1" >> /etc/pve/qemu-server/100.conf
+run pt-check2 check --device $ADDR --stage activation --width 1000
+grep -q "FAIL  vf-passthrough    VF $vf1 (.*) is given twice" "$OUT/pt-check2.out" && pass "check: a VF in two VMs fails" || fail "check: VF in two VMs not a FAIL"
+cp "$OUT/stub-commands.log" "$OUT/pt-stub-commands.log" 2>/dev/null
+rm -rf /etc/pve /run/stub/qm /run/stub/pvesh /run/stub/running
+echo 0 > $PF/sriov_numvfs; settle
+fi
+
+case $PHASE in all|sysfs|modprobe|mac|vfio|passthrough) ;; *) fail "unknown phase '$PHASE'" ;; esac
 run history-final history
 echo "== $fails failure(s)"
 [ $fails = 0 ]

@@ -11,34 +11,36 @@ final class IGPUTreeTests: XCTestCase {
     typealias L = CheckLevel
 
     /// check id -> level, per state (device + activation stages).
+    /// vf-passthrough: VM 100 ('win11', q35) names 0000:00:02.1, so without VFs it cannot start
+    /// (fail), and with them the Windows guest needs the graphics driver (warn).
     static let golden: [IGPUTree.State: [String: CheckLevel]] = [
         .stockI915: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .fail,
                      "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
-                     "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+                     "vf-mac-addresses": .skip, "vf-passthrough": .fail],
         .dkmsWithoutMaxVFs: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .fail, "driver-support": .warn,
                              "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
-                             "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+                             "vf-mac-addresses": .skip, "vf-passthrough": .fail],
         .dkmsNoVFs: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                      "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
-                     "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+                     "vf-mac-addresses": .skip, "vf-passthrough": .fail],
         .vfsByHand: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                      "vfs-enabled": .pass, "vf-driver-bound": .warn, "vfs-persistent": .warn, "vf-iommu-groups": .pass,
-                     "vf-mac-addresses": .skip, "vf-passthrough": .note],
+                     "vf-mac-addresses": .skip, "vf-passthrough": .warn],
         .vfsPersistent: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                          "vfs-enabled": .pass, "vf-driver-bound": .warn, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
-                         "vf-mac-addresses": .skip, "vf-passthrough": .note],
+                         "vf-mac-addresses": .skip, "vf-passthrough": .warn],
         .vfsOnVFIO: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                      "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
-                     "vf-mac-addresses": .skip, "vf-passthrough": .note],
+                     "vf-mac-addresses": .skip, "vf-passthrough": .warn],
         .pfInVM: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                   "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
                   "vf-mac-addresses": .skip, "vf-passthrough": .fail],
         .adlnXe: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .pass, "driver-support": .pass,
                   "vfs-enabled": .pass, "vf-driver-bound": .pass, "vfs-persistent": .pass, "vf-iommu-groups": .pass,
-                  "vf-mac-addresses": .skip, "vf-passthrough": .note],
+                  "vf-mac-addresses": .skip, "vf-passthrough": .warn],
         .vfBARsUnassigned: ["sriov-capability": .pass, "ari-capability": .pass, "vf-capacity": .fail, "driver-support": .pass,
                             "vfs-enabled": .fail, "vf-driver-bound": .skip, "vfs-persistent": .skip, "vf-iommu-groups": .skip,
-                            "vf-mac-addresses": .skip, "vf-passthrough": .skip],
+                            "vf-mac-addresses": .skip, "vf-passthrough": .fail],
     ]
 
     static func tree(_ state: IGPUTree.State) throws -> String {
@@ -270,7 +272,8 @@ final class IGPUTreeTests: XCTestCase {
     func testPFInAVMConfigFailsNamingTheVM() throws {
         let root = try Self.tree(.pfInVM)
         defer { ScratchTree.remove(root) }
-        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self))
+        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self), "0000:00:02.0")
+        XCTAssertEqual(try Self.results(root, VFPassthroughCheck.self).count, 1, "`00:02` is the PF's fail, not 7 VF uses")
         XCTAssertEqual(r.level, .fail)
         VFCheckTrees.assertContains(r.summary.en, "VM 100")
         VFCheckTrees.assertContains(r.hint.en, "0000:00:02.1,pcie=1")
@@ -280,8 +283,12 @@ final class IGPUTreeTests: XCTestCase {
     func testFreeVFsGetTheGuestNotes() throws {
         let root = try Self.tree(.vfsOnVFIO)
         defer { ScratchTree.remove(root) }
-        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self))
+        let r = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self), "0000:00:02.0")
         XCTAssertEqual(r.level, .note)
+        let windows = try VFCheckTrees.only(Self.results(root, VFPassthroughCheck.self), "0000:00:02.1")
+        XCTAssertEqual(windows.level, .warn, "VM 100 is Windows")
+        VFCheckTrees.assertContains(windows.hint.en, "In VM 100 'win11' (Windows): ")
+        VFCheckTrees.assertContains(windows.hint.en, "32.0.101.6460")
         VFCheckTrees.assertContains(r.hint.en, "32.0.101.6460")
         VFCheckTrees.assertContains(r.hint.en, "CPU type host")
         VFCheckTrees.assertContains(r.hint.en, "romfile")

@@ -5,6 +5,12 @@
 /// /etc/pve/mapping/pci.cfg. `pcie=1` needs the q35 machine type. Guest drivers: Linux has
 /// the VF drivers in-tree (igbvf, ixgbevf, iavf, mlx5_core ...); Windows has no in-box driver
 /// for most VFs, so the vendor's is named from the knowledge (Resources/knowledge/drivers.json).
+///
+/// What is configured is verified too, one result per VF a VM or mapping names: pass when
+/// exactly one VM (or one mapping) has it; fail when two do, when the line says `pcie=1` on
+/// an i440fx VM (no PCIe bus: QEMU refuses to start), when a line or mapping names a function
+/// of this PF's bus that does not exist (VFs not recreated: the start fails), or when the PF
+/// itself is passed; warn for a Windows VM (`ostype: win*`), naming its VF driver.
 public enum VFPassthroughCheck: Check {
     public static let id = "vf-passthrough"
     public static let stage = StageID.activation
@@ -14,12 +20,170 @@ public enum VFPassthroughCheck: Check {
         guard !targets.isEmpty else { return [TargetDevice.nothingToCheck(self, context)] }
         let proxmox = ProxmoxPassthroughConfig.read(context.machine)
         let node = context.machine.attribute("/proc/sys/kernel/hostname") ?? context.machine.attribute("/etc/hostname")
-        return targets.map { f in
-            guard f.role == .pf else { return TargetDevice.notAPF(self, f) }
-            guard !context.vfs(of: f).isEmpty else { return TargetDevice.noVFs(self, context, f) }
-            return check(f, context, proxmox, node: node)
+        return targets.flatMap { f -> [CheckResult] in
+            guard f.role == .pf else { return [TargetDevice.notAPF(self, f)] }
+            let missing = missingAddresses(f, context, proxmox, node: node)
+            guard !context.vfs(of: f).isEmpty else { return missing + [TargetDevice.noVFs(self, context, f)] }
+            return missing + configured(f, context, proxmox, node: node) + [check(f, context, proxmox, node: node)]
         }
     }
+
+    // MARK: - what is configured, per VF
+
+    /// A use of a VF: a `hostpciN` line naming it, or a resource mapping holding it (with the
+    /// lines of the VMs that name the mapping).
+    struct Use {
+        var line: ProxmoxPassthroughConfig.HostPCI?
+        var mapping: ProxmoxPassthroughConfig.MappedDevice?
+        var mappingLines: [ProxmoxPassthroughConfig.HostPCI] = []
+        var lines: [ProxmoxPassthroughConfig.HostPCI] { line.map { [$0] } ?? mappingLines }
+    }
+
+    static func uses(of address: PCIAddress, _ proxmox: ProxmoxPassthroughConfig, node: String?) -> [Use] {
+        proxmox.directUses(of: address).map { Use(line: $0) }
+            + proxmox.mappings(containing: address, node: node).map { Use(mapping: $0, mappingLines: proxmox.uses(ofMapping: $0.mapping)) }
+    }
+
+    static func vmLabel(_ vmid: String, _ proxmox: ProxmoxPassthroughConfig) -> String {
+        proxmox.vm(vmid)?.label ?? "VM \(vmid)"
+    }
+
+    static func describe(_ use: Use, _ proxmox: ProxmoxPassthroughConfig) -> LocalizedText {
+        if let line = use.line {
+            let vm = vmLabel(line.vmid, proxmox)
+            return LocalizedText(en: "\(vm) (\(line.slot))", es: "la \(vm) (\(line.slot))")
+        }
+        let name = use.mapping?.mapping ?? "?"
+        let vms = use.mappingLines.map { vmLabel($0.vmid, proxmox) }.joined(separator: ", ")
+        return LocalizedText(
+            en: "resource mapping '\(name)'" + (vms.isEmpty ? " (no VM uses it yet)" : ", used by \(vms)"),
+            es: "el mapeo de recursos '\(name)'" + (vms.isEmpty ? " (ninguna VM lo usa aún)" : ", usado por \(vms)"))
+    }
+
+    /// The hostpci value with `pcie=1` removed (`0000:01:10.0,rombar=0`), for i440fx.
+    static func withoutPCIe(_ line: ProxmoxPassthroughConfig.HostPCI) -> String {
+        let value = line.text.drop { $0 != ":" }.dropFirst().trimmingPrefix(" ")
+        return value.split(separator: ",").filter { !String($0).trimmedSpace().hasPrefix("pcie=") }.joined(separator: ",")
+    }
+
+    /// What a Windows guest of this PF's VFs needs, from the knowledge (drivers.json:
+    /// the vendor's VF driver package and link; gpu.json: the iGPU guest settings and the
+    /// graphics driver versions users report working).
+    static func windowsHint(_ pf: PCIFunction, _ context: CheckContext, vms: String) -> LocalizedText {
+        if GPUHost.isIntelIGPU(pf), let gpu = context.knowledge.gpu {
+            let versions = gpu.windowsGuestDrivers.filter { $0.status == "works" }.map(\.version).joined(separator: ", ")
+            return LocalizedText(
+                en: "In \(vms) (Windows): \(gpu.guests.windows.en)" + (versions.isEmpty ? "" : " Versions users report working: \(versions)."),
+                es: "En \(vms) (Windows): \(gpu.guests.windows.es)" + (versions.isEmpty ? "" : " Versiones que los usuarios indican como funcionales: \(versions)."))
+        }
+        if let known = pf.driver.flatMap({ context.knowledge.driver($0) })?.windowsDriver {
+            let package = known.name + (known.url.map { " from \($0)" } ?? "")
+            let packageES = known.name + (known.url.map { " desde \($0)" } ?? "")
+            return LocalizedText(en: "Inside \(vms) install \(package)." + (known.note.map { " " + $0.en } ?? ""),
+                                 es: "Dentro de \(vms) instale \(packageES)." + (known.note.map { " " + $0.es } ?? ""))
+        }
+        return LocalizedText(en: "Inside \(vms) install the card vendor's Windows VF driver.",
+                             es: "Dentro de \(vms) instale el controlador de VF para Windows del fabricante de la tarjeta.")
+    }
+
+    /// One result per VF that a VM config or a mapping names: pass when exactly one VM (or one
+    /// mapping) has it with options its machine type accepts; fail for two users or `pcie=1`
+    /// on i440fx; warn for a Windows VM (it needs the vendor's VF driver).
+    static func configured(_ pf: PCIFunction, _ context: CheckContext, _ proxmox: ProxmoxPassthroughConfig, node: String?) -> [CheckResult] {
+        context.vfs(of: pf).compactMap { vf -> CheckResult? in
+            // A line or mapping that holds the PF too (`00:02`, "All Functions") is the PF's
+            // own fail below, not a use of this VF.
+            let all = uses(of: vf.address, proxmox, node: node).filter { use in
+                !(use.line?.ids.contains { $0.covers(pf.address) } ?? false) && !(use.mapping?.ids.contains { $0.covers(pf.address) } ?? false)
+            }
+            guard !all.isEmpty else { return nil }
+            let name = vf.address.description + (vf.netdevs.first.map { " (\($0))" } ?? "")
+            var evidence = all.flatMap { use -> [String] in
+                if let line = use.line { return ["\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))"] }
+                guard let m = use.mapping else { return [] }
+                return ["\(m.location): \(vf.address) in resource mapping '\(m.mapping)'"]
+                    + use.mappingLines.map { "\($0.location): \($0.text) (\(vmLabel($0.vmid, proxmox)))" }
+            }
+            for vmid in Set(all.flatMap(\.lines).map(\.vmid)).sorted() {
+                guard let vm = proxmox.vm(vmid) else { continue }
+                evidence.append("\(vm.file): " + [vm.name.map { "name \($0)" }, "ostype \(vm.ostype ?? "other")",
+                    "machine \(vm.machine ?? "(default i440fx)")", vm.bios.map { "bios \($0)" }, "state \(vm.state.rawValue)"]
+                    .compactMap { $0 }.joined(separator: ", "))
+            }
+            if all.count > 1 {
+                let who = all.map { describe($0, proxmox) }
+                let second = all.dropFirst().first?.line
+                let free = context.vfs(of: pf).first { uses(of: $0.address, proxmox, node: node).isEmpty }
+                let fix = second.map { line in
+                    free.map { "qm set \(line.vmid) -\(line.slot) \($0.address)" + (line.pcie ? ",pcie=1" : "") } ?? "qm set \(line.vmid) -delete \(line.slot)"
+                }
+                return result(.fail, LocalizedText(
+                    en: "VF \(name) is given twice: to " + who.map(\.en).joined(separator: " and to ") + "; only one VM can hold it, so the second one fails to start.",
+                    es: "La VF \(name) está asignada dos veces: a " + who.map(\.es).joined(separator: " y a ") + "; solo una VM puede tenerla, así que la segunda no arranca."),
+                    evidence: evidence,
+                    hint: LocalizedText(
+                        en: "Give each VM its own VF" + (fix.map { ": `\($0)`" } ?? ", and keep a VF in one resource mapping only") + " (`sriov-wizard apply --passthrough VMID --vf auto --device \(pf.address)` picks a free one).",
+                        es: "Dé a cada VM su propia VF" + (fix.map { ": `\($0)`" } ?? ", y deje cada VF en un solo mapeo de recursos") + " (`sriov-wizard apply --passthrough VMID --vf auto --device \(pf.address)` elige una libre)."),
+                    device: vf.address)
+            }
+            let use = all[0]
+            if let line = use.lines.first(where: { $0.pcie && proxmox.vm($0.vmid)?.machineFamily == .i440fx }) {
+                let vm = vmLabel(line.vmid, proxmox)
+                return result(.fail, LocalizedText(
+                    en: "\(vm) passes VF \(name) with pcie=1 (\(line.slot)) but runs the i440fx machine type, which has no PCIe bus: the VM does not start.",
+                    es: "La \(vm) pasa la VF \(name) con pcie=1 (\(line.slot)) pero usa el tipo de máquina i440fx, que no tiene bus PCIe: la VM no arranca."),
+                    evidence: evidence,
+                    hint: LocalizedText(
+                        en: "Drop pcie=1: `qm set \(line.vmid) -\(line.slot) \(withoutPCIe(line))`; or switch the VM to q35 (`qm set \(line.vmid) -machine q35`; the guest then sees a new chipset, and Windows may re-detect its devices).",
+                        es: "Quite pcie=1: `qm set \(line.vmid) -\(line.slot) \(withoutPCIe(line))`; o cambie la VM a q35 (`qm set \(line.vmid) -machine q35`; el invitado verá un chipset nuevo y Windows puede volver a detectar sus dispositivos)."),
+                    device: vf.address)
+            }
+            let who = describe(use, proxmox)
+            let windowsVMs = use.lines.compactMap { proxmox.vm($0.vmid) }.filter(\.isWindows)
+            if !windowsVMs.isEmpty {
+                let vms = windowsVMs.map(\.label).joined(separator: ", ")
+                return result(.warn, LocalizedText(
+                    en: "VF \(name) is passed to \(who.en); \(vms) runs Windows, which has no in-box driver for most VFs.",
+                    es: "La VF \(name) está pasada a \(who.es); \(vms) usa Windows, que no trae controlador para la mayoría de las VFs."),
+                    evidence: evidence,
+                    hint: windowsHint(pf, context, vms: vms),
+                    device: vf.address)
+            }
+            return result(.pass, LocalizedText(
+                en: "VF \(name) is passed to \(who.en).",
+                es: "La VF \(name) está pasada a \(who.es)."),
+                evidence: evidence, device: vf.address)
+        }
+    }
+
+    /// `hostpciN` lines and mappings (of this node) naming a function on this PF's bus that
+    /// does not exist: the VM fails to start (typically VFs that were not recreated at boot).
+    static func missingAddresses(_ pf: PCIFunction, _ context: CheckContext, _ proxmox: ProxmoxPassthroughConfig, node: String?) -> [CheckResult] {
+        let buses = Set([pf.address] + context.vfs(of: pf).map(\.address) + pf.virtfns).map { "\($0.domain):\($0.bus)" }
+        var found: [PCIAddress: [String]] = [:]
+        func consider(_ id: ProxmoxPassthroughConfig.HostPCIID, _ where: String) {
+            guard let function = id.function, buses.contains("\(id.domain):\(id.bus)") else { return }
+            let address = PCIAddress(domain: id.domain, bus: id.bus, device: id.device, function: function)
+            guard context.inventory.function(address) == nil else { return }
+            found[address, default: []].append(`where`)
+        }
+        for line in proxmox.hostPCI { for id in line.ids { consider(id, "\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))") } }
+        for entry in proxmox.mapped where node == nil || entry.node == nil || entry.node == node {
+            for id in entry.ids { consider(id, "\(entry.location): resource mapping '\(entry.mapping)'") }
+        }
+        return found.keys.sorted().map { address in
+            result(.fail, LocalizedText(
+                en: "\(address) is configured for passthrough but does not exist on this host (\(TargetDevice.label(pf)) has \(TargetDevice.count(context.vfs(of: pf).count, "VF", "VFs")) now): the VM that uses it fails to start.",
+                es: "\(address) está configurada para passthrough pero no existe en este host (\(TargetDevice.label(pf)) tiene \(TargetDevice.count(context.vfs(of: pf).count, "VF", "VFs")) ahora): la VM que la usa no arranca."),
+                evidence: found[address] ?? [],
+                hint: LocalizedText(
+                    en: "Create the VFs again and make them persistent (see vfs-enabled and vfs-persistent: `sriov-wizard apply --device \(pf.address) --vfs N`), or point the line at an existing VF (`sriov-wizard devices`).",
+                    es: "Vuelva a crear las VFs y hágalas persistentes (vea vfs-enabled y vfs-persistent: `sriov-wizard apply --device \(pf.address) --vfs N`), o haga que la línea apunte a una VF que exista (`sriov-wizard devices`)."),
+                device: address)
+        }
+    }
+
+    // MARK: - the PF: free VFs
 
     static func check(_ pf: PCIFunction, _ context: CheckContext, _ proxmox: ProxmoxPassthroughConfig, node: String?) -> CheckResult {
         let label = TargetDevice.label(pf)

@@ -1,0 +1,54 @@
+import HostAccess
+import SRIOVCore
+
+/// Stage 4, question 3 of issue 13: which VM of this node gets a VF. The answer becomes the
+/// same `apply` arguments a user would type (`--passthrough VMID --vf auto --device PF`, or
+/// `--mapping NAME --device PF [--passthrough VMID]`), so the plan, the diff, the question and
+/// the journal are apply's own (PassthroughPlanner, MappingPlanner).
+extension WizardSession {
+    /// nil: not asked (not stage 4, no VM configs, no free VF) or answered "none now".
+    func askWhichVM(_ report: StageReport, context: CheckContext) -> [String]? {
+        guard report.id == .activation else { return nil }
+        let config = ProxmoxPassthroughConfig.read(context.machine)
+        guard !config.vms.isEmpty,
+              let pf = context.targetPFs.first(where: { !PassthroughPlanner.freeVFs(of: $0, context: context, config: config).isEmpty })
+        else { return nil }
+        let free = PassthroughPlanner.freeVFs(of: pf, context: context, config: config)
+        let vms = config.vms.sorted { (Int($0.vmid) ?? 0, $0.vmid) < (Int($1.vmid) ?? 0, $1.vmid) }
+        let mapping = MappingPlanner.isValidName((pf.driver ?? "sriov") + "-vfs") ? (pf.driver ?? "sriov") + "-vfs" : "sriov-vfs"
+        print("")
+        say("Which VM gets a VF of \(pf.address)? \(free.count) free, the first is \(free[0].address) (VMs of this node, from \(ProxmoxPassthroughConfig.vmDirectory)):",
+            "¿Qué VM recibe una VF de \(pf.address)? \(free.count) libres, la primera es \(free[0].address) (VMs de este nodo, de \(ProxmoxPassthroughConfig.vmDirectory)):")
+        for (i, vm) in vms.enumerated() {
+            let os = vm.ostype.map { $0 + (vm.isWindows ? " (Windows)" : "") } ?? "other"
+            let bios = (vm.bios ?? "seabios").uppercased() == "OVMF" ? "OVMF (UEFI)" : "SeaBIOS"
+            let state = LocalizedText(en: vm.state == .unknown ? "state unknown" : vm.state.rawValue,
+                                      es: vm.state == .running ? "en marcha" : vm.state == .stopped ? "parada" : "estado desconocido")
+            say("  [\(i + 1)] \(vm.label): ostype \(os), \(vm.machineFamily.rawValue), \(bios), \(state.en)",
+                "  [\(i + 1)] \(vm.label): ostype \(os), \(vm.machineFamily.rawValue), \(bios), \(state.es)")
+        }
+        say("  [m] a resource mapping '\(mapping)' of its free VFs for the cluster (Proxmox gives each VM that uses it a free VF)",
+            "  [m] un mapeo de recursos '\(mapping)' de sus VFs libres para el clúster (Proxmox da a cada VM que lo use una VF libre)")
+        say("  [Enter] none now (recommended until you know which VM needs it)",
+            "  [Intro] ninguna por ahora (recomendado mientras no sepa qué VM la necesita)")
+        while true {
+            print("> ", terminator: "")
+            guard let line = readLine() else { return nil }
+            let typed = line.trimmedSpace().lowercased()
+            if typed.isEmpty || typed == "n" || typed == "none" || typed == "ninguna" { return nil }
+            if let n = Int(typed), n >= 1, n <= vms.count {
+                return ["--passthrough", vms[n - 1].vmid, "--vf", PassthroughPlanner.auto, "--device", pf.address.description]
+            }
+            if typed == "m" {
+                say("Give a VM a VF of '\(mapping)' now? Its number, or [Enter] for none.",
+                    "¿Dar ya a una VM una VF de '\(mapping)'? Su número, o [Intro] para ninguna.")
+                print("> ", terminator: "")
+                let answer = (readLine() ?? "").trimmedSpace()
+                var arguments = ["--mapping", mapping, "--device", pf.address.description]
+                if let n = Int(answer), n >= 1, n <= vms.count { arguments += ["--passthrough", vms[n - 1].vmid] }
+                return arguments
+            }
+            say("Please answer with a VM's number, m or Enter.", "Responda con el número de una VM, m o Intro.")
+        }
+    }
+}

@@ -54,8 +54,8 @@ final class ActivationChecksTests: XCTestCase {
         let persistent = try T.only(VFsPersistentCheck.run(context))
         XCTAssertEqual(persistent.level, .warn)
         T.assertContains(persistent.summary.en, "nothing recreates them at boot")
-        T.assertContains(persistent.hint.en, #"echo "options igb max_vfs=7" > /etc/modprobe.d/igb.conf"#)
-        T.assertContains(persistent.hint.en, #"ACTION=="bind", SUBSYSTEM=="pci", KERNEL=="0000:01:00.0", ATTR{sriov_numvfs}="7""#)
+        T.assertContains(persistent.hint.en, "/etc/modprobe.d/sriov-wizard-igb.conf containing `options igb max_vfs=7`")
+        T.assertContains(persistent.hint.en, #"/etc/udev/rules.d/70-sriov-wizard.rules containing `ACTION=="add|bind", SUBSYSTEM=="pci", KERNEL=="0000:01:00.0", ATTR{sriov_numvfs}="7"`"#)
         T.assertEvidence(persistent, "/sys/module/igb/parameters/max_vfs: 0")
 
         let groups = try T.only(VFIOMMUGroupsCheck.run(context))

@@ -41,7 +41,7 @@ final class VFIOModulesCheckTests: XCTestCase {
         try root.file("/etc/modules", "vfio\nvfio_virqfd\n")
         let r = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .warn)
-        XCTAssertTrue(r.summary.en.contains("vfio_pci, vfio_iommu_type1"), r.summary.en)
+        XCTAssertTrue(r.summary.en.contains("vfio_iommu_type1, vfio_pci"), r.summary.en)
         XCTAssertFalse(r.summary.en.contains("vfio,"), "vfio is listed for boot: \(r.summary.en)")
         XCTAssertTrue(r.hint.en.contains("`update-initramfs -u -k all`"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("`vfio_pci`"), r.hint.en)

@@ -29,7 +29,7 @@ public enum ReportBuilder {
         }
         let facts = HostFacts(
             hostname: name(summary.hostname), kernel: name(summary.kernel), cmdline: summary.cmdline,
-            os: name(osRelease(machine)), proxmox: name(proxmoxVersion(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
+            os: name(osRelease(machine)), proxmox: name(ProxmoxVersion.read(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
             cpuVendor: summary.cpuVendor, cpuModel: summary.cpuModel,
             cpuFlags: (cpu?.flags ?? []).intersection(relevantCPUFlags).sorted(),
             dmi: dmiFields(summary.dmi), hostID: HostIdentity.read(machine)?.id)
@@ -120,14 +120,6 @@ public enum ReportBuilder {
             }
         }
         return nil
-    }
-
-    /// `pveversion` (recorded in snapshots of Proxmox hosts); nil elsewhere.
-    static func proxmoxVersion(_ machine: Machine) -> String? {
-        guard machine.exists("/usr/bin/pveversion") || !machine.isLive,
-              let result = try? machine.run(["pveversion"], timeout: 10, outputLimit: 64 << 10), result.status == 0
-        else { return nil }
-        return result.stdoutText.split(separator: "\n").first.map { String($0).trimmedSpace() }
     }
 
     /// Kernel messages about the IOMMU, SR-IOV and the SR-IOV devices.

@@ -27,10 +27,10 @@ final class ActivationChecksTests: XCTestCase {
         let context = try T.context(T.sampleHost)
         let enabled = try T.only(VFsEnabledCheck.run(context))
         XCTAssertEqual(enabled.level, .fail)
-        T.assertContains(enabled.hint.en, #"`echo "options igb max_vfs=7" > /etc/modprobe.d/igb.conf`"#)
-        T.assertContains(enabled.hint.en, "`update-initramfs -u -k all` and reboot")
+        T.assertContains(enabled.hint.en, "/etc/modprobe.d/sriov-wizard-igb.conf containing `options igb max_vfs=7`")
+        T.assertContains(enabled.hint.en, "`update-initramfs -u -k all`; then reboot")
         T.assertContains(enabled.hint.en, "`echo 7 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs`")
-        T.assertContains(enabled.hint.en, "EBUSY")
+        T.assertContains(enabled.hint.en, "`sriov-wizard apply --device 0000:01:00.0 --vfs 7`")
         T.assertEvidence(enabled, "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs: 0")
         let levels = T.levels(context)
         XCTAssertEqual(levels, [

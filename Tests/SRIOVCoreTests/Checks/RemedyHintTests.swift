@@ -83,3 +83,30 @@ final class RemedyHintTests: XCTestCase {
         XCTAssertEqual(result.level, .warn, "the next boot loses iommu=pt: \(result.summary.en)")
     }
 }
+
+/// The remedy value: the wizard's offer and the hints come from the same planner values.
+final class RemedyValueTests: XCTestCase {
+    func testOfferedRemediesAreThePlannersAndTheHintsSayThem() throws {
+        let context = try VFCheckTrees.context(VFCheckTrees.sampleHost)
+        let stage = verifyStages(context).first { $0.id == .activation }!
+        let offered = Remedies.offered(for: stage, context: context)
+        XCTAssertEqual(offered.map(\.arguments), [["--device", "0000:01:00.0", "--vfs", "7"]])
+        let planned = try VFPlanner.remedy(device: try XCTUnwrap(PCIAddress("0000:01:00.0")), count: 7, context: context)
+        XCTAssertEqual(offered.first, planned)
+        let enabled = try VFCheckTrees.only(VFsEnabledCheck.run(context))
+        XCTAssertTrue(enabled.hint.en.hasPrefix(planned.hint.en), enabled.hint.en)
+        XCTAssertTrue(enabled.hint.es.hasPrefix(planned.hint.es), enabled.hint.es)
+    }
+
+    func testStepsInWords() {
+        let edit = FileEdit(path: "/etc/default/grub", before: Array("A=1\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n".utf8),
+                            after: Array("A=1\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\n".utf8), reason: "r")
+        XCTAssertEqual(Remedy.describe(edit).en, "edit /etc/default/grub:2: `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"` → `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"`")
+        let append = FileEdit(path: "/etc/x.conf", before: Array("a\n".utf8), after: Array("a\nb\n".utf8), reason: "r")
+        XCTAssertEqual(Remedy.describe(append).es, "añada `b` al final de /etc/x.conf")
+        XCTAssertEqual(Remedy.describe(FileEdit(path: "/etc/y", before: [0x61], after: nil, reason: "r")).en, "remove /etc/y")
+        let remedy = Remedy(plan: Plan(title: "t", steps: [.edit(append), .command(PlannedCommand(["udevadm", "control", "--reload"], reason: "r"))]),
+                            arguments: ["--x"], explanation: LocalizedText(en: "Do it", es: "Hágalo"))
+        XCTAssertEqual(remedy.hint.en, "Do it: add `b` to the end of /etc/x.conf; then run `udevadm control --reload`. `sriov-wizard apply --x` makes this change (it shows the diff and asks first).")
+    }
+}

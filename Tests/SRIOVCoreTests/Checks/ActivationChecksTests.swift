@@ -8,19 +8,6 @@ final class ActivationChecksTests: XCTestCase {
     typealias T = VFCheckTrees
     static let pf = "0000:01:00.0"
 
-    /// A copy of sample-host-vfs (7 VFs bound to igbvf, groups 6..12, nothing persistent).
-    private func vfsHost(_ label: String) throws -> String {
-        let root = try T.copy(T.sampleHostVFs, label: label)
-        addTeardownBlock { ScratchTree.remove(root) }
-        return root
-    }
-
-    private func run<C: Check>(_ check: C.Type, _ root: String, file: StaticString = #filePath, line: UInt = #line) throws -> CheckResult {
-        let results = check.run(try T.context(root))
-        T.assertComplete(results, file: file, line: line)
-        return try T.only(results, Self.pf, file: file, line: line)
-    }
-
     // MARK: - the two sample hosts
 
     func testSampleHostWithoutVFs() throws {
@@ -79,25 +66,6 @@ final class ActivationChecksTests: XCTestCase {
         T.assertComplete([enabled, bound, persistent, groups, macs, pass])
     }
 
-    // MARK: - vfs-enabled
-
-    func testFewerVFsThanTotalIsANoteAndAConfiguredOptionNotInEffectIsNamed() throws {
-        let root = try vfsHost("enabled")
-        try T.write(root, "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "3\n")
-        let fewer = try run(VFsEnabledCheck.self, root)
-        XCTAssertEqual(fewer.level, .note)
-        T.assertContains(fewer.hint.en, "first `echo 0 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs`")
-
-        let off = try T.copy(T.sampleHost, label: "enabled-off")
-        defer { ScratchTree.remove(off) }
-        try T.write(off, "/etc/modprobe.d/sriov.conf", "options igb max_vfs=7\n")
-        let r = try run(VFsEnabledCheck.self, off)
-        XCTAssertEqual(r.level, .fail)
-        T.assertContains(r.hint.en, "`options igb max_vfs=7` is configured (/etc/modprobe.d/sriov.conf:1) but not in effect")
-        let persistent = try run(VFsPersistentCheck.self, off)
-        XCTAssertEqual(persistent.level, .note, "configured for the next boot")
-    }
-
     // MARK: - vf-driver-bound
 
     func testUnboundVFsWithAndWithoutAutoprobeAndVfioBinding() throws {
@@ -120,59 +88,6 @@ final class ActivationChecksTests: XCTestCase {
         let passthrough = try run(VFPassthroughCheck.self, root)
         XCTAssertFalse(passthrough.hint.en.contains("0000:01:10.0,"), "an unbound VF is not offered")
         T.assertContains(passthrough.hint.en, "0000:01:10.2,pcie=1")
-    }
-
-    // MARK: - vfs-persistent
-
-    func testModprobeOptionWithCRLFAndContinuationMakesThemPersistent() throws {
-        let root = try vfsHost("persist-modprobe")
-        try T.write(root, "/etc/modprobe.d/sriov.conf", "# VFs\r\noptions igb \\\r\n\tmax_vfs=7\r\n")
-        let r = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(r.level, .pass)
-        T.assertContains(r.summary.en, "(/etc/modprobe.d/sriov.conf:2)")
-        T.assertEvidence(r, "/etc/modprobe.d/sriov.conf:2: options igb max_vfs=7")
-
-        try T.write(root, "/etc/modprobe.d/sriov.conf", "options igb max_vfs=4\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, root).level, .note, "4 at boot, 7 now")
-    }
-
-    func testUdevRuleForThisPFOrAnother() throws {
-        let root = try vfsHost("persist-udev")
-        try T.write(root, "/etc/udev/rules.d/70-sriov.rules", #"ACTION=="bind", SUBSYSTEM=="pci", KERNEL=="0000:02:00.0", ATTR{sriov_numvfs}="7""# + "\n")
-        let other = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(other.level, .warn)
-        T.assertEvidence(other, "(for another device)")
-
-        try T.write(root, "/etc/udev/rules.d/70-sriov.rules", #"ACTION=="add", SUBSYSTEM=="net", ENV{ID_NET_DRIVER}=="igb", RUN+="/bin/sh -c 'echo 7 > /sys/class/net/%k/device/sriov_numvfs'""# + "\n")
-        let run1 = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(run1.level, .pass, "\(run1.evidence)")
-        T.assertContains(run1.summary.en, "/etc/udev/rules.d/70-sriov.rules:1")
-    }
-
-    func testSysfsutilsAndSystemdUnitAndIfupdown() throws {
-        let root = try vfsHost("persist-other")
-        try T.write(root, "/etc/sysfs.d/sriov.conf", "bus/pci/devices/0000:01:00.0/sriov_numvfs = 7\n")
-        let withoutService = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(withoutService.level, .note)
-        T.assertContains(withoutService.summary.en, "sysfsutils service that applies it was not found")
-        try T.write(root, "/etc/init.d/sysfsutils", "#!/bin/sh\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, root).level, .pass)
-
-        let unit = try vfsHost("persist-unit")
-        try T.write(unit, "/etc/systemd/system/sriov-vfs.service",
-                    "[Unit]\nDescription=VFs\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/sh -c 'echo 7 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs'\n\n[Install]\nWantedBy=multi-user.target\n")
-        try T.link(unit, "/etc/systemd/system/multi-user.target.wants/ssh.service", "/lib/systemd/system/ssh.service")
-        let disabled = try run(VFsPersistentCheck.self, unit)
-        XCTAssertEqual(disabled.level, .note)
-        T.assertContains(disabled.summary.en, "`systemctl enable sriov-vfs.service`")
-        try T.link(unit, "/etc/systemd/system/multi-user.target.wants/sriov-vfs.service", "/etc/systemd/system/sriov-vfs.service")
-        let enabled = try run(VFsPersistentCheck.self, unit)
-        XCTAssertEqual(enabled.level, .pass)
-        T.assertContains(enabled.summary.en, "/etc/systemd/system/sriov-vfs.service:6")
-
-        let ifup = try vfsHost("persist-ifup")
-        try T.write(ifup, "/etc/network/interfaces", "auto enp1s0\niface enp1s0 inet manual\n    post-up echo 7 > /sys/class/net/enp1s0/device/sriov_numvfs\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, ifup).level, .pass)
     }
 
     // MARK: - vf-iommu-groups

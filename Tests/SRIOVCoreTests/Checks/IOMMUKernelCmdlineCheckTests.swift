@@ -138,4 +138,23 @@ extension IOMMUKernelCmdlineCheckTests {
         XCTAssertEqual(r.level, .note)
         XCTAssertTrue(r.summary.en.contains("firmware-iommu-table"), r.summary.en)
     }
+
+    /// `iommu=pt` running, nothing in GRUB: the hint used to say that /etc/default/grub "already
+    /// has no IOMMU parameters" and to run update-grub, which changes nothing.
+    func testIOMMUHintWithPassthroughRunningAndNothingInGrub() throws {
+        let root = try HandMadeRoot("remedy-iommu")
+        try root.intelHost(cmdline: "BOOT_IMAGE=/vmlinuz ro quiet iommu=pt")
+        try root.file("/etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n")
+        let context = StageTrees.context(root.path)
+        let result = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, context))
+        let plan = try KernelCmdlinePlanner.plan(context: context)
+        for hint in [result.hint.en, result.hint.es] {
+            RemedyHintTests.assertSays(hint, plan)
+            XCTAssertTrue(hint.contains("intel_iommu=on iommu=pt"), hint)
+            XCTAssertTrue(hint.contains("/etc/default/grub"), hint)
+        }
+        XCTAssertFalse(result.summary.en.contains("already has"), result.summary.en)
+        XCTAssertFalse(result.hint.en.hasPrefix("Run `update-grub`"), result.hint.en)
+        XCTAssertEqual(result.level, .warn, "the next boot loses iommu=pt: \(result.summary.en)")
+    }
 }

@@ -39,8 +39,8 @@ public enum IOMMUKernelCmdlineCheck: Check {
         var summary = verdict.summary
         // The fix is what `apply --iommu` plans for this host (the same inputs: CPU vendor,
         // kernel config, boot loader, the files as they are); words for both places only where
-        // it cannot plan (boot loader unknown, file not editable).
-        // Planned only where a hint needs it (the plan reads the boot loader's files).
+        // it cannot plan (boot loader unknown, file not editable). Planned only where a hint
+        // needs it (the plan reads the boot loader's files).
         lazy var remedy = try? KernelCmdlinePlanner.remedy(context: context)
         func fix(adding: [String], removing: [String]) -> LocalizedText {
             if let remedy { return remedy.isEmpty ? .none : remedy.hint }

@@ -29,7 +29,7 @@ public enum ReportBuilder {
         }
         let facts = HostFacts(
             hostname: name(summary.hostname), kernel: name(summary.kernel), cmdline: summary.cmdline,
-            os: name(osRelease(machine)), proxmox: name(proxmoxVersion(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
+            os: name(osRelease(machine)), proxmox: name(ProxmoxVersion.read(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
             cpuVendor: summary.cpuVendor, cpuModel: summary.cpuModel,
             cpuFlags: (cpu?.flags ?? []).intersection(relevantCPUFlags).sorted(),
             dmi: dmiFields(summary.dmi), hostID: HostIdentity.read(machine)?.id)
@@ -39,9 +39,17 @@ public enum ReportBuilder {
             devices: devices,
             iommuGroups: iommuGroups(machine, inventory: context.inventory),
             guestDrivers: pfs.map { guestDriver($0, context: context, language: language) },
-            changes: nil,
+            changes: changes(machine),
             issues: context.inventory.issues.map { ReportIssue(path: $0.path, message: $0.message) },
             evidence: kernelMessages(machine, pfs: pfs).map { [$0] } ?? [])
+    }
+
+    /// What `apply` recorded in the machine's journals (nil: no journal).
+    static func changes(_ machine: Machine) -> [ChangeRecord]? {
+        AppliedChanges.read(machine)?.map {
+            ChangeRecord(id: $0.id, state: $0.applied ? .applied : .planned, time: $0.time, file: $0.file.flatMap(name),
+                         command: $0.command.map(ShellWords.display), description: $0.description)
+        }
     }
 
     static func stage(_ report: StageReport, language: Language) -> ReportStage {
@@ -112,14 +120,6 @@ public enum ReportBuilder {
             }
         }
         return nil
-    }
-
-    /// `pveversion` (recorded in snapshots of Proxmox hosts); nil elsewhere.
-    static func proxmoxVersion(_ machine: Machine) -> String? {
-        guard machine.exists("/usr/bin/pveversion") || !machine.isLive,
-              let result = try? machine.run(["pveversion"], timeout: 10, outputLimit: 64 << 10), result.status == 0
-        else { return nil }
-        return result.stdoutText.split(separator: "\n").first.map { String($0).trimmedSpace() }
     }
 
     /// Kernel messages about the IOMMU, SR-IOV and the SR-IOV devices.

@@ -7,7 +7,7 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Make the changes a stage needs: plan, show the diff, confirm, apply with a journal, verify.",
         discussion: """
-        Every change is planned first and shown as a unified diff plus the sysfs writes and commands it runs. On a terminal you confirm it (--yes skips the question; without a terminal --yes is required). Files are replaced atomically (temporary file, fsync, rename, fsync of the directory) after their old bytes, mode and owner are saved in a journal under /var/lib/sriov-wizard/journal (under --root for a snapshot); `sriov-wizard rollback` restores them byte for byte. Running the same apply again changes nothing.
+        Every change is planned first and shown as a one-line explanation (the same words the hints of `check` and the wizard use), then a unified diff plus the sysfs writes and commands it runs. On a terminal you confirm it (--yes skips the question; without a terminal --yes is required). Files are replaced atomically (temporary file, fsync, rename, fsync of the directory) after their old bytes, mode and owner are saved in a journal under /var/lib/sriov-wizard/journal (under --root for a snapshot); `sriov-wizard rollback` restores them byte for byte. Running the same apply again changes nothing.
 
         With --root DIR (a snapshot), files under DIR are edited and the sysfs writes and commands are listed as what would run on the host.
 
@@ -106,17 +106,25 @@ struct ApplyCommand: ParsableCommand {
         if vfMAC == .auto, vfs == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
     }
 
-    func makePlan(_ context: CheckContext) -> Result<Plan, ActivationError> {
+    /// The plan, and the remedies it is made of where a planner makes one (their one-line
+    /// explanations are what the checks' hints and the wizard say).
+    func makePlan(_ context: CheckContext) -> Result<(plan: Plan, remedies: [Remedy]), ActivationError> {
         var plans: [Plan] = []
+        var remedies: [Remedy] = []
         do {
             if igpu {
                 plans.append(try KernelCmdlinePlanner.planIGPU(context: context, driver: igpuDriver, alsoIOMMU: iommu))
             } else if iommu {
-                plans.append(try KernelCmdlinePlanner.plan(context: context))
+                remedies.append(try KernelCmdlinePlanner.remedy(context: context))
+                plans.append(remedies.last!.plan)
             }
-            if vfio { plans.append(try VFIOModulesPlanner.plan(context: context)) }
+            if vfio {
+                remedies.append(try VFIOModulesPlanner.remedy(context: context))
+                plans.append(remedies.last!.plan)
+            }
             if let device, let vfs, let address = PCIAddress(device) {
-                plans.append(try VFPlanner.plan(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))
+                remedies.append(try VFPlanner.remedy(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))
+                plans.append(remedies.last!.plan)
             }
             if let mapping, let device, let address = PCIAddress(device) {
                 plans.append(try MappingPlanner.plan(name: mapping, device: address, context: context))
@@ -129,7 +137,7 @@ struct ApplyCommand: ParsableCommand {
         } catch {
             return .failure(error)
         }
-        return .success(Plan.combined(plans))
+        return .success((Plan.combined(plans), remedies.filter { !$0.isEmpty }))
     }
 
     func run() throws {
@@ -144,13 +152,15 @@ struct ApplyCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let context = try rootOptions.context(device: device)
         let plan: Plan
+        let remedies: [Remedy]
         switch makePlan(context) {
-        case .success(let p): plan = p
+        case .success(let made): (plan, remedies) = made
         case .failure(let error):
             Console.error(error.message)
             throw ExitCode.failure
         }
         let console = Console()
+        for remedy in remedies { print(remedy.explanation.text(languageOptions.resolved) + ".") }
         print(PlanRendering.render(plan, console: console, live: context.machine.isLive))
         for command in plan.manual { print("  run yourself: " + command) }
         if plan.isEmpty {

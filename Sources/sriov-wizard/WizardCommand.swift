@@ -170,8 +170,11 @@ struct WizardSession {
                     continue
                 }
             }
-            let fix = interactive ? WizardSession.suggestedApply(report, context: try rootOptions.context(device: device)) : nil
+            // The planners' remedies for what is open: the same values the hints are made from.
+            let remedies = interactive ? Remedies.offered(for: report, context: try rootOptions.context(device: device)) : []
+            let fix = remedies.isEmpty ? nil : remedies.flatMap(\.arguments)
             if let fix {
+                for remedy in remedies { say("→ " + remedy.explanation.en + ".", "→ " + remedy.explanation.es + ".") }
                 say("The wizard can make this change for you: `sriov-wizard apply \(fix.joined(separator: " "))` (shown as a diff first).",
                     "El asistente puede hacer este cambio: `sriov-wizard apply \(fix.joined(separator: " "))` (se muestra antes como diff).")
             }
@@ -243,28 +246,6 @@ struct WizardSession {
     }
 
     enum Answer { case next, recheck, details, skip, quit, apply }
-
-    /// The `apply` arguments that fix what a stage found, where a planner exists for it:
-    /// the kernel command line and vfio modules (stage 1), VFs and their persistence (stage 4).
-    static func suggestedApply(_ report: StageReport, context: CheckContext) -> [String]? {
-        let open = report.checks.filter { $0.level == .fail || $0.level == .warn }
-        var arguments: [String] = []
-        switch report.id {
-        case .prerequisites:
-            if open.contains(where: { $0.id == "iommu-kernel-cmdline" }) { arguments.append("--iommu") }
-            if open.contains(where: { $0.id == "vfio-modules" }) { arguments.append("--vfio") }
-        case .activation:
-            if let result = open.first(where: { ($0.id == "vfs-enabled" || $0.id == "vfs-persistent") && $0.device != nil }),
-               let address = result.device, let pf = context.inventory.function(address),
-               let total = pf.sriov?.totalVFs, total > 0 {
-                let count = max(pf.sriov?.numVFs ?? 0, 0) > 0 ? pf.sriov!.numVFs! : total
-                arguments += ["--device", address.description, "--vfs", String(count)]
-            }
-        default:
-            break
-        }
-        return arguments.isEmpty ? nil : arguments
-    }
 
     /// Runs `apply` with the same root (it shows the diff and asks before changing anything).
     func runApply(_ arguments: [String]) {

@@ -35,6 +35,8 @@ final class ApplyCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderrText)
         XCTAssertTrue(r.stdoutText.contains("+ACTION==\"add|bind\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", ATTR{sriov_numvfs}=\"4\""), r.stdoutText)
         XCTAssertTrue(r.stdoutText.contains("Dry run: nothing was changed."))
+        // The remedy's explanation, as the checks' hints and the wizard say it.
+        XCTAssertTrue(r.stdoutText.hasPrefix("Create 4 VFs on 0000:01:00.0 now and at every boot (sysfs sriov_numvfs and a udev rule).\n"), r.stdoutText)
         XCTAssertEqual(checksums(root, includeJournal: true), before)
     }
 

@@ -87,7 +87,7 @@ final class DevicesCommandTests: XCTestCase {
     func testMissingRootSaysWhatToDo() throws {
         let result = try CLI.run(["devices", "--root", "/nonexistent-sriov-root"])
         XCTAssertEqual(result.status, 64)
-        XCTAssertTrue(result.stderrText.contains("/nonexistent-sriov-root: not a directory"), result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("/nonexistent-sriov-root: no such directory or file"), result.stderrText)
         let empty = CLI.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }

@@ -71,6 +71,7 @@ final class WizardApplyTests: XCTestCase {
         // Skip stage 1 (no vmx in the lab), continue through 2 and 3, apply at 4, confirm, quit.
         let screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\na\ny\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("`sriov-wizard apply --device 0000:01:00.0 --vfs 7`"), screen)
+        XCTAssertTrue(screen.contains("→ Create 7 VFs on 0000:01:00.0 now and at every boot"), screen)
         XCTAssertTrue(screen.contains("[a] apply the fix"), screen)
         XCTAssertTrue(screen.contains("+++ b/etc/udev/rules.d/70-sriov-wizard.rules"), screen)
         XCTAssertTrue(screen.contains("Applied; journal"), screen)

@@ -74,3 +74,19 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(try out.list("/sys/kernel/iommu_groups"), [])
     }
 }
+
+/// The Proxmox version has one reader: its command is the one the snapshot records.
+final class ProxmoxVersionTests: XCTestCase {
+    func testSnapshotRecordsTheCommandTheReaderRuns() {
+        XCTAssertTrue(Snapshot.commands.contains(ProxmoxVersion.command))
+    }
+
+    func testParse() {
+        XCTAssertEqual(ProxmoxVersion.parse("proxmox-ve: 8.2.0 (running kernel: 6.8.12-4-pve)\npve-manager: 8.2.7 (running version: 8.2.7/3e0176e6bb2ade3b)\n"),
+                       "pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: 6.8.12-4-pve)")
+        XCTAssertEqual(ProxmoxVersion.parse("pve-manager: 9.0.3 (running version: 9.0.3/abc)\n"), "pve-manager/9.0.3/abc")
+        XCTAssertEqual(ProxmoxVersion.parse("pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: 6.8.12-4-pve)\n"),
+                       "pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: 6.8.12-4-pve)")
+        XCTAssertNil(ProxmoxVersion.parse("\n"))
+    }
+}

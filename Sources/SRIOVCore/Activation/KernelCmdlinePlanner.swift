@@ -160,6 +160,28 @@ public enum KernelCmdlinePlanner {
                         satisfied: "the persistent command line already has \(change.add.joined(separator: " ")) and nothing that turns the IOMMU off")
     }
 
+    /// The remedy of `apply --iommu`, for the `iommu-kernel-cmdline` hint and the wizard's
+    /// offer: the words the planner adds and removes, where this host's boot loader reads them.
+    public static func remedy(context: CheckContext) throws(ActivationError) -> Remedy {
+        let machine = context.machine
+        let change = Change.iommu(vendor: CPUInfo.read(machine)?.vendor, intelOnByDefault: intelOnByDefault(machine))
+        let plan = try plan(context: context)
+        func words(_ bytes: [UInt8]?) -> Set<String> {
+            Set(String(decoding: bytes ?? [], as: UTF8.self).split(whereSeparator: { " \t\n\r\"'".contains($0) }).map(String.init))
+        }
+        var removed: Set<String> = []
+        for case .edit(let edit) in plan.steps {
+            removed.formUnion(change.remove.intersection(words(edit.before)).subtracting(words(edit.after)))
+        }
+        let words = change.add.joined(separator: " ")
+        let explanation = removed.isEmpty
+            ? LocalizedText(en: "Put `\(words)` on the kernel command line", es: "Ponga `\(words)` en la línea de comandos del kernel")
+            : LocalizedText(en: "Take `\(removed.sorted().joined(separator: " "))` off the kernel command line and put `\(words)` on it",
+                            es: "Quite `\(removed.sorted().joined(separator: " "))` de la línea de comandos del kernel y ponga `\(words)`")
+        return Remedy(plan: plan, arguments: ["--iommu"], explanation: explanation,
+                      afterwards: LocalizedText(en: "then reboot", es: "después reinicie"))
+    }
+
     /// `apply --igpu`: the Intel iGPU driver's parameters (i915 dkms or xe, from the driver
     /// bound to 0000:00:02.0, or `driver` when given), planned by the same boot-loader-aware
     /// editor as the IOMMU words. The wizard never installs the dkms module itself: the plan

@@ -67,6 +67,35 @@ public enum VFPlanner {
         }
     }
 
+    /// The remedy for VFs on `device`: the plan of `apply --device ADDR --vfs N [--method M]`
+    /// and what it does, for the checks' hints and the wizard's offer.
+    public static func remedy(device: PCIAddress, count: Int, method: VFMethodChoice = .auto, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Remedy {
+        let plan = try plan(device: device, count: count, method: method, macs: macs, context: context)
+        var arguments = ["--device", device.description, "--vfs", String(count)]
+        if method != .auto { arguments += ["--method", method.rawValue] }
+        if macs { arguments += ["--vf-mac", "auto"] }
+        let now = plan.steps.contains { if case .sysfs = $0 { return true } else { return false } }
+        let driver = context.inventory.function(device)?.driver ?? "the driver"
+        let explanation: LocalizedText
+        var afterwards = LocalizedText.none
+        switch method {
+        case .auto where count == 0, .sysfs where count == 0:
+            explanation = LocalizedText(en: "Remove the VFs of \(device) and stop recreating them at boot",
+                                        es: "Quite las VFs de \(device) y deje de recrearlas al arrancar")
+        case .auto, .sysfs:
+            explanation = now
+                ? LocalizedText(en: "Create \(count) VFs on \(device) now and at every boot (sysfs sriov_numvfs and a udev rule)",
+                                es: "Cree \(count) VFs en \(device) ahora y en cada arranque (sriov_numvfs en sysfs y una regla udev)")
+                : LocalizedText(en: "Recreate the \(count) VFs of \(device) at every boot and driver reload with a udev rule" + (macs ? ", with stable MACs" : ""),
+                                es: "Recree las \(count) VFs de \(device) en cada arranque y recarga del controlador con una regla udev" + (macs ? ", con MACs estables" : ""))
+        case .modprobe:
+            explanation = LocalizedText(en: "Create \(count) VFs on every \(driver) port whenever the module loads (its module option)",
+                                        es: "Cree \(count) VFs en cada puerto de \(driver) cada vez que se carga el módulo (su opción de módulo)")
+            if !plan.pending.isEmpty { afterwards = LocalizedText(en: "then reboot", es: "después reinicie") }
+        }
+        return Remedy(plan: plan, arguments: arguments, explanation: explanation, afterwards: afterwards)
+    }
+
     /// A module name as modprobe.d(5) takes it: one word of `[A-Za-z0-9_-]` (the kernel's
     /// module names, at most 55 bytes). Anything else (a blank, a newline that would start an
     /// `install` line, a quote) comes only from a hostile or hand-made tree under --root.

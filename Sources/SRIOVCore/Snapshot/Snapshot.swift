@@ -59,7 +59,7 @@ public struct Snapshot {
     public static let commands: [[String]] = [
         ["uname", "-a"], ["uname", "-r"], ["lspci", "-vvv"], ["lspci", "-nn"], ["lspci", "-tv"],
         ["dmesg"], ["ip", "-d", "link", "show"], ["ip", "-j", "-d", "link", "show"],
-        ["pveversion", "-v"], ["proxmox-boot-tool", "status"],
+        ProxmoxVersion.command, ["proxmox-boot-tool", "status"],
         ProxmoxPassthroughConfig.listCommand,  // which VMs run (vf-passthrough, apply --passthrough)
     ] + GPUHost.commands  // GPU SR-IOV: dkms status, modinfo -n i915/xe, mokutil --sb-state
 

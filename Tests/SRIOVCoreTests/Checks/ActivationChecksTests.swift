@@ -8,29 +8,16 @@ final class ActivationChecksTests: XCTestCase {
     typealias T = VFCheckTrees
     static let pf = "0000:01:00.0"
 
-    /// A copy of sample-host-vfs (7 VFs bound to igbvf, groups 6..12, nothing persistent).
-    private func vfsHost(_ label: String) throws -> String {
-        let root = try T.copy(T.sampleHostVFs, label: label)
-        addTeardownBlock { ScratchTree.remove(root) }
-        return root
-    }
-
-    private func run<C: Check>(_ check: C.Type, _ root: String, file: StaticString = #filePath, line: UInt = #line) throws -> CheckResult {
-        let results = check.run(try T.context(root))
-        T.assertComplete(results, file: file, line: line)
-        return try T.only(results, Self.pf, file: file, line: line)
-    }
-
     // MARK: - the two sample hosts
 
     func testSampleHostWithoutVFs() throws {
         let context = try T.context(T.sampleHost)
         let enabled = try T.only(VFsEnabledCheck.run(context))
         XCTAssertEqual(enabled.level, .fail)
-        T.assertContains(enabled.hint.en, #"`echo "options igb max_vfs=7" > /etc/modprobe.d/igb.conf`"#)
-        T.assertContains(enabled.hint.en, "`update-initramfs -u -k all` and reboot")
+        T.assertContains(enabled.hint.en, "/etc/modprobe.d/sriov-wizard-igb.conf containing `options igb max_vfs=7`")
+        T.assertContains(enabled.hint.en, "`update-initramfs -u -k all`; then reboot")
         T.assertContains(enabled.hint.en, "`echo 7 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs`")
-        T.assertContains(enabled.hint.en, "EBUSY")
+        T.assertContains(enabled.hint.en, "`sriov-wizard apply --device 0000:01:00.0 --vfs 7`")
         T.assertEvidence(enabled, "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs: 0")
         let levels = T.levels(context)
         XCTAssertEqual(levels, [
@@ -54,8 +41,8 @@ final class ActivationChecksTests: XCTestCase {
         let persistent = try T.only(VFsPersistentCheck.run(context))
         XCTAssertEqual(persistent.level, .warn)
         T.assertContains(persistent.summary.en, "nothing recreates them at boot")
-        T.assertContains(persistent.hint.en, #"echo "options igb max_vfs=7" > /etc/modprobe.d/igb.conf"#)
-        T.assertContains(persistent.hint.en, #"ACTION=="bind", SUBSYSTEM=="pci", KERNEL=="0000:01:00.0", ATTR{sriov_numvfs}="7""#)
+        T.assertContains(persistent.hint.en, "/etc/modprobe.d/sriov-wizard-igb.conf containing `options igb max_vfs=7`")
+        T.assertContains(persistent.hint.en, #"/etc/udev/rules.d/70-sriov-wizard.rules containing `ACTION=="add|bind", SUBSYSTEM=="pci", KERNEL=="0000:01:00.0", ATTR{sriov_numvfs}="7"`"#)
         T.assertEvidence(persistent, "/sys/module/igb/parameters/max_vfs: 0")
 
         let groups = try T.only(VFIOMMUGroupsCheck.run(context))
@@ -77,25 +64,6 @@ final class ActivationChecksTests: XCTestCase {
         T.assertContains(pass.hint.en, "Linux uses the in-tree igbvf driver")
         T.assertContains(pass.hint.en, "Windows has no in-box driver for most VFs and needs Intel")
         T.assertComplete([enabled, bound, persistent, groups, macs, pass])
-    }
-
-    // MARK: - vfs-enabled
-
-    func testFewerVFsThanTotalIsANoteAndAConfiguredOptionNotInEffectIsNamed() throws {
-        let root = try vfsHost("enabled")
-        try T.write(root, "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "3\n")
-        let fewer = try run(VFsEnabledCheck.self, root)
-        XCTAssertEqual(fewer.level, .note)
-        T.assertContains(fewer.hint.en, "first `echo 0 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs`")
-
-        let off = try T.copy(T.sampleHost, label: "enabled-off")
-        defer { ScratchTree.remove(off) }
-        try T.write(off, "/etc/modprobe.d/sriov.conf", "options igb max_vfs=7\n")
-        let r = try run(VFsEnabledCheck.self, off)
-        XCTAssertEqual(r.level, .fail)
-        T.assertContains(r.hint.en, "`options igb max_vfs=7` is configured (/etc/modprobe.d/sriov.conf:1) but not in effect")
-        let persistent = try run(VFsPersistentCheck.self, off)
-        XCTAssertEqual(persistent.level, .note, "configured for the next boot")
     }
 
     // MARK: - vf-driver-bound
@@ -122,59 +90,6 @@ final class ActivationChecksTests: XCTestCase {
         T.assertContains(passthrough.hint.en, "0000:01:10.2,pcie=1")
     }
 
-    // MARK: - vfs-persistent
-
-    func testModprobeOptionWithCRLFAndContinuationMakesThemPersistent() throws {
-        let root = try vfsHost("persist-modprobe")
-        try T.write(root, "/etc/modprobe.d/sriov.conf", "# VFs\r\noptions igb \\\r\n\tmax_vfs=7\r\n")
-        let r = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(r.level, .pass)
-        T.assertContains(r.summary.en, "(/etc/modprobe.d/sriov.conf:2)")
-        T.assertEvidence(r, "/etc/modprobe.d/sriov.conf:2: options igb max_vfs=7")
-
-        try T.write(root, "/etc/modprobe.d/sriov.conf", "options igb max_vfs=4\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, root).level, .note, "4 at boot, 7 now")
-    }
-
-    func testUdevRuleForThisPFOrAnother() throws {
-        let root = try vfsHost("persist-udev")
-        try T.write(root, "/etc/udev/rules.d/70-sriov.rules", #"ACTION=="bind", SUBSYSTEM=="pci", KERNEL=="0000:02:00.0", ATTR{sriov_numvfs}="7""# + "\n")
-        let other = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(other.level, .warn)
-        T.assertEvidence(other, "(for another device)")
-
-        try T.write(root, "/etc/udev/rules.d/70-sriov.rules", #"ACTION=="add", SUBSYSTEM=="net", ENV{ID_NET_DRIVER}=="igb", RUN+="/bin/sh -c 'echo 7 > /sys/class/net/%k/device/sriov_numvfs'""# + "\n")
-        let run1 = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(run1.level, .pass, "\(run1.evidence)")
-        T.assertContains(run1.summary.en, "/etc/udev/rules.d/70-sriov.rules:1")
-    }
-
-    func testSysfsutilsAndSystemdUnitAndIfupdown() throws {
-        let root = try vfsHost("persist-other")
-        try T.write(root, "/etc/sysfs.d/sriov.conf", "bus/pci/devices/0000:01:00.0/sriov_numvfs = 7\n")
-        let withoutService = try run(VFsPersistentCheck.self, root)
-        XCTAssertEqual(withoutService.level, .note)
-        T.assertContains(withoutService.summary.en, "sysfsutils service that applies it was not found")
-        try T.write(root, "/etc/init.d/sysfsutils", "#!/bin/sh\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, root).level, .pass)
-
-        let unit = try vfsHost("persist-unit")
-        try T.write(unit, "/etc/systemd/system/sriov-vfs.service",
-                    "[Unit]\nDescription=VFs\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/sh -c 'echo 7 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs'\n\n[Install]\nWantedBy=multi-user.target\n")
-        try T.link(unit, "/etc/systemd/system/multi-user.target.wants/ssh.service", "/lib/systemd/system/ssh.service")
-        let disabled = try run(VFsPersistentCheck.self, unit)
-        XCTAssertEqual(disabled.level, .note)
-        T.assertContains(disabled.summary.en, "`systemctl enable sriov-vfs.service`")
-        try T.link(unit, "/etc/systemd/system/multi-user.target.wants/sriov-vfs.service", "/etc/systemd/system/sriov-vfs.service")
-        let enabled = try run(VFsPersistentCheck.self, unit)
-        XCTAssertEqual(enabled.level, .pass)
-        T.assertContains(enabled.summary.en, "/etc/systemd/system/sriov-vfs.service:6")
-
-        let ifup = try vfsHost("persist-ifup")
-        try T.write(ifup, "/etc/network/interfaces", "auto enp1s0\niface enp1s0 inet manual\n    post-up echo 7 > /sys/class/net/enp1s0/device/sriov_numvfs\n")
-        XCTAssertEqual(try run(VFsPersistentCheck.self, ifup).level, .pass)
-    }
-
     // MARK: - vf-iommu-groups
 
     func testSharedGroupNamesACSAndNoGroupsPointsToStageOne() throws {
@@ -196,34 +111,6 @@ final class ActivationChecksTests: XCTestCase {
         let passthrough = try run(VFPassthroughCheck.self, none)
         XCTAssertEqual(passthrough.level, .warn, "no qm set lines while the IOMMU is off")
         XCTAssertFalse(passthrough.hint.en.contains("qm set"))
-    }
-
-    // MARK: - vf-mac-addresses
-
-    func testRandomHostMACAndMACsSetOnThePF() throws {
-        let root = try vfsHost("macs")
-        try T.write(root, "/sys/bus/pci/devices/0000:01:10.0/net/enp1s0v0/addr_assign_type", "1\n")
-        let random = try run(VFMACAddressesCheck.self, root)
-        XCTAssertEqual(random.level, .note)
-        T.assertContains(random.summary.en, "1 of 7 VFs of 0000:01:00.0 (igb, enp1s0) have a random MAC that changes at every boot (enp1s0v0)")
-        T.assertEvidence(random, "addr_assign_type: 1 (random)")
-
-        let key = "/sriov-wizard/commands/ip_-d_link_show.stdout"
-        var text = try Machine(root: root).readText(key)
-        for i in 0..<7 { text = replacingFirstOccurrence(text, "vf \(i)     link/ether 00:00:00:00:00:00", "vf \(i)     link/ether 02:54:00:5a:01:0\(i)") }
-        try T.write(root, key, text)
-        let set = try run(VFMACAddressesCheck.self, root)
-        XCTAssertEqual(set.level, .pass, "\(set.evidence)")
-        T.assertEvidence(set, "vf 3 link/ether 02:54:00:5a:01:03")
-
-        // A VF given to vfio-pci has no netdev; without the PF's per-VF list its MAC is unknown.
-        let vfio = try vfsHost("macs-vfio")
-        _ = try Machine(root: "/").run(["rm", "-rf", vfio + "/sys/bus/pci/devices/0000:01:10.0/net", vfio + key])
-        try T.link(vfio, "/sys/bus/pci/devices/0000:01:10.0/driver", "../../../../bus/pci/drivers/vfio-pci")
-        let unknown = try run(VFMACAddressesCheck.self, vfio)
-        XCTAssertEqual(unknown.level, .note)
-        T.assertContains(unknown.summary.en, "1 of 7 VFs")
-        T.assertContains(unknown.hint.en, "ip -d link show enp1s0")
     }
 
     // MARK: - vf-passthrough
@@ -381,12 +268,4 @@ final class ActivationChecksTests: XCTestCase {
         T.assertContains(persistent.summary.en, "/etc/modprobe.d/sriov-lab.conf:")
         T.assertEvidence(persistent, "/sys/module/igb/parameters/max_vfs: 7")
     }
-}
-
-/// `text` with the first occurrence of `target` replaced.
-private func replacingFirstOccurrence(_ text: String, _ target: String, _ replacement: String) -> String {
-    guard let range = text.firstRange(of: target) else { return text }
-    var s = text
-    s.replaceSubrange(range, with: replacement)
-    return s
 }

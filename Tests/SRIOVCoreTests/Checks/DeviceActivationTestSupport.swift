@@ -135,3 +135,20 @@ enum VFCheckTrees {
         return levels
     }
 }
+
+extension XCTestCase {
+    /// A copy of sample-host-vfs (7 VFs bound to igbvf, groups 6..12, nothing persistent),
+    /// removed after the test.
+    func vfsHost(_ label: String) throws -> String {
+        let root = try VFCheckTrees.copy(VFCheckTrees.sampleHostVFs, label: label)
+        addTeardownBlock { ScratchTree.remove(root) }
+        return root
+    }
+
+    /// The one result of `check` for the sample hosts' PF 0000:01:00.0, checked complete.
+    func run<C: Check>(_ check: C.Type, _ root: String, file: StaticString = #filePath, line: UInt = #line) throws -> CheckResult {
+        let results = check.run(try VFCheckTrees.context(root))
+        VFCheckTrees.assertComplete(results, file: file, line: line)
+        return try VFCheckTrees.only(results, "0000:01:00.0", file: file, line: line)
+    }
+}

@@ -2,7 +2,8 @@ import XCTest
 import HostAccess
 @testable import SRIOVCore
 
-/// Stage 3 checks: sriov-capability, ari-capability, vf-capacity, driver-support.
+/// Stage 3 on real trees and when there is nothing to look at; each check's own cases are in
+/// its file (ARICapabilityCheckTests, VFCapacityCheckTests, DriverSupportCheckTests).
 final class DeviceChecksTests: XCTestCase {
     typealias T = VFCheckTrees
 
@@ -139,67 +140,5 @@ final class DeviceChecksTests: XCTestCase {
         vf.physfn = PCIAddress("0000:01:00.0")
         let viaVF = T.context(functions: [T.pf(numVFs: 1), vf], device: "0000:01:10.0")
         XCTAssertEqual(try T.only(SRIOVCapabilityCheck.run(viaVF)).device, PCIAddress("0000:01:00.0"))
-    }
-
-    // MARK: - ARI
-
-    func testNoARIFailsWhenVFsLieBeyondTheDeviceAndIsANoteWhenTheyFit() throws {
-        let igbLike = try T.only(ARICapabilityCheck.run(T.context(functions: [T.pf(ari: false)])))
-        XCTAssertEqual(igbLike.level, .fail)
-        T.assertEvidence(igbLike, "beyond device 00")
-        let nvmeLike = try T.only(ARICapabilityCheck.run(T.context(functions: [T.pf(total: 4, offset: 1, stride: 1, ari: false)])))
-        XCTAssertEqual(nvmeLike.level, .note)
-        T.assertEvidence(nvmeLike, "all within device 00 (functions 1-7)")
-        T.assertComplete([igbLike, nvmeLike])
-    }
-
-    // MARK: - capacity
-
-    func testZeroTotalVFsFailsWithTheFirmwareNote() throws {
-        let knowledge = try T.knowledge(drivers: """
-            {"drivers": [{"name": "mlx5_core", "aliases": [], "vendor": "NVIDIA", "sriov": true, "method": "sysfs",
-              "vfDriver": "mlx5_core", "firmwareNote": {"en": "Enable SR-IOV in the firmware: mstconfig -d ADDR set SRIOV_EN=1 NUM_OF_VFS=8.", "es": "Active SR-IOV en el firmware: mstconfig -d ADDR set SRIOV_EN=1 NUM_OF_VFS=8."},
-              "sources": ["https://docs.nvidia.com"]}]}
-            """)
-        let context = T.context(functions: [T.pf(driver: "mlx5_core", total: 0)], knowledge: knowledge)
-        let capacity = try T.only(VFCapacityCheck.run(context))
-        XCTAssertEqual(capacity.level, .fail)
-        T.assertContains(capacity.hint.en, "SRIOV_EN=1")
-        let driver = try T.only(DriverSupportCheck.run(context))
-        XCTAssertEqual(driver.level, .warn)
-        T.assertContains(driver.hint.en, "mstconfig")
-        T.assertComplete([capacity, driver])
-    }
-
-    func testLspciInventoryShowsTheConfigValueAndTheDriverLimit() throws {
-        var pf = T.pf(total: 8)
-        pf.sriov?.source = "lspci"
-        let r = try T.only(VFCapacityCheck.run(T.context(functions: [pf], source: "lspci")))
-        T.assertEvidence(r, "lspci: TotalVFs 8")
-        T.assertEvidence(r, "the igb driver allows at most 7 VFs")
-    }
-
-    // MARK: - driver
-
-    func testDriverCases() throws {
-        let none = try T.only(DriverSupportCheck.run(T.context(functions: [T.pf(driver: nil)])))
-        XCTAssertEqual(none.level, .fail)
-        T.assertContains(none.hint.en, "modprobe \"$(cat /sys/bus/pci/devices/0000:01:00.0/modalias)\"")
-
-        var withModules = T.pf(driver: nil)
-        withModules.kernelModules = ["igb"]
-        T.assertContains(try T.only(DriverSupportCheck.run(T.context(functions: [withModules]))).hint.en, "`modprobe igb`")
-
-        let vfio = try T.only(DriverSupportCheck.run(T.context(functions: [T.pf(driver: "vfio-pci")])))
-        XCTAssertEqual(vfio.level, .warn)
-        T.assertContains(vfio.hint.en, "/sys/bus/pci/drivers/vfio-pci/unbind")
-
-        let unknownNoVFs = try T.only(DriverSupportCheck.run(T.context(functions: [T.pf(driver: "frob", total: 0)])))
-        XCTAssertEqual(unknownNoVFs.level, .warn)
-
-        let noSRIOV = try T.knowledge(drivers: #"{"drivers": [{"name": "igc", "aliases": [], "vendor": "Intel", "sriov": false, "method": "sysfs", "sources": []}]}"#)
-        let igc = try T.only(DriverSupportCheck.run(T.context(functions: [T.pf(driver: "igc")], knowledge: noSRIOV)))
-        XCTAssertEqual(igc.level, .fail)
-        T.assertComplete([none, vfio, unknownNoVFs, igc])
     }
 }

@@ -23,7 +23,7 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         try root.file("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=off'\r\nGRUB_CMDLINE_LINUX=\"\"\r\n")
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .fail)
-        XCTAssertTrue(r.hint.en.contains("/etc/default/grub:1: `GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=off'` → `GRUB_CMDLINE_LINUX_DEFAULT='quiet'`"), r.hint.en)
+        XCTAssertTrue(r.hint.en.contains("/etc/default/grub:1: `GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=off'` → `GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=on iommu=pt'`"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("`update-grub`"), r.hint.en)
         StageTrees.assertBilingual([r])
     }
@@ -44,8 +44,8 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         try root.file("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n")
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .note)
-        XCTAssertTrue(r.hint.en.contains("line 1: `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"` → `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"`"), r.hint.en)
-        XCTAssertTrue(r.hint.en.contains("then run `update-grub` and reboot"), r.hint.en)
+        XCTAssertTrue(r.hint.en.contains("/etc/default/grub:1: `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"` → `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"`"), r.hint.en)
+        XCTAssertTrue(r.hint.en.contains("then run `update-grub`; then reboot"), r.hint.en)
     }
 
     func testChangeMadeButNotRebootedWarns() throws {
@@ -77,7 +77,7 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         try root.directory("/sys/firmware/efi")
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .note, "VT-d active by default")
-        XCTAssertTrue(r.hint.en.contains("/etc/kernel/cmdline (it becomes `root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt`)"), r.hint.en)
+        XCTAssertTrue(r.hint.en.contains("/etc/kernel/cmdline:1: `root=ZFS=rpool/ROOT/pve-1 boot=zfs` → `root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt`"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("`proxmox-boot-tool refresh`"), r.hint.en)
         XCTAssertFalse(r.hint.en.contains("update-grub"))
         StageTrees.assertBilingual([r])
@@ -137,5 +137,24 @@ extension IOMMUKernelCmdlineCheckTests {
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .note)
         XCTAssertTrue(r.summary.en.contains("firmware-iommu-table"), r.summary.en)
+    }
+
+    /// `iommu=pt` running, nothing in GRUB: the hint used to say that /etc/default/grub "already
+    /// has no IOMMU parameters" and to run update-grub, which changes nothing.
+    func testIOMMUHintWithPassthroughRunningAndNothingInGrub() throws {
+        let root = try HandMadeRoot("remedy-iommu")
+        try root.intelHost(cmdline: "BOOT_IMAGE=/vmlinuz ro quiet iommu=pt")
+        try root.file("/etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n")
+        let context = StageTrees.context(root.path)
+        let result = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, context))
+        let plan = try KernelCmdlinePlanner.plan(context: context)
+        for hint in [result.hint.en, result.hint.es] {
+            RemedyHintTests.assertSays(hint, plan)
+            XCTAssertTrue(hint.contains("intel_iommu=on iommu=pt"), hint)
+            XCTAssertTrue(hint.contains("/etc/default/grub"), hint)
+        }
+        XCTAssertFalse(result.summary.en.contains("already has"), result.summary.en)
+        XCTAssertFalse(result.hint.en.hasPrefix("Run `update-grub`"), result.hint.en)
+        XCTAssertEqual(result.level, .warn, "the next boot loses iommu=pt: \(result.summary.en)")
     }
 }

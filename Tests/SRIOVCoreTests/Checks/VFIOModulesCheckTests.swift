@@ -41,7 +41,7 @@ final class VFIOModulesCheckTests: XCTestCase {
         try root.file("/etc/modules", "vfio\nvfio_virqfd\n")
         let r = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .warn)
-        XCTAssertTrue(r.summary.en.contains("vfio_pci, vfio_iommu_type1"), r.summary.en)
+        XCTAssertTrue(r.summary.en.contains("vfio_iommu_type1, vfio_pci"), r.summary.en)
         XCTAssertFalse(r.summary.en.contains("vfio,"), "vfio is listed for boot: \(r.summary.en)")
         XCTAssertTrue(r.hint.en.contains("`update-initramfs -u -k all`"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("`vfio_pci`"), r.hint.en)
@@ -78,5 +78,22 @@ extension VFIOModulesCheckTests {
         XCTAssertEqual(r.level, .warn)
         XCTAssertTrue(r.summary.en.contains("cannot be read"), r.summary.en)
         XCTAssertTrue(r.evidence.contains("vfio: whether loaded is unknown, whether built in is unknown, not listed for boot"), "\(r.evidence)")
+    }
+
+    func testVFIOModulesHintIsWhatApplyWrites() throws {
+        let root = try HandMadeRoot("remedy-vfio")
+        try root.file("/proc/sys/kernel/osrelease", "6.8.12-4-pve\n")
+        try root.file("/proc/modules", "igb 311296 0 - Live 0x0\n")
+        try root.file("/etc/modules", "vfio\n")
+        let context = StageTrees.context(root.path)
+        let result = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, context))
+        XCTAssertEqual(result.level, .warn)
+        let plan = try VFIOModulesPlanner.plan(context: context)
+        for hint in [result.hint.en, result.hint.es] {
+            RemedyHintTests.assertSays(hint, plan)
+            XCTAssertTrue(hint.contains("/etc/modules-load.d/vfio.conf"), hint)
+            XCTAssertFalse(hint.contains("/etc/modules:") || hint.contains("/etc/modules;"), hint)
+            XCTAssertFalse(hint.contains("`vfio`"), "vfio is listed in /etc/modules already: \(hint)")
+        }
     }
 }

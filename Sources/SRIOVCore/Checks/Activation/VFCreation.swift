@@ -1,5 +1,5 @@
-/// The commands that create VFs, shared by `driver-support`, `vfs-enabled` and
-/// `vfs-persistent` so that they always give the same recipe. Two ways
+/// The words about creating VFs that `driver-support` and `vfs-enabled` share; what `apply`
+/// writes (the udev rule, the module option file) comes from `VFPlanner`'s remedies. Two ways
 /// (Documentation/PCI/pci-iov-howto.rst): a module option read at load time (igb/ixgbe
 /// `max_vfs`, deprecated but the guide's way), or sysfs `sriov_numvfs`, which answers EBUSY
 /// when a different non-zero count is already set (drivers/pci/iov.c `sriov_numvfs_store`).
@@ -17,32 +17,9 @@ enum VFCreation {
         return known.moduleOption
     }
 
-    static func modprobeFile(_ driver: String) -> String { "/etc/modprobe.d/\(driver).conf" }
-
-    /// `echo "options igb max_vfs=7" > /etc/modprobe.d/igb.conf`
-    static func modprobeCommand(driver: String, option: String, count: String) -> String {
-        "echo \"options \(driver) \(option)=\(count)\" > \(modprobeFile(driver))"
-    }
-
     /// `echo 7 > /sys/bus/pci/devices/ADDR/sriov_numvfs`
     static func sysfsCommand(_ pf: PCIFunction, _ count: String) -> String {
         "echo \(count) > \(TargetDevice.sysfs(pf.address, "sriov_numvfs"))"
-    }
-
-    /// A udev rule that writes sriov_numvfs when the PF's driver binds (the `bind` uevent
-    /// comes after probe, when the attribute accepts writes).
-    static func udevRule(_ pf: PCIFunction, _ count: String) -> String {
-        "ACTION==\"bind\", SUBSYSTEM==\"pci\", KERNEL==\"\(pf.address)\", ATTR{sriov_numvfs}=\"\(count)\""
-    }
-
-    static let udevFile = "/etc/udev/rules.d/70-sriov.rules"
-
-    /// The module-option steps, as the guide gives them.
-    static func moduleOptionSteps(driver: String, option: String, count: String) -> LocalizedText {
-        let command = modprobeCommand(driver: driver, option: option, count: count)
-        return LocalizedText(
-            en: "`\(command)`, then `update-initramfs -u -k all` and reboot",
-            es: "`\(command)`, después `update-initramfs -u -k all` y reinicie")
     }
 
     /// The sysfs step, with the EBUSY rule.

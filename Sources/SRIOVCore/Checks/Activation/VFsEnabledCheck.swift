@@ -66,22 +66,32 @@ public enum VFsEnabledCheck: Check {
                     en: "`\(set.text)` is configured (\(set.location)) but not in effect: the \(driver) module was loaded without it. Run `update-initramfs -u -k all` and reboot (the initramfs may load \(driver) with an older configuration). Or now: \(VFCreation.sysfsSteps(f, count).en).",
                     es: "`\(set.text)` está configurado (\(set.location)) pero no tiene efecto: el módulo \(driver) se cargó sin él. Ejecute `update-initramfs -u -k all` y reinicie (el initramfs puede cargar \(driver) con una configuración anterior). O ahora: \(VFCreation.sysfsSteps(f, count).es).")
             } else {
-                let steps = VFCreation.moduleOptionSteps(driver: driver, option: option, count: count)
-                let sysfs = VFCreation.sysfsSteps(f, count)
-                hint = LocalizedText(
-                    en: "Create the VFs with the \(driver) module option (the guide's way, for every \(driver) port): \(steps.en). Or now, without a reboot: \(sysfs.en); that alone does not survive a reboot (see vfs-persistent).",
-                    es: "Cree las VFs con la opción del módulo \(driver) (la forma de la guía, para todos los puertos \(driver)): \(steps.es). O ahora, sin reiniciar: \(sysfs.es); eso solo no sobrevive a un reinicio (vea vfs-persistent).")
+                hint = createHint(f, count: count, context: context)
             }
         } else {
-            let sysfs = VFCreation.sysfsSteps(f, count)
-            hint = LocalizedText(
-                en: "Create the VFs: \(sysfs.en); then make it persistent (see vfs-persistent).",
-                es: "Cree las VFs: \(sysfs.es); después hágalo persistente (vea vfs-persistent).")
+            hint = createHint(f, count: count, context: context)
         }
         hint = hint.followed(by: VFCreation.deviceNotes(f, known))
         return result(.fail, LocalizedText(
             en: "\(label) has no VFs enabled (sriov_numvfs is 0).",
             es: "\(label) no tiene VFs activadas (sriov_numvfs es 0)."),
             evidence: evidence, hint: hint, device: f.address)
+    }
+
+    /// What `apply --device ADDR --vfs N` plans (VFs now and the udev rule; the module option
+    /// as the other way where the driver has one), or the sysfs write where it cannot plan.
+    static func createHint(_ f: PCIFunction, count: String, context: CheckContext) -> LocalizedText {
+        let known = f.driver.flatMap { context.knowledge.driver($0) }
+        guard let n = Int(count), let now = try? VFPlanner.remedy(device: f.address, count: n, context: context), !now.isEmpty else {
+            let sysfs = VFCreation.sysfsSteps(f, count)
+            return LocalizedText(
+                en: "Create the VFs: \(sysfs.en); then make it persistent (see vfs-persistent).",
+                es: "Cree las VFs: \(sysfs.es); después hágalo persistente (vea vfs-persistent).")
+        }
+        if VFCreation.moduleOption(known) != nil,
+           let option = try? VFPlanner.remedy(device: f.address, count: n, method: .modprobe, context: context), !option.isEmpty {
+            return Remedy.either(now, or: option)
+        }
+        return now.hint
     }
 }

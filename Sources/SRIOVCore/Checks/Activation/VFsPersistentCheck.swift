@@ -171,7 +171,6 @@ public enum VFsPersistentCheck: Check {
 
         let effective = all.filter { $0.applies == true && $0.caveat == nil }
         let possible = all.filter { $0.applies == nil || ($0.applies == true && $0.caveat != nil) }
-        let known = pf.driver.flatMap { context.knowledge.driver($0) }
 
         if numVFs == 0 {
             if let first = effective.first {
@@ -207,7 +206,6 @@ public enum VFsPersistentCheck: Check {
         }
 
         let count = String(numVFs)
-        let udev = VFCreation.udevRule(pf, count)
         var fixEN: String, fixES: String
         if pf.driver == "nvidia" {
             fixEN = "NVIDIA VFs must be made by NVIDIA's script at every boot: on Proxmox `apt install pve-nvidia-vgpu-helper` and `systemctl enable --now pve-nvidia-sriov@ALL.service`; elsewhere a unit or `@reboot` cron job running `/usr/lib/nvidia/sriov-manage -e ALL`."
@@ -218,13 +216,12 @@ public enum VFsPersistentCheck: Check {
             let line = persistence.line.replacingOccurrences(of: "{count}", with: count)
             fixEN = "Make them persistent with sysfsutils (as Proxmox documents): `apt install \(persistence.package)` and `echo '\(line)' > \(persistence.file)`. `\(pf.driver ?? "i915").max_vfs` on the command line only allows VFs; it does not create them."
             fixES = "Hágalas persistentes con sysfsutils (como documenta Proxmox): `apt install \(persistence.package)` y `echo '\(line)' > \(persistence.file)`. `\(pf.driver ?? "i915").max_vfs` en la línea de comandos solo permite VFs; no las crea."
-        } else if let driver = pf.driver, let option = VFCreation.moduleOption(known) {
-            let steps = VFCreation.moduleOptionSteps(driver: driver, option: option, count: count)
-            fixEN = "Make them persistent with the \(driver) module option: \(steps.en). Or with a udev rule: `echo '\(udev)' > \(VFCreation.udevFile)`."
-            fixES = "Hágalas persistentes con la opción del módulo \(driver): \(steps.es). O con una regla udev: `echo '\(udev)' > \(VFCreation.udevFile)`."
         } else {
-            fixEN = "Make them persistent with a udev rule: `echo '\(udev)' > \(VFCreation.udevFile)`; or with sysfsutils: `apt install sysfsutils` and `echo 'bus/pci/devices/\(pf.address)/sriov_numvfs = \(count)' >> \(SysfsConf.mainFile)`."
-            fixES = "Hágalas persistentes con una regla udev: `echo '\(udev)' > \(VFCreation.udevFile)`; o con sysfsutils: `apt install sysfsutils` y `echo 'bus/pci/devices/\(pf.address)/sriov_numvfs = \(count)' >> \(SysfsConf.mainFile)`."
+            // What `apply` writes, from its planner: the udev rule (apply's default), and the
+            // module option where the knowledge says the driver has one.
+            let fix = remedyHint(pf, numVFs, context)
+            fixEN = fix.en
+            fixES = fix.es
         }
         if let first = possible.first {
             let where_ = first.location.map(\.description) ?? first.text
@@ -239,6 +236,22 @@ public enum VFsPersistentCheck: Check {
             en: "\(label) has \(TargetDevice.count(numVFs, "VF", "VFs")) now, but nothing recreates them at boot: they vanish at the next reboot.",
             es: "\(label) tiene \(TargetDevice.count(numVFs, "VF", "VFs")) ahora, pero nada las recrea al arrancar: desaparecerán en el próximo reinicio."),
             evidence: evidence, hint: LocalizedText(en: fixEN, es: fixES), device: pf.address)
+    }
+
+    /// The hint for VFs that nothing recreates: the remedies `apply --device --vfs` plans for
+    /// this PF (the udev rule; the module option as the other way, where the driver has one).
+    static func remedyHint(_ pf: PCIFunction, _ count: Int, _ context: CheckContext) -> LocalizedText {
+        let known = pf.driver.flatMap { context.knowledge.driver($0) }
+        guard let rule = try? VFPlanner.remedy(device: pf.address, count: count, context: context), !rule.isEmpty else {
+            let command = "sriov-wizard apply --device \(pf.address) --vfs \(count) --dry-run"
+            return LocalizedText(en: "`\(command)` shows the change that recreates them at boot.",
+                                 es: "`\(command)` muestra el cambio que las recrea al arrancar.")
+        }
+        if VFCreation.moduleOption(known) != nil,
+           let option = try? VFPlanner.remedy(device: pf.address, count: count, method: .modprobe, context: context), !option.isEmpty {
+            return Remedy.either(rule, or: option)
+        }
+        return rule.hint
     }
 
     /// NVIDIA vGPU: `pve-nvidia-sriov@*.service` enabled, or a boot command running

@@ -37,11 +37,20 @@ public enum IOMMUKernelCmdlineCheck: Check {
         let verdict = judge(now, vendor: vendor, active: active)
         var level = verdict.level
         var summary = verdict.summary
+        // The fix is what `apply --iommu` plans for this host (the same inputs: CPU vendor,
+        // kernel config, boot loader, the files as they are); words for both places only where
+        // it cannot plan (boot loader unknown, file not editable). Planned only where a hint
+        // needs it (the plan reads the boot loader's files).
+        lazy var remedy = try? KernelCmdlinePlanner.remedy(context: context)
+        func fix(adding: [String], removing: [String]) -> LocalizedText {
+            if let remedy { return remedy.isEmpty ? .none : remedy.hint }
+            return place.instruction(adding: adding, removing: removing)
+        }
         var hint: LocalizedText
         if !verdict.remove.isEmpty {
-            hint = place.instruction(adding: [], removing: verdict.remove)
+            hint = fix(adding: [], removing: verdict.remove)
         } else if !verdict.add.isEmpty {
-            hint = place.instruction(adding: verdict.add, removing: [])
+            hint = fix(adding: verdict.add, removing: [])
         } else {
             hint = .none
         }
@@ -66,7 +75,14 @@ public enum IOMMUKernelCmdlineCheck: Check {
                     summary = LocalizedText(
                         en: "The running command line is right, but the persistent one in \(persistent.file) differs (\(words(next)) instead of \(words(now))): the next boot will lose it.",
                         es: "La línea de comandos actual es correcta, pero la persistente en \(persistent.file) es distinta (\(words(next)) en lugar de \(words(now))): el próximo arranque la perderá.")
-                    hint = place.instruction(adding: nextVerdict.add, removing: nextVerdict.remove)
+                    hint = fix(adding: nextVerdict.add, removing: nextVerdict.remove)
+                } else if let remedy, !remedy.isEmpty {
+                    // The file differs from this boot and still lacks what apply writes.
+                    if level != .fail { level = CheckLevel.worst([level, .warn]) }
+                    summary = LocalizedText(
+                        en: summary.en + " The persistent command line in \(persistent.file) has \(words(next)) instead of \(words(now)): the next boot differs from this one.",
+                        es: summary.es + " La línea de comandos persistente en \(persistent.file) tiene \(words(next)) en lugar de \(words(now)): el próximo arranque será distinto de este.")
+                    hint = remedy.hint
                 } else {
                     // A change made in the file that has not taken effect yet.
                     if level != .fail { level = CheckLevel.worst([level, .warn]) }

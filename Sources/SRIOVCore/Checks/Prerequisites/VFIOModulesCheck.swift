@@ -12,8 +12,7 @@ public enum VFIOModulesCheck: Check {
         let modules = KernelModules.read(machine)
         let version = modules.release.flatMap(KernelModules.version)
         let virqfdMerged = version.map { $0 >= (6, 2) } ?? true
-        var required = ["vfio", "vfio_pci", "vfio_iommu_type1"]
-        if !virqfdMerged { required.append("vfio_virqfd") }
+        let required = VFIOModulesPlanner.required(modules)
 
         var evidence: [String] = []
         evidence.append("kernel release: " + (modules.release ?? "unknown (no /proc/sys/kernel/osrelease, no recorded `uname -r`)"))
@@ -53,10 +52,13 @@ public enum VFIOModulesCheck: Check {
             evidence.append("vfio_virqfd: listed at \(at), but since kernel 6.2 it is part of vfio; the line can be removed (systemd-modules-load logs a failure for it)")
         }
 
-        let lines = (missingNow + notAtBoot).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let addHint = LocalizedText(
-            en: "Add these lines to /etc/modules: \(lines.map { "`\($0)`" }.joined(separator: ", ")); then run `update-initramfs -u -k all` and reboot (or load them now with `modprobe -a \(lines.joined(separator: " "))`).",
-            es: "Añada estas líneas a /etc/modules: \(lines.map { "`\($0)`" }.joined(separator: ", ")); después ejecute `update-initramfs -u -k all` y reinicie (o cárguelos ya con `modprobe -a \(lines.joined(separator: " "))`).")
+        // What `apply --vfio` writes, from its planner.
+        // Planned only where a hint needs it.
+        var addHint: LocalizedText {
+            if let remedy = try? VFIOModulesPlanner.remedy(context: context), !remedy.isEmpty { return remedy.hint }
+            return LocalizedText(en: "`sriov-wizard apply --vfio --dry-run` shows the change that loads them at boot.",
+                                 es: "`sriov-wizard apply --vfio --dry-run` muestra el cambio que los carga al arrancar.")
+        }
         let iommufdNote = usesIOMMUFD ? " (vfio_iommu_type1 is served by iommufd)" : ""
         let iommufdNoteES = usesIOMMUFD ? " (iommufd hace de vfio_iommu_type1)" : ""
 

@@ -1,0 +1,38 @@
+import HostAccess
+
+/// The changes `apply` recorded on a machine, read from its journals
+/// (ROOT/var/lib/sriov-wizard/journal/*/manifest.json), oldest first, for the report's
+/// changes section. Applies that were rolled back are left out: their changes are undone.
+public enum AppliedChanges {
+    public struct Change: Sendable, Equatable {
+        /// `<journal id>/<step index>`.
+        public var id: String
+        /// true: the step completed; false: planned, not run (a snapshot root), or failed.
+        public var applied: Bool
+        /// When the journal was written (ISO 8601, UTC).
+        public var time: String?
+        public var file: String?
+        public var command: [String]?
+        public var description: String
+    }
+
+    /// nil when the machine has no journal at all (no apply ever recorded).
+    public static func read(_ machine: Machine) -> [Change]? {
+        let ids = Journal.ids(machine)
+        guard !ids.isEmpty else { return nil }
+        var changes: [Change] = []
+        for id in ids {
+            guard let manifest = try? Journal.open(machine, id: id).load(),
+                  manifest.state != .rolledBack else { continue }
+            for step in manifest.steps where step.state != .rolledBack {
+                let failed = step.state == .failed ? " (failed" + (step.error.map { ": \($0)" } ?? "") + ")" : ""
+                let notRun = step.state == .notRun ? " (not run: the root is a snapshot)" : ""
+                changes.append(Change(
+                    id: "\(manifest.id)/\(step.index)", applied: step.state == .done, time: manifest.created,
+                    file: step.kind == .command ? nil : step.path, command: step.kind == .command ? step.argv : nil,
+                    description: step.description + failed + notRun))
+            }
+        }
+        return changes
+    }
+}

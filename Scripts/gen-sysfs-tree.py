@@ -40,8 +40,8 @@ def addr(bus, dev, fn, domain=0):
     return "%04x:%02x:%02x.%d" % (domain, bus, dev, fn)
 
 
-def rid_addr(rid):
-    return addr(rid >> 8, (rid >> 3) & 0x1F, rid & 7)
+def rid_addr(rid, domain=0):
+    return addr(rid >> 8, (rid >> 3) & 0x1F, rid & 7, domain)
 
 
 class Function:
@@ -65,49 +65,60 @@ def layout(pfs, vfs, total=None, kernel_total=None):
     kernel_total = kernel_total if kernel_total is not None else total
     if not (0 <= vfs <= kernel_total <= total <= 0xFFFF) or pfs < 0:
         sys.exit("need 0 <= vfs <= kernel-total-vfs <= total-vfs <= 65535 and pfs >= 0")
-    functions = [Function(addr(0, 0, 0), "hostBridge", -1)]
     cards = (pfs + PFS_PER_CARD - 1) // PFS_PER_CARD
-    if cards > 30 * ROOT_PORTS_PER_DEVICE:
-        sys.exit("%d PFs need more root ports than bus 0 has room for" % pfs)
+    # More cards than bus 0 of one domain has root ports for continue in domain 0001, 0002, ...
+    # (each with its own host bridge): how the 2,000- and 20,000-PF benchmark trees are made.
+    # SyntheticTree (Swift) stops at one domain; up to there both write the same tree.
+    per_domain = 30 * ROOT_PORTS_PER_DEVICE
     group = 1
-    next_bus = 1
     ports, pf_list, vf_list = [], [], []
-    for card in range(cards):
-        pfs_here = min(PFS_PER_CARD, pfs - card * PFS_PER_CARD)
-        last_rid = (pfs_here - 1) + (VF_OFFSET + (vfs - 1) * VF_STRIDE if vfs > 0 else 0)
-        buses = last_rid // 256 + 1
-        if next_bus + buses - 1 > 255:
-            sys.exit("%d PFs x %d VFs need more than 255 bus numbers" % (pfs, vfs))
-        bus = next_bus
-        next_bus += buses
-        rp = Function(addr(0, 2 + card // ROOT_PORTS_PER_DEVICE, card % ROOT_PORTS_PER_DEVICE), "rootPort", card)
-        rp.iommu_group = group
-        rp.driver = "pcieport"
-        rp.secondary, rp.subordinate = bus, bus + buses - 1
-        on_device = min(ROOT_PORTS_PER_DEVICE, cards - (card // ROOT_PORTS_PER_DEVICE) * ROOT_PORTS_PER_DEVICE)
-        rp.multifunction = on_device > 1
-        group += 1
-        ports.append(rp)
-        for fn in range(pfs_here):
-            pf_index = card * PFS_PER_CARD + fn
-            pf = Function(addr(bus, 0, fn), "pf", card, bus, 0, fn)
-            pf.pf_index = pf_index
-            pf.netdev = "enp%ds0f%d" % (bus, fn)
-            pf.driver = "ixgbe"
-            pf.multifunction = pfs_here > 1
-            pf.pfs_on_card = pfs_here
-            base_rid = (bus << 8) | fn
-            for i in range(vfs):
-                rid = base_rid + VF_OFFSET + i * VF_STRIDE
-                if rid > 0xFFFF:
-                    sys.exit("VFs of %s fall past bus 255" % pf.address)
-                vf = Function(rid_addr(rid), "vf", card, rid >> 8, (rid >> 3) & 0x1F, rid & 7)
-                vf.pf_index, vf.vf_index, vf.physfn = pf_index, i, pf.address
-                vf.netdev = "enp%ds0f%dv%d" % (bus, fn, i)
-                vf.driver = "ixgbevf"
-                pf.virtfns.append(vf.address)
-                vf_list.append(vf)
-            pf_list.append(pf)
+    functions = []
+    for first_card in range(0, max(cards, 1), per_domain):
+        domain = first_card // per_domain
+        domain_cards = min(per_domain, cards - first_card)
+        hb = Function(addr(0, 0, 0, domain), "hostBridge", -1)
+        if domain > 0:
+            hb.iommu_group = group
+            group += 1
+        functions.append(hb)
+        next_bus = 1
+        for local in range(domain_cards):
+            card = first_card + local
+            pfs_here = min(PFS_PER_CARD, pfs - card * PFS_PER_CARD)
+            last_rid = (pfs_here - 1) + (VF_OFFSET + (vfs - 1) * VF_STRIDE if vfs > 0 else 0)
+            buses = last_rid // 256 + 1
+            if next_bus + buses - 1 > 255:
+                sys.exit("%d PFs x %d VFs need more than 255 bus numbers" % (pfs, vfs))
+            bus = next_bus
+            next_bus += buses
+            rp = Function(addr(0, 2 + local // ROOT_PORTS_PER_DEVICE, local % ROOT_PORTS_PER_DEVICE, domain), "rootPort", card)
+            rp.iommu_group = group
+            rp.driver = "pcieport"
+            rp.secondary, rp.subordinate = bus, bus + buses - 1
+            on_device = min(ROOT_PORTS_PER_DEVICE, domain_cards - (local // ROOT_PORTS_PER_DEVICE) * ROOT_PORTS_PER_DEVICE)
+            rp.multifunction = on_device > 1
+            group += 1
+            ports.append(rp)
+            for fn in range(pfs_here):
+                pf_index = card * PFS_PER_CARD + fn
+                pf = Function(addr(bus, 0, fn, domain), "pf", card, bus, 0, fn)
+                pf.pf_index = pf_index
+                pf.netdev = ("enP%dp%ds0f%d" % (domain, bus, fn)) if domain else ("enp%ds0f%d" % (bus, fn))
+                pf.driver = "ixgbe"
+                pf.multifunction = pfs_here > 1
+                pf.pfs_on_card = pfs_here
+                base_rid = (bus << 8) | fn
+                for i in range(vfs):
+                    rid = base_rid + VF_OFFSET + i * VF_STRIDE
+                    if rid > 0xFFFF:
+                        sys.exit("VFs of %s fall past bus 255" % pf.address)
+                    vf = Function(rid_addr(rid, domain), "vf", card, rid >> 8, (rid >> 3) & 0x1F, rid & 7)
+                    vf.pf_index, vf.vf_index, vf.physfn = pf_index, i, pf.address
+                    vf.netdev = pf.netdev + "v%d" % i
+                    vf.driver = "ixgbevf"
+                    pf.virtfns.append(vf.address)
+                    vf_list.append(vf)
+                pf_list.append(pf)
     for f in pf_list + vf_list:
         f.iommu_group = group
         group += 1
@@ -178,9 +189,25 @@ def irq(f):
     return 16 + f.pf_index % 8
 
 
+_pfs_per_card = {}
+
+
+def pfs_per_card(functions):
+    """PFs on each card (counted once per tree, not once per root port)."""
+    key = id(functions)
+    if key not in _pfs_per_card:
+        counts = {}
+        for g in functions:
+            if g.kind == "pf":
+                counts[g.card] = counts.get(g.card, 0) + 1
+        _pfs_per_card.clear()
+        _pfs_per_card[key] = counts
+    return _pfs_per_card[key]
+
+
 def port_windows(f, functions):
     first = f.card * PFS_PER_CARD
-    here = max(1, sum(1 for g in functions if g.kind == "pf" and g.card == f.card))
+    here = max(1, pfs_per_card(functions).get(f.card, 0))
     return ((pf_memory_base(first), pf_memory_base(first + here) - 1),
             (vf_memory_base(first), vf_memory_base(first + here) - 1))
 

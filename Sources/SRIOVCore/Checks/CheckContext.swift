@@ -35,10 +35,6 @@ public struct CheckContext: Sendable {
     /// The bridge or root port directly above a function: the bridge whose secondary bus is
     /// the function's bus (type 1 header, PCI_SECONDARY_BUS), from the config spaces read.
     public func upstreamPort(of function: PCIFunction) -> PCIFunction? {
-        inventory.functions.first { bridge in
-            bridge.address.domain == function.address.domain
-                && bridge.secondaryBus == function.address.bus
-                && bridge.address != function.address
-        }
+        inventory.bridge(above: function)
     }
 }

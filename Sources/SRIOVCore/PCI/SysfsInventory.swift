@@ -28,7 +28,11 @@ public struct InventoryIssue: Sendable, Equatable, CustomStringConvertible {
 
 /// The PCI functions of a machine (or of a pasted lspci output), with PF<->VF links resolved.
 public struct Inventory: Sendable {
-    public var functions: [PCIFunction]
+    /// Every change rebuilds `index` (one pass), so lookups stay O(1) and still answer what a
+    /// scan of `functions` in order would.
+    public var functions: [PCIFunction] { didSet { index = InventoryIndex(functions) } }
+    /// Lookups by address, by secondary bus and by vendor:device (built from `functions`).
+    public private(set) var index: InventoryIndex
     public var issues: [InventoryIssue]
     /// "sysfs" or "lspci".
     public var source: String
@@ -39,13 +43,32 @@ public struct Inventory: Sendable {
     public init(functions: [PCIFunction], issues: [InventoryIssue] = [], source: String,
                 unaddressedFunctions: [UnaddressedFunction] = []) {
         self.functions = functions
+        self.index = InventoryIndex(functions)
         self.issues = issues
         self.source = source
         self.unaddressedFunctions = unaddressedFunctions
     }
 
+    /// The first function with this address (`functions.first { $0.address == address }`).
     public func function(_ address: PCIAddress) -> PCIFunction? {
-        functions.first { $0.address == address }
+        index.byAddress[address].map { functions[$0] }
+    }
+
+    /// The first bridge, in `functions` order, whose secondary bus is `function`'s bus in the
+    /// same domain, other than the function itself (as lspci's tree: the first claim wins).
+    public func bridge(above function: PCIFunction) -> PCIFunction? {
+        guard let claims = index.bySecondaryBus[InventoryIndex.Bus(domain: function.address.domain, bus: function.address.bus)] else { return nil }
+        return claims.lazy.map { functions[$0] }.first { $0.address != function.address }
+    }
+
+    /// The functions in an IOMMU group, in `functions` order, from their `iommu_group` links.
+    public func members(ofIOMMUGroup group: Int) -> [PCIAddress] {
+        (index.byIOMMUGroup[group] ?? []).map { functions[$0].address }
+    }
+
+    /// The name of the first function with this vendor and device ID that has one.
+    public func deviceName(vendorID: UInt16?, deviceID: UInt16) -> String? {
+        index.namedDevice[InventoryIndex.Device(vendorID: vendorID, deviceID: deviceID)].flatMap { functions[$0].deviceName }
     }
 
     /// SR-IOV PFs followed, each, by its VFs (the default view of `devices`).
@@ -61,6 +84,35 @@ public struct Inventory: Sendable {
         // VFs whose PF is not in the inventory (e.g. a pasted VF alone).
         for f in functions where f.role == .vf && !shown.contains(f.address) { result.append(f) }
         return result
+    }
+}
+
+/// Positions in `Inventory.functions`, each the first that matches, so that a lookup gives
+/// what a linear `first(where:)` gave (duplicates are possible in pasted lspci text).
+public struct InventoryIndex: Sendable {
+    struct Bus: Hashable, Sendable { var domain: UInt32; var bus: UInt8 }
+    struct Device: Hashable, Sendable { var vendorID: UInt16?; var deviceID: UInt16 }
+    var byAddress: [PCIAddress: Int] = [:]
+    /// Bridges by (domain, secondary bus), every claimant in order.
+    var bySecondaryBus: [Bus: [Int]] = [:]
+    /// The first function with a device name, by vendor:device.
+    var namedDevice: [Device: Int] = [:]
+    /// Functions by IOMMU group number, in order.
+    var byIOMMUGroup: [Int: [Int]] = [:]
+
+    init(_ functions: [PCIFunction]) {
+        byAddress.reserveCapacity(functions.count)
+        for (i, f) in functions.enumerated() {
+            if byAddress[f.address] == nil { byAddress[f.address] = i }
+            if let secondary = f.secondaryBus {
+                bySecondaryBus[Bus(domain: f.address.domain, bus: secondary), default: []].append(i)
+            }
+            if let group = f.iommuGroup { byIOMMUGroup[group, default: []].append(i) }
+            if let device = f.deviceID, f.deviceName != nil {
+                let key = Device(vendorID: f.vendorID, deviceID: device)
+                if namedDevice[key] == nil { namedDevice[key] = i }
+            }
+        }
     }
 }
 

@@ -37,8 +37,6 @@ public enum VFIOMMUGroupsCheck: Check {
     static func check(_ pf: PCIFunction, _ context: CheckContext) -> CheckResult {
         let label = TargetDevice.label(pf)
         let vfs = context.vfs(of: pf)
-        var members: [Int: [PCIAddress]] = [:]
-        for f in context.inventory.functions { if let g = f.iommuGroup { members[g, default: []].append(f.address) } }
         var evidence: [String] = []
         var shared: [(vf: PCIAddress, group: Int, others: [PCIAddress])] = []
         var ungrouped: [PCIAddress] = []
@@ -48,7 +46,7 @@ public enum VFIOMMUGroupsCheck: Check {
                 evidence.append("\(TargetDevice.sysfs(vf.address, "iommu_group")): none")
                 continue
             }
-            let others = (members[group] ?? []).filter { $0 != vf.address }
+            let others = context.inventory.members(ofIOMMUGroup: group).filter { $0 != vf.address }
             evidence.append("\(TargetDevice.sysfs(vf.address, "iommu_group")) -> \(group)" +
                             (others.isEmpty ? " (alone)" : " (with \(others.map(\.description).joined(separator: ", ")))"))
             if !others.isEmpty { shared.append((vf.address, group, others)) }

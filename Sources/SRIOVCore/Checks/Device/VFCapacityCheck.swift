@@ -37,7 +37,7 @@ public enum VFCapacityCheck: Check {
         var vfDevice = "unknown"
         if let did = state.vfDeviceID {
             let vendor = f.vendorID.map { hex($0, 4) + ":" } ?? ""
-            let name = context.inventory.functions.first { $0.vendorID == f.vendorID && $0.deviceID == did && $0.deviceName != nil }?.deviceName
+            let name = context.inventory.deviceName(vendorID: f.vendorID, deviceID: did)
             vfDevice = vendor + hex(did, 4) + (name.map { " (\($0))" } ?? "")
             evidence.append("\(TargetDevice.stateSource(context, f, "sriov_vf_device")): \(hex(did, 4))" + (name.map { " \($0)" } ?? ""))
         }

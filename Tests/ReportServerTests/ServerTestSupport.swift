@@ -114,6 +114,20 @@ final class ServerProcess {
         process.waitUntilExit()
     }
 
+    /// SIGTERM, then SIGKILL when the server has not exited within `seconds`: a server that
+    /// hangs on shutdown fails the test instead of hanging the run. True: it exited in time.
+    @discardableResult
+    func stop(within seconds: Double) -> Bool {
+        guard process.isRunning else { return true }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        guard process.isRunning else { return true }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return false
+    }
+
     deinit {
         stop(signal: SIGKILL)
         try? FileManager.default.removeItem(atPath: logPath)

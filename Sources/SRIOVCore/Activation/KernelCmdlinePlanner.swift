@@ -146,6 +146,16 @@ public enum KernelCmdlinePlanner {
         return edited + (rest.isEmpty ? "\n" : rest)
     }
 
+    /// Why the boot loader is unknown, in Spanish (the English message quotes the detection's
+    /// evidence as it was read).
+    static func unknownLoaderES(_ detection: BootLoaderDetection) -> String {
+        let boot = detection.efi ? "arranque UEFI" : "sin \(BootLoader.efiPath): arranque BIOS o no capturado"
+        if case .proxmoxBootTool = detection.loader {
+            return "\(boot); \(BootLoader.proxmoxUUIDsPath) existe, pero `proxmox-boot-tool status` no dice si las ESP usan GRUB o systemd-boot"
+        }
+        return "\(boot); no existe \(BootLoader.proxmoxUUIDsPath) ni \(GrubDefaults.path)"
+    }
+
     /// Whether the running kernel turns the Intel IOMMU on by itself
     /// (CONFIG_INTEL_IOMMU_DEFAULT_ON=y in /boot/config-<release>).
     static func intelOnByDefault(_ machine: Machine) -> Bool {
@@ -282,7 +292,7 @@ public enum KernelCmdlinePlanner {
             command = detection.loader == .grub ? ["update-grub"] : ["proxmox-boot-tool", "refresh"]
         case .proxmoxBootTool(.unknown), .unknown:
             throw ActivationError(en: "cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(added) to the kernel command line by hand.",
-                                  es: "no se sabe qué gestor de arranque usa este equipo (\(detection.evidence.joined(separator: "; "))); añada \(added) a mano a la línea de comandos del kernel.")
+                                  es: "no se sabe qué gestor de arranque usa este equipo (\(Self.unknownLoaderES(detection))); añada \(added) a mano a la línea de comandos del kernel.")
         }
         if plan.steps.isEmpty {
             plan.alreadyApplied.append(satisfied)

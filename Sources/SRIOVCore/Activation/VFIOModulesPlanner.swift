@@ -47,8 +47,8 @@ public enum VFIOModulesPlanner {
         let list = written.joined(separator: ", ")
         return Remedy(plan: plan, arguments: ["--vfio"],
                       explanation: LocalizedText(en: "Load \(list) at every boot", es: "Cargue \(list) en cada arranque"),
-                      afterwards: LocalizedText(en: "then reboot (or load them now with `modprobe -a \(written.joined(separator: " "))`)",
-                                                es: "después reinicie (o cárguelos ya con `modprobe -a \(written.joined(separator: " "))`)"))
+                      afterwards: LocalizedText(en: "then reboot (or load \(written.count == 1 ? "it" : "them") now with `modprobe -a \(written.joined(separator: " "))`)",
+                                                es: "después reinicie (o \(written.count == 1 ? "cárguelo" : "cárguelos") ya con `modprobe -a \(written.joined(separator: " "))`)"))
     }
 
     static func missing(_ state: KernelModules, plan: inout Plan) throws(ActivationError) -> [String] {

@@ -81,6 +81,9 @@ final class SpanishEverywhereTests: XCTestCase {
                 try run(["apply", "--vfio", "--device", pf, "--vfs", String(total), "--yes"])   // already applied
             }
             try run(["history"])
+            let applied = try CLI.run(["report", "--lang", "es", "--root", root, "--html", out + "/applied.html"])
+            if let html = try? String(contentsOfFile: out + "/applied.html", encoding: .utf8) { check(["report", "(after apply)"], EnglishDetector.htmlText(html)) }
+            else { findings.append("\(name): report wrote no HTML: \(applied.stderrText)") }
             try run(["rollback", "--last", "--dry-run"])
             try run(["rollback", "--last"])   // no terminal, no --yes: refused
             try run(["rollback", "--last", "--yes"])

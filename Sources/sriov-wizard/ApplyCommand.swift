@@ -155,7 +155,7 @@ struct ApplyCommand: ParsableCommand {
         // Plan under the lock, so that no other run changes the files between plan and apply.
         // (Without --yes and without a terminal the run only shows the plan and refuses: no lock.)
         let willApply = !dryRun && (yes || Machine.isTerminal(0))
-        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine) : nil
+        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine, language: language) : nil
         defer { withExtendedLifetime(lock) {} }
         let context = try rootOptions.context(device: device)
         let plan: Plan
@@ -263,9 +263,16 @@ enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum ActivationLocking {
-    static func acquire(_ machine: Machine) throws -> ExclusiveLock {
+    static func acquire(_ machine: Machine, language: Language) throws -> ExclusiveLock {
         do { return try ExclusiveLock.acquire(machine) } catch {
-            Console.error(error.description)
+            switch error {
+            case .held(let path, let holder) where language == .es:
+                Console.error("otro apply o rollback de sriov-wizard está en curso (bloqueo \(path)" + (holder.map { ", del pid \($0)" } ?? "") + "); espere a que termine")
+            case .access(let e) where language == .es:
+                Console.error("no se puede tomar el bloqueo: \(e.description)")
+            default:
+                Console.error(error.description)
+            }
             if case .held = error { throw ExitStatus.locked }
             throw ExitCode.failure
         }

@@ -70,7 +70,7 @@ struct RollbackCommand: ParsableCommand {
         // Plan under the lock (as apply does); without --yes and without a terminal the run only
         // shows the plan and refuses, so it takes no lock.
         let willRollBack = !dryRun && (yes || Machine.isTerminal(0))
-        let lock = willRollBack ? try ActivationLocking.acquire(machine) : nil
+        let lock = willRollBack ? try ActivationLocking.acquire(machine, language: language) : nil
         defer { withExtendedLifetime(lock) {} }
         let planned: Rollback.Planned
         do { planned = try rollback.plan(id: target!) } catch {

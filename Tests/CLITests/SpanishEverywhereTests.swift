@@ -25,8 +25,39 @@ final class SpanishEverywhereTests: XCTestCase {
         return hosts
     }
 
+    /// sample-host-vfs with Proxmox VMs (a running Windows VM on i440fx, a stopped Linux VM on
+    /// q35, one `qm list` does not know, one with a VF already) and a resource mapping: the
+    /// passthrough plans' notes and steps.
+    static func hostWithVMs() throws -> String {
+        let root = CLI.temporaryDirectory() + "-vms"
+        try FileManager.default.copyItem(atPath: CLI.resource("sample-host-vfs"), toPath: root)
+        let files = [
+            "/etc/pve/qemu-server/101.conf": "name: win11\nostype: win11\nmachine: pc-i440fx-8.1\nbios: ovmf\n",
+            "/etc/pve/qemu-server/102.conf": "name: debian\nostype: l26\nmachine: q35\n",
+            "/etc/pve/qemu-server/103.conf": "name: spare\nostype: l26\n",
+            "/etc/pve/qemu-server/104.conf": "name: router\nostype: l26\nmachine: q35\nhostpci0: 0000:01:10.0,pcie=1\n",
+            "/etc/pve/mapping/pci.cfg": "igb-vfs\n\tmap id=8086:10ca,iommugroup=7,node=sriov-lab,path=0000:01:10.2\n",
+            "/sriov-wizard/commands/qm_list.stdout": """
+                      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID
+                       101 win11                running    8192              64.00 4242
+                       102 debian               stopped    2048              32.00 0
+                       104 router               running    1024              8.00 4343
+
+                """,
+            "/sriov-wizard/commands/qm_list.stderr": "",
+            "/sriov-wizard/commands/qm_list.status": "0\n",
+        ]
+        for (path, text) in files {
+            try FileManager.default.createDirectory(atPath: root + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: root + path, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
     func testEveryCommandPrintsSpanishOnEverySampleAndFixture() throws {
-        let hosts = Self.hosts
+        let vms = try Self.hostWithVMs()
+        defer { try? FileManager.default.removeItem(atPath: vms) }
+        let hosts = Self.hosts + [vms]
         XCTAssertGreaterThanOrEqual(hosts.count, 10, "\(hosts)")
         var findings: [String] = []
         var ran = 0
@@ -68,8 +99,11 @@ final class SpanishEverywhereTests: XCTestCase {
                           ["--device", pf, "--vfs", String(total), "--method", "modprobe"], ["--device", pf, "--vfs", "0"],
                           ["--device", pf, "--vfs", String(total + 1)], ["--mapping", "sriov-vfs", "--device", pf]]
                 for vm in Self.virtualMachines(root) {
-                    plans += [["--passthrough", vm, "--vf", "auto", "--device", pf], ["--passthrough", vm, "--mapping", "sriov-vfs", "--device", pf]]
+                    plans += [["--passthrough", vm, "--vf", "auto", "--device", pf], ["--passthrough", vm, "--mapping", "sriov-vfs", "--device", pf],
+                              ["--passthrough", vm, "--mapping", "igb-vfs"], ["--passthrough", vm, "--vf", "0000:01:10.0"],
+                              ["--passthrough", vm, "--vf", pf], ["--passthrough", vm, "--vf", "01:10"]]
                 }
+                plans += [["--mapping", "igb-vfs", "--device", pf], ["--passthrough", "999", "--vf", "auto", "--device", pf]]
             }
             if FileManager.default.fileExists(atPath: root + "/sys/bus/pci/devices/0000:00:02.0") { plans += [["--igpu"], ["--iommu", "--igpu"]] }
             for plan in plans { try run(["apply"] + plan + ["--dry-run"]) }

@@ -144,6 +144,19 @@ final class SpanishEverywhereTests: XCTestCase {
         XCTAssertEqual(EnglishDetector.findings(rollback), [], rollback)
     }
 
+    /// The wizard's `[a]` runs apply in the wizard's language: plan, question, outcome, re-check.
+    func testTheWizardAppliesInSpanish() throws {
+        let root = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: CLI.resource("sample-host"), toPath: root)
+        // Skip stage 1 ([o] omitir), continue through 2 and 3, apply at 4, confirm with "s", quit.
+        let screen = try CLI.runInTerminal(["--root", root, "--lang", "es"], input: "o\n\n\na\ns\nq\n", environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(screen.contains("Plan: 7 VFs en 0000:01:00.0 (igb) con sriov_numvfs en sysfs y una regla udev"), screen)
+        XCTAssertTrue(screen.contains("¿Aplicar estos cambios? [s/N]"), screen)
+        XCTAssertTrue(screen.contains("Aplicado; diario "), screen)
+        XCTAssertEqual(EnglishDetector.findings(screen), [], screen)
+    }
+
     /// The detector itself: it must see English prose and let Spanish with technical words through.
     func testTheDetectorFlagsEnglishAndNotSpanish() {
         XCTAssertEqual(EnglishDetector.findings("Plan: 4 VFs en 0000:01:00.0 (igb) con sriov_numvfs en sysfs y una regla udev\n" +

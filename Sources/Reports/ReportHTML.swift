@@ -171,8 +171,8 @@ public enum ReportHTML {
                 props.append((l.vfsEnabled, "\(s.numVFs.map(String.init) ?? "?") / \(s.totalVFs.map(String.init) ?? "?")"))
                 if let c = s.configTotalVFs { props.append(("TotalVFs (config)", String(c))) }
                 if let i = s.initialVFs { props.append(("InitialVFs", String(i))) }
-                if let o = s.vfOffset, let st = s.vfStride { props.append(("VF offset / stride", "\(o) / \(st)")) }
-                if let id = s.vfDeviceID { props.append(("VF device ID", id)) }
+                if let o = s.vfOffset, let st = s.vfStride { props.append((l.vfOffsetStride, "\(o) / \(st)")) }
+                if let id = s.vfDeviceID { props.append((l.vfDeviceID, id)) }
             }
             for n in d.netdevs { props.append((l.netdev, n.name + (n.mac.map { "  " + $0 } ?? ""))) }
             var card: [XMLElement] = [

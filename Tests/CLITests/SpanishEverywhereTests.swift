@@ -204,6 +204,7 @@ enum EnglishDetector {
         listed built configured uses used using allows supported enable disable restart start stop undo undoes rolled back
         has have had keep keeps takes take such other another both either neither whether over under between about against per
         pass warn fail skip note nor unknown absent readable applies journal snapshot
+        driver drivers device module modules running stopped available installed shown line lines value values setting settings
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 
     /// Words and phrases that stay as they are in Spanish text: names of products, firmware
@@ -214,6 +215,15 @@ enum EnglishDetector {
         // strerror(3) texts inside an error, as every other tool of the system prints them.
         "no such file or directory", "permission denied", "not a directory", "file exists", "is a directory",
     ]
+
+    /// Product and package names from the knowledge (`drivers.json`: the Windows VF driver
+    /// packages, named as their vendor names them).
+    static let packageNames: [String] = {
+        guard let data = FileManager.default.contents(atPath: CLI.resource("knowledge/drivers.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let drivers = object["drivers"] as? [[String: Any]] else { return [] }
+        return drivers.compactMap { ($0["windowsDriver"] as? [String: Any])?["name"] as? String }.sorted { $0.count > $1.count }
+    }()
 
     /// The flagged sentences, each with its English words: `[the, is] in "…"`.
     static func findings(_ text: String) -> [String] {
@@ -233,7 +243,13 @@ enum EnglishDetector {
             kept.append(line)
         }
         prose = kept.joined(separator: "\n")
-        for phrase in allowedPhrases { prose = prose.replacingOccurrences(of: phrase, with: " ", options: .caseInsensitive) }
+        // Names may be wrapped over two lines: any run of blanks matches a blank.
+        for phrase in packageNames + allowedPhrases {
+            let pattern = NSRegularExpression.escapedPattern(for: phrase).replacingOccurrences(of: " ", with: "\\s+")
+            prose = prose.replacingOccurrences(of: pattern, with: " ", options: [.regularExpression, .caseInsensitive])
+        }
+        // `check --brief`: the stage column holds stage ids.
+        prose = prose.replacingOccurrences(of: "(?m)^(OK|NOTA|AVISO|FALLO|OMIT) +(prerequisites|bios|device|activation) ", with: " ", options: .regularExpression)
         // Commands (quoted, or after `ejecutar` in a plan's step, up to the step's remark) and
         // quoted names, also across a wrapped line; BIOS values (`» = Enabled`); PCI names from pci.ids.
         for pattern in ["`[^`]*`", "«[^»]*»", "\"[^\"]{0,300}\"", "'[^'\\n]*'", "= [A-Za-z]+", "Intel Corporation[^\\n]*",

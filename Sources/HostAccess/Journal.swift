@@ -27,6 +27,10 @@ public struct JournalManifest: Codable, Sendable, Equatable {
     public var steps: [JournalStep]
     public var rolledBackAt: String?
     public var notes: [String]
+    /// `summary` and `notes` in Spanish (absent in journals written before they were
+    /// recorded: those are shown in English).
+    public var summaryES: String?
+    public var notesES: [String]?
 
     public init(id: String, created: String, root: String, command: [String], summary: String,
                 state: State = .applying, steps: [JournalStep], notes: [String] = []) {

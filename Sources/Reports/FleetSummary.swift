@@ -89,7 +89,7 @@ public struct FleetSummary: Sendable {
     public func text() -> [[String]] {
         let l = ReportLabels(language: language)
         return rows.map { r in
-            ([r.hostname ?? "?", r.file, r.time ?? "-", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label ?? "-" }
+            ([r.hostname ?? "?", r.file, r.time ?? "-", r.kernel ?? "?"] + StageID.allCases.map { r.level(of: $0)?.label(language) ?? "-" }
                 + [r.countsText(l), String(r.sriovDevices), "\(r.vfsEnabled)/\(r.vfsTotal)", r.failingText.isEmpty ? "-" : r.failingText])
                 .map { TerminalText.visible($0, keepTabs: false) }
         }
@@ -190,7 +190,7 @@ public struct FleetSummary: Sendable {
             var cells = [
                 H.el("span", [
                     H.el("a", attrs: [("href", "#host-\(i + 1)")], [H.text("span", r.hostname ?? r.file)]),
-                    ReportHTML.badge(r.level),
+                    ReportHTML.badge(r.level, language),
                     H.el("small", attrs: [("class", "row-file")], [H.text("code", r.file)] + (r.time.map { [H.text("span", " · " + $0)] } ?? [])),
                 ]),
                 H.text("span", r.kernel ?? "?"),
@@ -198,7 +198,7 @@ public struct FleetSummary: Sendable {
             cells += StageID.allCases.map { id in
                 let level = r.level(of: id) ?? .skip
                 return XMLElement("span", attributes: [("class", "badge \(level.rawValue)"), ("data-v", String(level.severity))],
-                                  children: [.text(level.label)])
+                                  children: [.text(level.label(language))])
             }
             cells += [XMLElement("span", attributes: [("data-v", String(r.counts.fail * 1_000_000 + r.counts.warn * 1_000 + r.counts.pass))],
                                  children: [.text(r.countsText(l))]),
@@ -255,7 +255,7 @@ public struct FleetSummary: Sendable {
 
     private func hostDetails(_ r: FleetRow, anchor: String, _ l: ReportLabels) -> XMLElement {
         var children: [XMLElement] = [
-            H.el("h3", [H.text("span", r.hostname ?? "?"), ReportHTML.badge(r.level)]),
+            H.el("h3", [H.text("span", r.hostname ?? "?"), ReportHTML.badge(r.level, language)]),
             H.el("p", [H.text("code", r.file), H.text("small", "  " + [r.kernel, r.time].compactMap { $0 }.joined(separator: " · "))]),
         ]
         if r.problems.isEmpty {

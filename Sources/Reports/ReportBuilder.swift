@@ -39,16 +39,16 @@ public enum ReportBuilder {
             devices: devices,
             iommuGroups: iommuGroups(machine, inventory: context.inventory),
             guestDrivers: pfs.map { guestDriver($0, context: context, language: language) },
-            changes: changes(machine),
+            changes: changes(machine, language: language),
             issues: context.inventory.issues.map { ReportIssue(path: $0.path, message: $0.message) },
             evidence: kernelMessages(machine, pfs: pfs).map { [$0] } ?? [])
     }
 
     /// What `apply` recorded in the machine's journals (nil: no journal).
-    static func changes(_ machine: Machine) -> [ChangeRecord]? {
+    static func changes(_ machine: Machine, language: Language) -> [ChangeRecord]? {
         AppliedChanges.read(machine)?.map {
             ChangeRecord(id: $0.id, state: $0.applied ? .applied : .planned, time: $0.time, file: $0.file.flatMap(name),
-                         command: $0.command.map(ShellWords.display), description: $0.description)
+                         command: $0.command.map(ShellWords.display), description: $0.description.text(language))
         }
     }
 

@@ -86,7 +86,7 @@ public enum ReportHTML {
                 H.el("a", attrs: [("href", "#stage-\(s.id.rawValue)")], [
                     H.text("span", "\(i + 1)", class: "num"),
                     H.text("span", s.title, class: "stage-name"),
-                    badge(s.level),
+                    badge(s.level, l.language),
                 ]),
             ])
         })
@@ -95,7 +95,7 @@ public enum ReportHTML {
             ? H.text("p", l.nothingToDo, class: "ok")
             : H.el("ol", attrs: [("class", "next")], steps.map { c in
                 H.el("li", attrs: [("class", "level-\(c.level.rawValue)")], [
-                    H.el("div", attrs: [("class", "next-head")], [badge(c.level), H.prose("span", c.summary, class: "next-summary")]
+                    H.el("div", attrs: [("class", "next-head")], [badge(c.level, l.language), H.prose("span", c.summary, class: "next-summary")]
                         + (c.device.map { [H.text("code", $0, class: "device")] } ?? [])),
                     H.prose("pre", c.hint, class: "hint"),
                 ])
@@ -133,13 +133,13 @@ public enum ReportHTML {
     static func stages(_ r: HostReport, _ l: ReportLabels) -> XMLElement {
         H.el("section", attrs: [("id", "stages")], [H.text("h2", l.stages)] + r.stages.enumerated().map { i, s in
             H.el("section", attrs: [("class", "stage level-\(s.level.rawValue)"), ("id", "stage-\(s.id.rawValue)")], [
-                H.el("h3", [H.text("span", "\(l.stage) \(i + 1)/\(r.stages.count)", class: "num"), H.text("span", s.title), badge(s.level)]),
+                H.el("h3", [H.text("span", "\(l.stage) \(i + 1)/\(r.stages.count)", class: "num"), H.text("span", s.title), badge(s.level, l.language)]),
             ] + (s.checks.isEmpty ? [H.text("p", l.noChecks, class: "muted")] : s.checks.map { check($0, l) }))
         })
     }
 
     static func check(_ c: ReportCheck, _ l: ReportLabels) -> XMLElement {
-        var head: [XMLElement] = [badge(c.level), H.prose("span", c.summary, class: "check-summary")]
+        var head: [XMLElement] = [badge(c.level, l.language), H.prose("span", c.summary, class: "check-summary")]
         var tags = [H.text("code", c.id, class: "check-id")]
         if let d = c.device { tags.append(H.text("code", d, class: "device")) }
         head.append(H.el("span", attrs: [("class", "tags")], tags))
@@ -171,8 +171,8 @@ public enum ReportHTML {
                 props.append((l.vfsEnabled, "\(s.numVFs.map(String.init) ?? "?") / \(s.totalVFs.map(String.init) ?? "?")"))
                 if let c = s.configTotalVFs { props.append(("TotalVFs (config)", String(c))) }
                 if let i = s.initialVFs { props.append(("InitialVFs", String(i))) }
-                if let o = s.vfOffset, let st = s.vfStride { props.append(("VF offset / stride", "\(o) / \(st)")) }
-                if let id = s.vfDeviceID { props.append(("VF device ID", id)) }
+                if let o = s.vfOffset, let st = s.vfStride { props.append((l.vfOffsetStride, "\(o) / \(st)")) }
+                if let id = s.vfDeviceID { props.append((l.vfDeviceID, id)) }
             }
             for n in d.netdevs { props.append((l.netdev, n.name + (n.mac.map { "  " + $0 } ?? ""))) }
             var card: [XMLElement] = [
@@ -273,8 +273,8 @@ public enum ReportHTML {
         H.el("footer", [H.text("p", "\(l.generatedBy) \(r.tool) \(r.toolVersion) · \(ReportNamespace.uri)")])
     }
 
-    static func badge(_ level: CheckLevel) -> XMLElement {
-        H.text("span", level.label, class: "badge \(level.rawValue)")
+    static func badge(_ level: CheckLevel, _ language: Language) -> XMLElement {
+        H.text("span", level.label(language), class: "badge \(level.rawValue)")
     }
 }
 

@@ -73,6 +73,8 @@ struct ReportLabels {
     var iommuGroup: String { t("IOMMU group", "Grupo IOMMU") }
     var vfs: String { t("VFs", "VFs") }
     var vfsEnabled: String { t("VFs enabled / possible", "VFs activas / posibles") }
+    var vfOffsetStride: String { t("VF offset / stride", "Offset / stride de las VF") }
+    var vfDeviceID: String { t("VF device ID", "ID de dispositivo de las VF") }
     var device: String { t("Device", "Dispositivo") }
     var none: String { t("none", "ninguno") }
     var unknown: String { t("unknown", "desconocido") }

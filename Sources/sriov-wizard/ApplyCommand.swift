@@ -78,32 +78,37 @@ struct ApplyCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
-        try rootOptions.validateWritableRoot()
+        let say = ApplyWords(language: languageOptions.resolved)
+        try rootOptions.validateWritableRoot(language: say.language)
+        func refuse(_ en: String, _ es: String) -> ValidationError { ValidationError(say.t(en, es)) }
         if vfs != nil, device == nil {
-            throw ValidationError("--vfs goes with --device: --device ADDR --vfs N.")
+            throw refuse("--vfs goes with --device: --device ADDR --vfs N.", "--vfs va con --device: --device ADDR --vfs N.")
         }
         if let device, PCIAddress(device) == nil {
-            throw ValidationError("--device \(device): not a PCI address; use the form 0000:01:00.0 (see `sriov-wizard devices`).")
+            throw refuse("--device \(device): not a PCI address; use the form 0000:01:00.0 (see `sriov-wizard devices`).",
+                         "--device \(device): no es una dirección PCI; use la forma 0000:01:00.0 (vea `sriov-wizard devices`).")
         }
         if device != nil, vfs == nil, vf != PassthroughPlanner.auto, mapping == nil {
-            throw ValidationError("--device ADDR goes with --vfs N, --vf auto or --mapping NAME.")
+            throw refuse("--device ADDR goes with --vfs N, --vf auto or --mapping NAME.", "--device ADDR va con --vfs N, --vf auto o --mapping NAME.")
         }
         if vf != nil, passthrough == nil {
-            throw ValidationError("--vf goes with --passthrough: --passthrough VMID --vf ADDR|auto.")
+            throw refuse("--vf goes with --passthrough: --passthrough VMID --vf ADDR|auto.", "--vf va con --passthrough: --passthrough VMID --vf ADDR|auto.")
         }
         if passthrough != nil, (vf == nil) == (mapping == nil) {
-            throw ValidationError("--passthrough VMID takes either --vf ADDR|auto or --mapping NAME.")
+            throw refuse("--passthrough VMID takes either --vf ADDR|auto or --mapping NAME.", "--passthrough VMID lleva o bien --vf ADDR|auto o bien --mapping NAME.")
         }
         if mapping != nil, device == nil, passthrough == nil {
-            throw ValidationError("--mapping NAME goes with --device PF (create it) and/or --passthrough VMID (give the VM a VF of it).")
+            throw refuse("--mapping NAME goes with --device PF (create it) and/or --passthrough VMID (give the VM a VF of it).",
+                         "--mapping NAME va con --device PF (crearlo) y/o --passthrough VMID (dar a la VM una de sus VFs).")
         }
-        if let vfs, vfs < 0 { throw ValidationError("--vfs \(vfs): give 0 or more.") }
+        if let vfs, vfs < 0 { throw refuse("--vfs \(vfs): give 0 or more.", "--vfs \(vfs): indique 0 o más.") }
         if device == nil, !iommu, !igpu, !vfio, passthrough == nil {
-            throw ValidationError("Nothing to apply: give --device ADDR --vfs N, --iommu, --igpu, --vfio, --passthrough VMID --vf ADDR|auto and/or --mapping NAME --device PF.")
+            throw refuse("Nothing to apply: give --device ADDR --vfs N, --iommu, --igpu, --vfio, --passthrough VMID --vf ADDR|auto and/or --mapping NAME --device PF.",
+                         "Nada que aplicar: indique --device ADDR --vfs N, --iommu, --igpu, --vfio, --passthrough VMID --vf ADDR|auto y/o --mapping NAME --device PF.")
         }
-        if igpuDriver != nil, !igpu { throw ValidationError("--igpu-driver applies to --igpu only.") }
-        if method != .auto, vfs == nil { throw ValidationError("--method applies to --device/--vfs only.") }
-        if vfMAC == .auto, vfs == nil { throw ValidationError("--vf-mac applies to --device/--vfs only.") }
+        if igpuDriver != nil, !igpu { throw refuse("--igpu-driver applies to --igpu only.", "--igpu-driver solo se aplica a --igpu.") }
+        if method != .auto, vfs == nil { throw refuse("--method applies to --device/--vfs only.", "--method solo se aplica a --device/--vfs.") }
+        if vfMAC == .auto, vfs == nil { throw refuse("--vf-mac applies to --device/--vfs only.", "--vf-mac solo se aplica a --device/--vfs.") }
     }
 
     /// The plan, and the remedies it is made of where a planner makes one (their one-line
@@ -141,14 +146,16 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
+        let language = languageOptions.resolved
+        let say = ApplyWords(language: language)
         if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
-            Console.error("changing this host needs root: run it with sudo (or add --dry-run to see the plan; --root DIR applies to a snapshot).")
+            Console.error(say.needsRoot)
             throw ExitStatus.needsRoot
         }
         // Plan under the lock, so that no other run changes the files between plan and apply.
         // (Without --yes and without a terminal the run only shows the plan and refuses: no lock.)
         let willApply = !dryRun && (yes || Machine.isTerminal(0))
-        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine) : nil
+        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine, language: language) : nil
         defer { withExtendedLifetime(lock) {} }
         let context = try rootOptions.context(device: device)
         let plan: Plan
@@ -156,50 +163,51 @@ struct ApplyCommand: ParsableCommand {
         switch makePlan(context) {
         case .success(let made): (plan, remedies) = made
         case .failure(let error):
-            Console.error(error.message)
+            Console.error(error.message(language))
             throw ExitCode.failure
         }
         let console = Console()
-        for remedy in remedies { print(remedy.explanation.text(languageOptions.resolved) + ".") }
-        print(PlanRendering.render(plan, console: console, live: context.machine.isLive))
-        for command in plan.manual { print("  run yourself: " + command) }
+        for remedy in remedies { print(remedy.explanation.text(language) + ".") }
+        print(PlanRendering.render(plan, console: console, live: context.machine.isLive, language: language))
+        for command in plan.manual { print(say.runYourself + command.text(language)) }
         if plan.isEmpty {
-            print(console.paint(plan.manual.isEmpty ? "Already applied: nothing to change." : "Nothing to change here.", .green))
+            print(console.paint(plan.manual.isEmpty ? say.alreadyApplied : say.nothingHere, .green))
             return
         }
         if dryRun {
-            print("Dry run: nothing was changed.")
+            print(say.dryRun)
             return
         }
         if !yes {
             guard Machine.isTerminal(0) else {
-                Console.error("refusing to change the machine without confirmation: standard input is not a terminal. Add --yes to apply, or --dry-run to only see the plan.")
+                Console.error(say.noTerminal)
                 throw ExitStatus.notConfirmed
             }
-            print("Apply these changes? \(YesNo.choices(.en)) ", terminator: "")
+            print(say.question + " " + YesNo.choices(language) + " ", terminator: "")
             guard YesNo.parse(readLine() ?? "") == true else {
-                print("Nothing was changed.")
+                print(say.unchanged)
                 throw ExitStatus.notConfirmed
             }
         }
         let outcome: PlanExecutor.Outcome
         do {
             var executor = PlanExecutor(machine: context.machine)
-            if executor.performsHostActions { executor.progress = ProgressDisplay(language: languageOptions.resolved) }
+            executor.language = language
+            if executor.performsHostActions { executor.progress = ProgressDisplay(language: language) }
             outcome = try executor.apply(plan, command: CommandLine.arguments)
         } catch {
-            Console.error("cannot write the journal, so nothing was changed: \(error.description)")
+            Console.error(say.journalUnwritable(error.description))
             throw ExitCode.failure
         }
-        print(PlanRendering.outcome(outcome, console: console))
+        print(PlanRendering.outcome(outcome, console: console, language: language))
         guard outcome.succeeded else {
-            Console.error(outcome.failure ?? "a step failed")
-            Console.error("the journal \(outcome.journalID) records what was done; undo it with `sriov-wizard rollback --id \(outcome.journalID)`" + (rootOptions.root == "/" ? "" : " --root \(rootOptions.root)") + ".")
+            Console.error(outcome.failure ?? say.stepFailed)
+            Console.error(say.undo(outcome.journalID, root: rootOptions.root))
             throw ExitCode.failure
         }
         // Verify again, from a fresh read of the machine.
         if let fresh = try? rootOptions.context(device: device) {
-            var renderer = CheckRenderer(console: console, language: languageOptions.resolved)
+            var renderer = CheckRenderer(console: console, language: language)
             renderer.showEvidence = false
             for report in verifyStages(fresh, only: plan.stages) {
                 let number = (Stage.all.firstIndex { $0.id == report.id } ?? 0) + 1
@@ -209,10 +217,40 @@ struct ApplyCommand: ParsableCommand {
         }
         if !plan.pending.isEmpty {
             print("")
-            print(console.paint("Still to do:", .bold))
-            for item in plan.pending { print("  - " + item) }
+            print(console.paint(say.stillToDo, .bold))
+            for item in plan.pending { print("  - " + item.text(language)) }
         }
     }
+}
+
+/// The apply command's own sentences, in the user's language.
+struct ApplyWords {
+    let language: Language
+    func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    var needsRoot: String {
+        t("changing this host needs root: run it with sudo (or add --dry-run to see the plan; --root DIR applies to a snapshot).",
+          "cambiar este equipo requiere root: ejecútelo con sudo (o añada --dry-run para ver el plan; --root DIR aplica a una instantánea).")
+    }
+    var runYourself: String { t("  run yourself: ", "  ejecute usted: ") }
+    var alreadyApplied: String { t("Already applied: nothing to change.", "Ya aplicado: nada que cambiar.") }
+    var nothingHere: String { t("Nothing to change here.", "Nada que cambiar aquí.") }
+    var dryRun: String { t("Dry run: nothing was changed.", "Simulación: no se cambió nada.") }
+    var noTerminal: String {
+        t("refusing to change the machine without confirmation: standard input is not a terminal. Add --yes to apply, or --dry-run to only see the plan.",
+          "no se cambia la máquina sin confirmación: la entrada estándar no es un terminal. Añada --yes para aplicar, o --dry-run para ver solo el plan.")
+    }
+    var question: String { t("Apply these changes?", "¿Aplicar estos cambios?") }
+    var unchanged: String { t("Nothing was changed.", "No se cambió nada.") }
+    func journalUnwritable(_ error: String) -> String {
+        t("cannot write the journal, so nothing was changed: \(error)", "no se puede escribir el diario, así que no se cambió nada: \(error)")
+    }
+    var stepFailed: String { t("a step failed", "un paso falló") }
+    func undo(_ id: String, root: String) -> String {
+        let command = "`sriov-wizard rollback --id \(id)`" + (root == "/" ? "" : " --root \(root)")
+        return t("the journal \(id) records what was done; undo it with \(command).", "el diario \(id) registra lo hecho; deshágalo con \(command).")
+    }
+    var stillToDo: String { t("Still to do:", "Queda por hacer:") }
 }
 
 enum VFMACChoice: String, ExpressibleByArgument, CaseIterable {
@@ -225,9 +263,16 @@ enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum ActivationLocking {
-    static func acquire(_ machine: Machine) throws -> ExclusiveLock {
+    static func acquire(_ machine: Machine, language: Language) throws -> ExclusiveLock {
         do { return try ExclusiveLock.acquire(machine) } catch {
-            Console.error(error.description)
+            switch error {
+            case .held(let path, let holder) where language == .es:
+                Console.error("otro apply o rollback de sriov-wizard está en curso (bloqueo \(path)" + (holder.map { ", del pid \($0)" } ?? "") + "); espere a que termine")
+            case .access(let e) where language == .es:
+                Console.error("no se puede tomar el bloqueo: \(e.description)")
+            default:
+                Console.error(error.description)
+            }
             if case .held = error { throw ExitStatus.locked }
             throw ExitCode.failure
         }
@@ -236,15 +281,16 @@ enum ActivationLocking {
 
 /// Text for plans and their outcome.
 enum PlanRendering {
-    static func render(_ plan: Plan, console: Console, live: Bool) -> String {
-        var out = [console.paint("Plan: " + plan.title, .bold)]
-        for item in plan.alreadyApplied { out.append("  already in place: " + item) }
+    static func render(_ plan: Plan, console: Console, live: Bool, language: Language) -> String {
+        let say = ApplyWords(language: language)
+        var out = [console.paint(say.t("Plan: ", "Plan: ") + plan.title.text(language), .bold)]
+        for item in plan.alreadyApplied { out.append(say.t("  already in place: ", "  ya en su sitio: ") + item.text(language)) }
         for (i, step) in plan.steps.enumerated() {
-            var line = "  \(i + 1). \(step.summary)"
-            if !live, case .command = step { line += "  (would run on the host)" }
-            if !live, case .sysfs = step { line += "  (recorded in the snapshot)" }
+            var line = "  \(i + 1). \(step.summary.text(language))"
+            if !live, case .command = step { line += say.t("  (would run on the host)", "  (se ejecutaría en el equipo)") }
+            if !live, case .sysfs = step { line += say.t("  (recorded in the snapshot)", "  (anotado en la instantánea)") }
             out.append(line)
-            out.append("     " + console.paint(step.reason, .dim))
+            out.append("     " + console.paint(step.reason.text(language), .dim))
             if case .edit(let edit) = step {
                 for diffLine in PlanRendering.lines(edit.diff) {
                     let text = PlanRendering.visible(diffLine)
@@ -254,7 +300,7 @@ enum PlanRendering {
                 }
             }
         }
-        for note in plan.notes { out.append(console.paint("  note: ", .yellow) + note) }
+        for note in plan.notes { out.append(console.paint(say.t("  note: ", "  nota: "), .yellow) + note.text(language)) }
         return out.joined(separator: "\n")
     }
 
@@ -276,22 +322,26 @@ enum PlanRendering {
         line.hasSuffix("\r") ? String(line.dropLast()) + "^M" : line
     }
 
-    static func outcome(_ outcome: PlanExecutor.Outcome, console: Console) -> String {
+    static func outcome(_ outcome: PlanExecutor.Outcome, console: Console, language: Language) -> String {
+        let say = ApplyWords(language: language)
         var out: [String] = []
         for step in outcome.manifest.steps {
             let mark: String
             switch step.state {
-            case .done: mark = console.paint("done   ", .green)
-            case .failed: mark = console.paint("FAILED ", .red)
-            case .notRun: mark = console.paint("would run on the host", .yellow) + ":"
-            case .pending: mark = "not done"
-            case .started: mark = "started"
-            case .rolledBack: mark = "rolled back"
+            case .done: mark = console.paint(say.t("done   ", "hecho  "), .green)
+            case .failed: mark = console.paint(say.t("FAILED ", "FALLÓ  "), .red)
+            case .notRun: mark = console.paint(say.t("would run on the host", "se ejecutaría en el equipo"), .yellow) + ":"
+            case .pending: mark = say.t("not done", "sin hacer")
+            case .started: mark = say.t("started", "empezado")
+            case .rolledBack: mark = say.t("rolled back", "deshecho")
             }
-            out.append("  \(mark) \(step.description)" + (step.outcome.map { " (\(step.kind == .file ? "file " : "")\($0))" } ?? ""))
+            let file = step.kind == .file ? say.t("file ", "fichero ") : ""
+            out.append("  \(mark) \(JournalText.describe(step).text(language))" + (step.outcome.map { " (\(file)\(JournalText.outcome($0).text(language)))" } ?? ""))
         }
-        out.append(outcome.succeeded ? "Applied; journal \(outcome.journalID) (`sriov-wizard rollback --id \(outcome.journalID)` undoes it)."
-                                     : "Stopped; journal \(outcome.journalID).")
+        let id = outcome.journalID
+        out.append(outcome.succeeded
+            ? say.t("Applied; journal \(id) (`sriov-wizard rollback --id \(id)` undoes it).", "Aplicado; diario \(id) (`sriov-wizard rollback --id \(id)` lo deshace).")
+            : say.t("Stopped; journal \(id).", "Detenido; diario \(id)."))
         return out.joined(separator: "\n")
     }
 }

@@ -8,7 +8,7 @@ struct CheckRenderer {
     var showEvidence = false
 
     func mark(_ level: CheckLevel) -> String {
-        let label = level.label.padding(4)
+        let label = level.label(language).padding(CheckLevel.labelWidth(language))
         switch level {
         case .pass: return console.paint(label, .green)
         case .note: return console.paint(label, .cyan)
@@ -46,11 +46,13 @@ struct CheckRenderer {
 
     func checks(_ report: StageReport) -> [String] {
         let idWidth = report.checks.map(\.id.count).max() ?? 0
-        let indent = String(repeating: " ", count: 10 + idWidth)
+        // "  LABEL  id  ": the summary starts after the widest label of this language.
+        let column = 6 + CheckLevel.labelWidth(language) + idWidth
+        let indent = String(repeating: " ", count: column)
         var lines: [String] = []
         for check in report.checks {
             let device = check.device.map { " [\($0)]" } ?? ""
-            let summary = wrap(TerminalText.visible(check.summary.text(language) + device), first: 10 + idWidth, rest: indent)
+            let summary = wrap(TerminalText.visible(check.summary.text(language) + device), first: column, rest: indent)
             lines.append("  \(mark(check.level))  \(check.id.padding(idWidth))  " + summary)
             if check.level != .pass, !check.hint.isEmpty {
                 let arrow = language == .es ? "solución: " : "fix: "

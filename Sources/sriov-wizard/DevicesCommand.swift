@@ -103,13 +103,16 @@ enum DeviceTable {
                 } else { vfs = "-" }
                 let ids = (f.vendorID.map { hex($0, 4) } ?? "????") + ":" + (f.deviceID.map { hex($0, 4) } ?? "????")
                 let name = [f.vendorName, f.deviceName].compactMap { $0 }.joined(separator: " ")
-                let ari = f.hasARI.map { $0 ? "yes" : "no" } ?? "?"
+                let ari = f.hasARI.map { $0 ? (language == .es ? "sí" : "yes") : "no" } ?? "?"
                 let address = f.role == .vf && f.physfn != nil ? " " + f.address.description : f.address.description
                 return [address, f.role == .none ? "-" : f.role.rawValue.uppercased(), ids, f.driver ?? "-", vfs, ari,
                         f.iommuGroup.map(String.init) ?? "-", f.netdevs.isEmpty ? "-" : f.netdevs.joined(separator: ","),
                         name.isEmpty ? (f.className ?? "") : name].map { TerminalText.visible($0, keepTabs: false) }
             }
-            out.append(table(["ADDRESS", "ROLE", "ID", "DRIVER", "VFS", "ARI", "IOMMU", "NETDEV", "NAME"], rows,
+            let header = language == .es
+                ? ["DIRECCIÓN", "PAPEL", "ID", "CONTROLADOR", "VFS", "ARI", "IOMMU", "INTERFAZ", "NOMBRE"]
+                : ["ADDRESS", "ROLE", "ID", "DRIVER", "VFS", "ARI", "IOMMU", "NETDEV", "NAME"]
+            out.append(table(header, rows,
                              paintHeader: { console.paint($0, .bold) }))
             for f in shown {
                 if let s = f.sriov, let config = s.configTotalVFs, let total = s.totalVFs {
@@ -136,7 +139,7 @@ enum DeviceTable {
                 // How a role was told (layout of a paste): information in the user's language.
                 out.append((language == .es ? "nota: " : "note: ") + TerminalText.visible(note.text(language)))
             } else {
-                out.append(console.paint("warning: " + TerminalText.visible(issue.message), .yellow))
+                out.append(console.paint((language == .es ? "aviso: " : "warning: ") + TerminalText.visible(issue.message), .yellow))
             }
         }
         return out.joined(separator: "\n")

@@ -11,7 +11,10 @@ struct WidthOptions: ParsableArguments {
 
     func validate() throws {
         if let width, width < 40 || width > 1000 {
-            throw ValidationError("--width \(width): give a number of columns from 40 to 1000.")
+            // Validated before the command's --lang is known: the environment's language.
+            throw ValidationError(LanguageOptions.fromEnvironment == .es
+                ? "--width \(width): indique un número de columnas de 40 a 1000."
+                : "--width \(width): give a number of columns from 40 to 1000.")
         }
     }
 

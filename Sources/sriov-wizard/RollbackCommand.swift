@@ -40,8 +40,9 @@ struct RollbackCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
-        try rootOptions.validateWritableRoot()
-        if last == (id != nil) { throw ValidationError("Give either --last or --id ID (see `sriov-wizard history`).") }
+        let language = languageOptions.resolved
+        try rootOptions.validateWritableRoot(language: language)
+        if last == (id != nil) { throw ValidationError(RollbackWords(language: language).lastOrID) }
     }
 
     func run() throws {
@@ -53,6 +54,7 @@ struct RollbackCommand: ParsableCommand {
         }
         let machine = rootOptions.machine
         var rollback = Rollback(machine: machine)
+        rollback.language = language
         if rollback.performsHostActions { rollback.progress = ProgressDisplay(language: language) }
         var target = id
         if last {
@@ -68,20 +70,20 @@ struct RollbackCommand: ParsableCommand {
         // Plan under the lock (as apply does); without --yes and without a terminal the run only
         // shows the plan and refuses, so it takes no lock.
         let willRollBack = !dryRun && (yes || Machine.isTerminal(0))
-        let lock = willRollBack ? try ActivationLocking.acquire(machine) : nil
+        let lock = willRollBack ? try ActivationLocking.acquire(machine, language: language) : nil
         defer { withExtendedLifetime(lock) {} }
         let planned: Rollback.Planned
         do { planned = try rollback.plan(id: target!) } catch {
-            Console.error(error.message)
+            Console.error(error.message(language))
             throw ExitCode.failure
         }
         let console = Console()
-        print(console.paint(say.heading(planned.manifest.id, planned.manifest.summary), .bold))
+        print(console.paint(say.heading(planned.manifest.id, JournalText.summary(planned.manifest, language)), .bold))
         for action in planned.actions {
             var suffix = ""
             if !machine.isLive, case .command = action { suffix = say.wouldRun }
             if !machine.isLive, case .sysfs = action { suffix = say.recorded }
-            print("  - " + action.text + suffix)
+            print("  - " + action.text.text(language) + suffix)
             switch action {
             case .restore(_, let diff), .remove(_, let diff):
                 for line in PlanRendering.lines(diff) { print("      " + PlanRendering.visible(line)) }
@@ -114,6 +116,10 @@ struct RollbackWords {
     let language: Language
     private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
 
+    var lastOrID: String {
+        t("Give either --last or --id ID (see `sriov-wizard history`).", "Indique --last o bien --id ID (vea `sriov-wizard history`).")
+    }
+
     var needsRoot: String {
         t("changing this host needs root: run it with sudo (or add --dry-run).",
           "cambiar este equipo requiere root: ejecútelo con sudo (o añada --dry-run).")
@@ -144,38 +150,44 @@ struct HistoryCommand: ParsableCommand {
         EXAMPLES:
           sriov-wizard history
           sriov-wizard history --root ./snapshot
+          sriov-wizard history --lang es
         """
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    func validate() throws { try rootOptions.validateRoot() }
+    func validate() throws { try rootOptions.validateRoot(language: languageOptions.resolved) }
 
     func run() throws {
         let machine = rootOptions.machine
         let language = languageOptions.resolved
+        let es = language == .es
         let ids = Journal.ids(machine)
         guard !ids.isEmpty else {
-            print("No applies recorded under \(machine.realPath(Journal.directory)).")
+            let directory = machine.realPath(Journal.directory)
+            print(es ? "No hay ningún apply registrado en \(directory)." : "No applies recorded under \(directory).")
             return
         }
+        let interruptedWord = es ? "interrumpido" : "interrupted"
         var rows: [[String]] = []
         var notes: [String] = []
         for id in ids {
             let m: JournalManifest
             do { m = try Journal.open(machine, id: id).load() } catch {
-                rows.append([id, "?", "interrupted", "0/?", ""])
+                rows.append([id, "?", interruptedWord, "0/?", ""])
                 notes.append("\(id): " + PlanRendering.visible(JournalExplanation.unreadable(id: id, error: error).text(language)))
                 continue
             }
             let done = m.steps.filter { $0.state == .done || $0.state == .rolledBack }.count
             let interrupted = JournalExplanation.interrupted(m)
-            rows.append([id, m.created, interrupted == nil ? m.state.rawValue : "interrupted", "\(done)/\(m.steps.count)", PlanRendering.visible(m.summary)])
+            rows.append([id, m.created, interrupted == nil ? JournalText.state(m.state, language) : interruptedWord, "\(done)/\(m.steps.count)",
+                         PlanRendering.visible(JournalText.summary(m, language))])
             if let interrupted { notes.append("\(id): " + PlanRendering.visible(interrupted.text(language))) }
         }
         let console = Console()
-        print(table(["ID", "WHEN (UTC)", "STATE", "STEPS", "WHAT"], rows, paintHeader: { console.paint($0, .bold) }))
+        let header = es ? ["ID", "CUÁNDO (UTC)", "ESTADO", "PASOS", "QUÉ"] : ["ID", "WHEN (UTC)", "STATE", "STEPS", "WHAT"]
+        print(table(header, rows, paintHeader: { console.paint($0, .bold) }))
         for note in notes { print(note) }
     }
 }

@@ -15,24 +15,28 @@ struct RootOptions: ParsableArguments {
         valueName: "FILE"))
     var pciIDs: String?
 
-    func validateRoot() throws {
+    func validateRoot(language: Language = LanguageOptions.fromEnvironment) throws {
         let machine = Machine(root: "/")
         if root != "/", !machine.isDirectory(root) {
             guard SnapshotArchive.isArchive(root, on: machine) else {
-                throw ValidationError("--root \(root): no such directory or file. Give / for this host, a snapshot directory or the .tar.gz made by `sriov-wizard snapshot`.")
+                throw ValidationError(language == .es
+                    ? "--root \(root): no existe ese directorio ni fichero. Indique / para este equipo, un directorio de instantánea o el .tar.gz que hace `sriov-wizard snapshot`."
+                    : "--root \(root): no such directory or file. Give / for this host, a snapshot directory or the .tar.gz made by `sriov-wizard snapshot`.")
             }
             do { _ = try UnpackedArchives.shared.directory(for: root) } catch {
-                throw ValidationError("--root " + error.text.text(LanguageOptions.fromEnvironment))
+                throw ValidationError("--root " + error.text.text(language))
             }
         }
     }
 
     /// For commands that change the machine: a snapshot archive is read-only (its unpacked
     /// copy is removed at exit, so changes to it would be lost).
-    func validateWritableRoot() throws {
-        try validateRoot()
+    func validateWritableRoot(language: Language = LanguageOptions.fromEnvironment) throws {
+        try validateRoot(language: language)
         if isArchive {
-            throw ValidationError("--root \(root) is a snapshot archive, which is read-only here. Unpack it (mkdir DIR && tar -xzf \(root) -C DIR) and give --root DIR to change the copy.")
+            throw ValidationError(language == .es
+                ? "--root \(root) es un archivo de instantánea, que aquí es de solo lectura. Desempaquételo (mkdir DIR && tar -xzf \(root) -C DIR) e indique --root DIR para cambiar la copia."
+                : "--root \(root) is a snapshot archive, which is read-only here. Unpack it (mkdir DIR && tar -xzf \(root) -C DIR) and give --root DIR to change the copy.")
         }
     }
 

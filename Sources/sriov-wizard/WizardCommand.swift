@@ -251,13 +251,15 @@ struct WizardSession {
     func runApply(_ arguments: [String]) {
         var full = arguments
         if rootOptions.root != "/" { full += ["--root", rootOptions.root] }
+        full += ["--lang", language.rawValue]
         do {
             var command = try ApplyCommand.parse(full)
             try command.run()
         } catch {
             let status = ApplyCommand.exitCode(for: error)
             if status != .success {
-                Console.error(ApplyCommand.message(for: error).isEmpty ? "apply stopped (status \(status.rawValue))" : ApplyCommand.message(for: error))
+                let stopped = language == .es ? "apply se detuvo (estado \(status.rawValue))" : "apply stopped (status \(status.rawValue))"
+                Console.error(ApplyCommand.message(for: error).isEmpty ? stopped : ApplyCommand.message(for: error))
             }
         }
     }

@@ -86,6 +86,11 @@ final class ApplyCommandTests: XCTestCase {
         withExtendedLifetime(lock) {}
         XCTAssertEqual(r.status, 75, r.stderrText)
         XCTAssertTrue(r.stderrText.contains("another sriov-wizard"), r.stderrText)
+        let es = try CLI.run(["apply", "--root", root, "--device", "0000:01:00.0", "--vfs", "4", "--yes", "--lang", "es"])
+        withExtendedLifetime(lock) {}
+        XCTAssertEqual(es.status, 75, es.stderrText)
+        XCTAssertTrue(es.stderrText.contains("otro apply o rollback de sriov-wizard está en curso"), es.stderrText)
+        XCTAssertEqual(EnglishDetector.findings(es.stderrText), [], es.stderrText)
     }
 
     func testLiveHostNeedsRoot() throws {

@@ -148,7 +148,7 @@ final class SeamConfinementTests: XCTestCase {
         var written = 0, refused = 0
         for i in 0..<150 {
             let before = try? FileEditor(machine: machine).state(of: path).bytes
-            let plan = Plan(title: "race", steps: [.edit(FileEdit(path: path, before: before ?? nil, after: Array("options igb max_vfs=\(i)\n".utf8), reason: "race"))])
+            let plan = Plan(title: LocalizedText(en: "race", es: "race"), steps: [.edit(FileEdit(path: path, before: before ?? nil, after: Array("options igb max_vfs=\(i)\n".utf8), reason: LocalizedText(en: "race", es: "race")))])
             let outcome = try PlanExecutor(machine: machine, performsHostActions: false).apply(plan, command: ["race"])
             if outcome.succeeded { written += 1 } else { refused += 1 }
         }

@@ -13,7 +13,8 @@ public enum AppliedChanges {
         public var time: String?
         public var file: String?
         public var command: [String]?
-        public var description: String
+        /// The step in words, with how it ended where it did not end done.
+        public var description: LocalizedText
     }
 
     /// nil when the machine has no journal at all (no apply ever recorded).
@@ -25,12 +26,15 @@ public enum AppliedChanges {
             guard let manifest = try? Journal.open(machine, id: id).load(),
                   manifest.state != .rolledBack else { continue }
             for step in manifest.steps where step.state != .rolledBack {
-                let failed = step.state == .failed ? " (failed" + (step.error.map { ": \($0)" } ?? "") + ")" : ""
-                let notRun = step.state == .notRun ? " (not run: the root is a snapshot)" : ""
+                let error = step.error.map { ": \($0)" } ?? ""
+                let failed = step.state == .failed ? LocalizedText(en: " (failed\(error))", es: " (falló\(error))") : LocalizedText.none
+                let notRun = step.state == .notRun
+                    ? LocalizedText(en: " (not run: the root is a snapshot)", es: " (no ejecutado: la raíz es una instantánea)") : LocalizedText.none
+                let words = JournalText.describe(step)
                 changes.append(Change(
                     id: "\(manifest.id)/\(step.index)", applied: step.state == .done, time: manifest.created,
                     file: step.kind == .command ? nil : step.path, command: step.kind == .command ? step.argv : nil,
-                    description: step.description + failed + notRun))
+                    description: LocalizedText(en: words.en + failed.en + notRun.en, es: words.es + failed.es + notRun.es)))
             }
         }
         return changes

@@ -105,7 +105,8 @@ public enum KernelCmdlinePlanner {
             case .double, .single:
                 let q = raw.first!
                 guard raw.count >= 2, raw.last == q else {
-                    throw ActivationError("\(file.path):\(line.number): \(a.name) is quoted in a way sriov-wizard does not edit; add \(change.add.joined(separator: " ")) by hand.")
+                    throw ActivationError(en: "\(file.path):\(line.number): \(a.name) is quoted in a way sriov-wizard does not edit; add \(change.add.joined(separator: " ")) by hand.",
+                                          es: "\(file.path):\(line.number): \(a.name) lleva unas comillas que sriov-wizard no edita; añada \(change.add.joined(separator: " ")) a mano.")
                 }
                 let inner = String(raw.dropFirst().dropLast())
                 replacement = editWords(inner, lineChange, present: present).map { String(q) + $0 + String(q) }
@@ -115,7 +116,8 @@ public enum KernelCmdlinePlanner {
                 }
             case .mixed:
                 if lineChange.add.isEmpty && !a.literalValue.split(separator: " ").contains(where: { change.drops(String($0)) }) { continue }
-                throw ActivationError("\(file.path):\(line.number): \(a.name) mixes quote styles (\(raw)); sriov-wizard does not rewrite it. Edit it by hand: add \(change.add.joined(separator: " ")), remove \(change.remove.sorted().joined(separator: ", ")).")
+                throw ActivationError(en: "\(file.path):\(line.number): \(a.name) mixes quote styles (\(raw)); sriov-wizard does not rewrite it. Edit it by hand: add \(change.add.joined(separator: " ")), remove \(change.remove.sorted().joined(separator: ", ")).",
+                                      es: "\(file.path):\(line.number): \(a.name) mezcla estilos de comillas (\(raw)); sriov-wizard no la reescribe. Edítela a mano: añada \(change.add.joined(separator: " ")), quite \(change.remove.sorted().joined(separator: ", ")).")
             }
             guard let replacement else { continue }
             let newText = String(decoding: bytes[..<a.valueRange.lowerBound], as: UTF8.self) + replacement
@@ -144,6 +146,16 @@ public enum KernelCmdlinePlanner {
         return edited + (rest.isEmpty ? "\n" : rest)
     }
 
+    /// Why the boot loader is unknown, in Spanish (the English message quotes the detection's
+    /// evidence as it was read).
+    static func unknownLoaderES(_ detection: BootLoaderDetection) -> String {
+        let boot = detection.efi ? "arranque UEFI" : "sin \(BootLoader.efiPath): arranque BIOS o no capturado"
+        if case .proxmoxBootTool = detection.loader {
+            return "\(boot); \(BootLoader.proxmoxUUIDsPath) existe, pero `proxmox-boot-tool status` no dice si las ESP usan GRUB o systemd-boot"
+        }
+        return "\(boot); no existe \(BootLoader.proxmoxUUIDsPath) ni \(GrubDefaults.path)"
+    }
+
     /// Whether the running kernel turns the Intel IOMMU on by itself
     /// (CONFIG_INTEL_IOMMU_DEFAULT_ON=y in /boot/config-<release>).
     static func intelOnByDefault(_ machine: Machine) -> Bool {
@@ -156,8 +168,10 @@ public enum KernelCmdlinePlanner {
         let machine = context.machine
         let vendor = CPUInfo.read(machine)?.vendor
         let change = Change.iommu(vendor: vendor, intelOnByDefault: intelOnByDefault(machine))
-        return try plan(context: context, change: change, what: "IOMMU", stages: [.prerequisites],
-                        satisfied: "the persistent command line already has \(change.add.joined(separator: " ")) and nothing that turns the IOMMU off")
+        let words = change.add.joined(separator: " ")
+        return try plan(context: context, change: change, what: LocalizedText(en: "IOMMU", es: "IOMMU"), stages: [.prerequisites],
+                        satisfied: LocalizedText(en: "the persistent command line already has \(words) and nothing that turns the IOMMU off",
+                                                 es: "la línea de comandos persistente ya tiene \(words) y nada que apague el IOMMU"))
     }
 
     /// The remedy of `apply --iommu`, for the `iommu-kernel-cmdline` hint and the wizard's
@@ -189,20 +203,27 @@ public enum KernelCmdlinePlanner {
     /// With `alsoIOMMU` (`apply --iommu --igpu`) both sets of words go in one edit of the file.
     public static func planIGPU(context: CheckContext, driver requested: String? = nil, alsoIOMMU: Bool = false) throws(ActivationError) -> Plan {
         guard let gpu = context.inventory.function(GPUHost.igpuAddress), GPUHost.isIntelIGPU(gpu) else {
-            throw ActivationError("--igpu: no Intel integrated GPU at \(GPUHost.igpuAddress) (Intel, display class, Root Complex Integrated Endpoint) on this host; `sriov-wizard devices` lists the PCI functions.")
+            throw ActivationError(en: "--igpu: no Intel integrated GPU at \(GPUHost.igpuAddress) (Intel, display class, Root Complex Integrated Endpoint) on this host; `sriov-wizard devices` lists the PCI functions.",
+                                  es: "--igpu: no hay GPU integrada de Intel en \(GPUHost.igpuAddress) (Intel, clase de pantalla, Root Complex Integrated Endpoint) en este equipo; `sriov-wizard devices` lista las funciones PCI.")
         }
-        guard let knowledge = context.knowledge.gpu else { throw ActivationError("--igpu: the embedded GPU knowledge (gpu.json) is missing; rebuild sriov-wizard.") }
+        guard let knowledge = context.knowledge.gpu else {
+            throw ActivationError(en: "--igpu: the embedded GPU knowledge (gpu.json) is missing; rebuild sriov-wizard.", es: "--igpu: falta el conocimiento de GPUs incluido (gpu.json); vuelva a compilar sriov-wizard.")
+        }
         let bound = gpu.driver == "xe" ? "xe" : "i915"
         let driver = requested ?? bound
         guard driver == "i915" || driver == "xe" else {
-            throw ActivationError("--igpu-driver: '\(driver)' is not an iGPU SR-IOV driver; use i915 (i915-sriov-dkms) or xe.")
+            throw ActivationError(en: "--igpu-driver: '\(driver)' is not an iGPU SR-IOV driver; use i915 (i915-sriov-dkms) or xe.",
+                                  es: "--igpu-driver: «\(driver)» no es un controlador SR-IOV de iGPU; use i915 (i915-sriov-dkms) o xe.")
         }
         let platform = gpu.deviceID.flatMap { knowledge.platform(deviceID: $0) }
         if let platform, !platform.sriovPossible {
-            throw ActivationError("--igpu: \(platform.name) has no graphics SR-IOV in any driver; nothing to configure.")
+            throw ActivationError(en: "--igpu: \(platform.name) has no graphics SR-IOV in any driver; nothing to configure.",
+                                  es: "--igpu: \(platform.name) no tiene SR-IOV gráfico en ningún controlador; nada que configurar.")
         }
         if gpu.deviceID != nil, platform == nil {
-            throw ActivationError("--igpu: the iGPU 8086:\(gpu.deviceID.map { hex($0, 4) } ?? "?") is not a platform with graphics SR-IOV (11th gen Tiger Lake or newer); nothing to configure.")
+            let id = gpu.deviceID.map { hex($0, 4) } ?? "?"
+            throw ActivationError(en: "--igpu: the iGPU 8086:\(id) is not a platform with graphics SR-IOV (11th gen Tiger Lake or newer); nothing to configure.",
+                                  es: "--igpu: la iGPU 8086:\(id) no es una plataforma con SR-IOV gráfico (11.ª generación Tiger Lake o posterior); nada que configurar.")
         }
         var change = Change.igpu(driver: driver, deviceID: gpu.deviceID, knowledge: knowledge)
         if alsoIOMMU {
@@ -211,40 +232,51 @@ public enum KernelCmdlinePlanner {
             change.remove.formUnion(iommu.remove)
             change.keep = Set(change.add)
         }
-        var plan = try plan(context: context, change: change, what: alsoIOMMU ? "IOMMU and iGPU \(driver)" : "iGPU \(driver)", stages: alsoIOMMU ? [.prerequisites, .device, .activation] : [.device, .activation],
-                            satisfied: "the persistent command line already has \(change.add.joined(separator: " "))")
+        let words = change.add.joined(separator: " ")
+        var plan = try plan(context: context, change: change,
+                            what: alsoIOMMU ? LocalizedText(en: "IOMMU and iGPU \(driver)", es: "IOMMU e iGPU \(driver)") : LocalizedText(en: "iGPU \(driver)", es: "iGPU \(driver)"),
+                            stages: alsoIOMMU ? [.prerequisites, .device, .activation] : [.device, .activation],
+                            satisfied: LocalizedText(en: "the persistent command line already has \(words)", es: "la línea de comandos persistente ya tiene \(words)"))
         if let host = GPUHost.read(context.machine, gpu, knowledge: knowledge), host.build != .dkms,
            !(platform?.inTreeSRIOV == .xe && driver == "xe") {
-            plan.pending.append(GPUDriverSupport.installSteps(host, knowledge).en)
+            plan.pending.append(GPUDriverSupport.installSteps(host, knowledge))
             if host.secureBoot == true {
-                plan.pending.append("Secure Boot is on: enroll the dkms signing key so the module loads: `\(knowledge.secureBoot.steps.joined(separator: "`, then "))`.")
+                plan.pending.append(LocalizedText(
+                    en: "Secure Boot is on: enroll the dkms signing key so the module loads: `\(knowledge.secureBoot.steps.joined(separator: "`, then `"))`.",
+                    es: "Secure Boot está activo: inscriba la clave de firma de dkms para que el módulo cargue: `\(knowledge.secureBoot.steps.joined(separator: "`, después `"))`."))
             }
         }
         return plan
     }
 
-    static func plan(context: CheckContext, change: Change, what: String, stages: [StageID], satisfied: String) throws(ActivationError) -> Plan {
+    static func plan(context: CheckContext, change: Change, what: LocalizedText, stages: [StageID], satisfied: LocalizedText) throws(ActivationError) -> Plan {
         let machine = context.machine
         let detection = BootLoaderDetection.detect(machine)
-        var plan = Plan(title: "\(what) on the kernel command line (\(change.add.joined(separator: " ")); \(detection.loader.name))", stages: stages)
+        let added = change.add.joined(separator: " ")
+        var plan = Plan(title: LocalizedText(en: "\(what.en) on the kernel command line (\(added); \(detection.loader.name))",
+                                             es: "\(what.es) en la línea de comandos del kernel (\(added); \(detection.loader.name))"), stages: stages)
         let editor = FileEditor(machine: machine)
         func state(_ path: String) throws(ActivationError) -> [UInt8]? {
-            do { return try editor.state(of: path).bytes } catch { throw ActivationError("cannot read \(path): \(error.description)") }
+            do { return try editor.state(of: path).bytes } catch {
+                throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
+            }
         }
         let command: [String]
         switch detection.loader {
         case .proxmoxBootTool(.systemdBoot):
             let path = BootLoader.kernelCmdlinePath
             guard let old = try state(path) else {
-                throw ActivationError("\(path) is missing although proxmox-boot-tool manages the ESPs; create it with the current command line first (`cat /proc/cmdline`).")
+                throw ActivationError(en: "\(path) is missing although proxmox-boot-tool manages the ESPs; create it with the current command line first (`cat /proc/cmdline`).",
+                                      es: "falta \(path) aunque proxmox-boot-tool gestiona las ESP; créelo antes con la línea de comandos actual (`cat /proc/cmdline`).")
             }
             if let new = editKernelCmdline(String(decoding: old, as: UTF8.self), change) {
-                plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(new.utf8), reason: "the command line systemd-boot gets from proxmox-boot-tool")))
+                plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(new.utf8), reason: LocalizedText(en: "the command line systemd-boot gets from proxmox-boot-tool", es: "la línea de comandos que systemd-boot recibe de proxmox-boot-tool"))))
             }
             command = ["proxmox-boot-tool", "refresh"]
         case .grub, .proxmoxBootTool(.grub):
             guard let grub = GrubConfiguration.read(machine) else {
-                throw ActivationError("\(GrubDefaults.path) is missing; cannot tell where this host's kernel command line is set.")
+                throw ActivationError(en: "\(GrubDefaults.path) is missing; cannot tell where this host's kernel command line is set.",
+                                      es: "falta \(GrubDefaults.path); no se sabe dónde se fija la línea de comandos del kernel de este equipo.")
             }
             let owner = grub.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.file.path ?? GrubDefaults.path
             let present = Set(grub.kernelCommandLine.parameters.map(\.text)).subtracting(change.remove)
@@ -253,18 +285,22 @@ public enum KernelCmdlinePlanner {
                 if let new = try editGrub(GrubDefaults(text: String(decoding: old, as: UTF8.self), path: file.path), change,
                                           addHere: file.path == owner, present: present) {
                     plan.steps.append(.edit(FileEdit(path: file.path, before: old, after: Array(new.utf8),
-                        reason: "GRUB_CMDLINE_LINUX_DEFAULT: the command line of the normal boot entries")))
+                        reason: LocalizedText(en: "GRUB_CMDLINE_LINUX_DEFAULT: the command line of the normal boot entries",
+                                              es: "GRUB_CMDLINE_LINUX_DEFAULT: la línea de comandos de las entradas de arranque normales"))))
                 }
             }
             command = detection.loader == .grub ? ["update-grub"] : ["proxmox-boot-tool", "refresh"]
         case .proxmoxBootTool(.unknown), .unknown:
-            throw ActivationError("cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(change.add.joined(separator: " ")) to the kernel command line by hand.")
+            throw ActivationError(en: "cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(added) to the kernel command line by hand.",
+                                  es: "no se sabe qué gestor de arranque usa este equipo (\(Self.unknownLoaderES(detection))); añada \(added) a mano a la línea de comandos del kernel.")
         }
         if plan.steps.isEmpty {
             plan.alreadyApplied.append(satisfied)
         } else {
-            plan.steps.append(.command(PlannedCommand(command, reason: "write the command line where the boot loader reads it", rerunOnRollback: true)))
-            plan.pending.append("the new kernel command line takes effect at the next boot: reboot")
+            plan.steps.append(.command(PlannedCommand(command, reason: LocalizedText(en: "write the command line where the boot loader reads it",
+                                                                                       es: "escribir la línea de comandos donde la lee el gestor de arranque"), rerunOnRollback: true)))
+            plan.pending.append(LocalizedText(en: "the new kernel command line takes effect at the next boot: reboot",
+                                              es: "la nueva línea de comandos del kernel se aplica en el próximo arranque: reinicie"))
         }
         return plan
     }

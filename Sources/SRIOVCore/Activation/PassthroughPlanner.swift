@@ -18,17 +18,20 @@ public enum PassthroughPlanner {
 
     static func target(vmid: String, context: CheckContext) throws(ActivationError) -> Target {
         guard !vmid.isEmpty, vmid.count <= 9, vmid.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw ActivationError("--passthrough \(vmid): a VM id is a number (e.g. 100); `qm list` shows them.")
+            throw ActivationError(en: "--passthrough \(vmid): a VM id is a number (e.g. 100); `qm list` shows them.",
+                                  es: "--passthrough \(vmid): el id de una VM es un número (p. ej. 100); `qm list` los muestra.")
         }
         let configPath = ProxmoxPassthroughConfig.vmDirectory + "/\(vmid).conf"
         guard context.machine.kind(configPath) == .regular else {
-            throw ActivationError("VM \(vmid) does not exist here (\(configPath) not found); `qm list` shows the VMs of this node.")
+            throw ActivationError(en: "VM \(vmid) does not exist here (\(configPath) not found); `qm list` shows the VMs of this node.",
+                                  es: "la VM \(vmid) no existe aquí (no se encuentra \(configPath)); `qm list` muestra las VMs de este nodo.")
         }
         let config = ProxmoxPassthroughConfig.read(context.machine)
         let vm = config.vm(vmid) ?? ProxmoxPassthroughConfig.VMConfig(vmid: vmid, file: configPath)
         let taken = Set(config.hostPCI.filter { $0.vmid == vmid }.map(\.slot))
         guard let slot = (0..<maxSlots).first(where: { !taken.contains("hostpci\($0)") }) else {
-            throw ActivationError("VM \(vmid) has no free hostpci slot (hostpci0..\(maxSlots - 1) are used).")
+            throw ActivationError(en: "VM \(vmid) has no free hostpci slot (hostpci0..\(maxSlots - 1) are used).",
+                                  es: "la VM \(vmid) no tiene ninguna ranura hostpci libre (hostpci0..\(maxSlots - 1) están en uso).")
         }
         return Target(vm: vm, config: config, slot: slot)
     }
@@ -55,21 +58,26 @@ public enum PassthroughPlanner {
         let pf: PCIFunction
         if let device {
             guard let found = context.inventory.function(device), found.role == .pf else {
-                throw ActivationError("--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).")
+                throw ActivationError(en: "--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).",
+                                      es: "--device \(device) no es una PF SR-IOV aquí (`sriov-wizard devices` las lista).")
             }
             pf = found
         } else if pfs.count == 1 {
             pf = pfs[0]
         } else {
-            throw ActivationError("--vf auto: give the PF with --device ADDR (\(pfs.isEmpty ? "no PF has VFs" : "PFs with VFs: " + pfs.map(\.address.description).joined(separator: ", "))).")
+            let list = pfs.map(\.address.description).joined(separator: ", ")
+            throw ActivationError(en: "--vf auto: give the PF with --device ADDR (\(pfs.isEmpty ? "no PF has VFs" : "PFs with VFs: " + list)).",
+                                  es: "--vf auto: indique la PF con --device ADDR (\(pfs.isEmpty ? "ninguna PF tiene VFs" : "PFs con VFs: " + list)).")
         }
         let vfs = context.vfs(of: pf)
         guard !vfs.isEmpty else {
-            throw ActivationError("--vf auto: \(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N).")
+            throw ActivationError(en: "--vf auto: \(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N).",
+                                  es: "--vf auto: \(pf.address) no tiene VFs; créelas antes (--device \(pf.address) --vfs N).")
         }
         let node = node(context.machine)
         guard let free = vfs.first(where: { !inUse($0.address, config, node: node) }) else {
-            throw ActivationError("--vf auto: every VF of \(pf.address) (\(vfs.count)) is already given to a VM or a resource mapping; create more VFs or free one.")
+            throw ActivationError(en: "--vf auto: every VF of \(pf.address) (\(vfs.count)) is already given to a VM or a resource mapping; create more VFs or free one.",
+                                  es: "--vf auto: todas las VFs de \(pf.address) (\(vfs.count)) ya están asignadas a una VM o a un mapeo de recursos; cree más VFs o libere una.")
         }
         return free.address
     }
@@ -83,60 +91,76 @@ public enum PassthroughPlanner {
             address = try explicitVF(vf, context: context)
         }
         let config = target.config
-        var plan = Plan(title: "pass VF \(address) to VM \(vmid)", stages: [.activation])
+        var plan = Plan(title: LocalizedText(en: "pass VF \(address) to VM \(vmid)", es: "pasar la VF \(address) a la VM \(vmid)"), stages: [.activation])
         let uses = config.directUses(of: address)
         if let other = uses.first(where: { $0.vmid != vmid }) {
-            throw ActivationError("\(address) is already passed to VM \(other.vmid) (\(other.location): \(other.text)); a VF can be given to one running VM only. Pick another VF (or --vf auto).")
+            throw ActivationError(en: "\(address) is already passed to VM \(other.vmid) (\(other.location): \(other.text)); a VF can be given to one running VM only. Pick another VF (or --vf auto).",
+                                  es: "\(address) ya está asignada a la VM \(other.vmid) (\(other.location): \(other.text)); una VF solo puede darse a una VM en marcha. Elija otra VF (o --vf auto).")
         }
         if let mine = uses.first {
-            plan.alreadyApplied.append("VM \(vmid) already has \(address) (\(mine.location): \(mine.text))")
+            plan.alreadyApplied.append(LocalizedText(en: "VM \(vmid) already has \(address) (\(mine.location): \(mine.text))",
+                                                     es: "la VM \(vmid) ya tiene \(address) (\(mine.location): \(mine.text))"))
             return plan
         }
         if let mapped = config.mappings(containing: address, node: node(context.machine)).first {
-            throw ActivationError("\(address) is in the resource mapping '\(mapped.mapping)' (\(mapped.location)); give the VM the mapping (--passthrough \(vmid) --mapping \(mapped.mapping)) or pick another VF (--vf auto).")
+            throw ActivationError(en: "\(address) is in the resource mapping '\(mapped.mapping)' (\(mapped.location)); give the VM the mapping (--passthrough \(vmid) --mapping \(mapped.mapping)) or pick another VF (--vf auto).",
+                                  es: "\(address) está en el mapeo de recursos «\(mapped.mapping)» (\(mapped.location)); dé a la VM el mapeo (--passthrough \(vmid) --mapping \(mapped.mapping)) o elija otra VF (--vf auto).")
         }
-        return finish(plan, target: target, value: address.description, what: "the VF \(address)", machine: context.machine)
+        return finish(plan, target: target, value: address.description, what: LocalizedText(en: "the VF \(address)", es: "la VF \(address)"), machine: context.machine)
     }
 
     /// `qm set VMID -hostpciN mapping=NAME[,pcie=1]`: the mapping must exist in pci.cfg.
     public static func plan(vmid: String, mapping: String, createdInThisPlan: Bool = false, context: CheckContext) throws(ActivationError) -> Plan {
         try MappingPlanner.validate(name: mapping)
         let target = try target(vmid: vmid, context: context)
-        let plan = Plan(title: "give VM \(vmid) a VF of the resource mapping '\(mapping)'", stages: [.activation])
+        let plan = Plan(title: LocalizedText(en: "give VM \(vmid) a VF of the resource mapping '\(mapping)'", es: "dar a la VM \(vmid) una VF del mapeo de recursos «\(mapping)»"), stages: [.activation])
         if let mine = target.config.uses(ofMapping: mapping).first(where: { $0.vmid == vmid }) {
             var done = plan
-            done.alreadyApplied.append("VM \(vmid) already uses the mapping '\(mapping)' (\(mine.location): \(mine.text))")
+            done.alreadyApplied.append(LocalizedText(en: "VM \(vmid) already uses the mapping '\(mapping)' (\(mine.location): \(mine.text))",
+                                                     es: "la VM \(vmid) ya usa el mapeo «\(mapping)» (\(mine.location): \(mine.text))"))
             return done
         }
         // A mapping created in the same apply (--mapping NAME --device PF) is not in pci.cfg yet.
         guard target.config.mapped.contains(where: { $0.mapping == mapping }) || createdInThisPlan else {
-            throw ActivationError("the resource mapping '\(mapping)' does not exist (\(ProxmoxPassthroughConfig.mappingFile)); create it with --mapping \(mapping) --device PF.")
+            throw ActivationError(en: "the resource mapping '\(mapping)' does not exist (\(ProxmoxPassthroughConfig.mappingFile)); create it with --mapping \(mapping) --device PF.",
+                                  es: "el mapeo de recursos «\(mapping)» no existe (\(ProxmoxPassthroughConfig.mappingFile)); créelo con --mapping \(mapping) --device PF.")
         }
-        return finish(plan, target: target, value: "mapping=\(mapping)", what: "a VF of the mapping '\(mapping)'", machine: context.machine)
+        return finish(plan, target: target, value: "mapping=\(mapping)", what: LocalizedText(en: "a VF of the mapping '\(mapping)'", es: "una VF del mapeo «\(mapping)»"), machine: context.machine)
     }
 
-    static func finish(_ plan: Plan, target: Target, value: String, what: String, machine: Machine) -> Plan {
+    static func finish(_ plan: Plan, target: Target, value: String, what: LocalizedText, machine: Machine) -> Plan {
         var plan = plan
         let vm = target.vm
         let q35 = vm.machineFamily == .q35
         let argv = ["qm", "set", vm.vmid, "-hostpci\(target.slot)", value + (q35 ? ",pcie=1" : "")]
         if !q35 {
-            plan.notes.append("\(vm.label) uses the i440fx machine type (\(vm.machine.map { "machine: \($0)" } ?? "no machine: line")), so the device goes on its PCI bus without pcie=1. To get PCIe, switch it to q35 first (`qm set \(vm.vmid) -machine q35`): the guest then sees a new chipset" + (vm.isWindows ? ", and Windows may re-detect its devices" : "") + ".")
+            let line = vm.machine.map { "machine: \($0)" }
+            plan.notes.append(LocalizedText(
+                en: "\(vm.label) uses the i440fx machine type (\(line ?? "no machine: line")), so the device goes on its PCI bus without pcie=1. To get PCIe, switch it to q35 first (`qm set \(vm.vmid) -machine q35`): the guest then sees a new chipset" + (vm.isWindows ? ", and Windows may re-detect its devices" : "") + ".",
+                es: "\(vm.label) usa el tipo de máquina i440fx (\(line ?? "sin línea machine:")), así que el dispositivo va a su bus PCI sin pcie=1. Para tener PCIe, pásela antes a q35 (`qm set \(vm.vmid) -machine q35`): el invitado verá entonces un chipset nuevo" + (vm.isWindows ? ", y Windows puede volver a detectar sus dispositivos" : "") + "."))
         }
-        plan.notes.append("rollback does not undo a qm command; `qm set \(vm.vmid) -delete hostpci\(target.slot)` removes the device again.")
+        plan.notes.append(LocalizedText(en: "rollback does not undo a qm command; `qm set \(vm.vmid) -delete hostpci\(target.slot)` removes the device again.",
+                                        es: "rollback no deshace una orden qm; `qm set \(vm.vmid) -delete hostpci\(target.slot)` vuelve a quitar el dispositivo."))
         if machine.isLive && LiveCommandRunner.resolve("qm") == nil {
-            plan.manual.append(ShellWords.display(argv) + "   # on the Proxmox host (qm is not installed here)")
+            let shown = ShellWords.display(argv)
+            plan.manual.append(LocalizedText(en: shown + "   # on the Proxmox host (qm is not installed here)", es: shown + "   # en el equipo Proxmox (qm no está instalado aquí)"))
             return plan
         }
-        plan.steps.append(.command(PlannedCommand(argv, reason: "add \(what) to the config of \(vm.label) (takes effect at the VM's next start)", timeout: 120)))
+        plan.steps.append(.command(PlannedCommand(argv, reason: LocalizedText(en: "add \(what.en) to the config of \(vm.label) (takes effect at the VM's next start)",
+                                                                              es: "añadir \(what.es) a la configuración de \(vm.label) (se aplica en el próximo arranque de la VM)"), timeout: 120)))
         switch vm.state {
         case .running:
-            plan.notes.append("\(vm.label) is running: it sees the device only after a restart (`qm shutdown \(vm.vmid) && qm start \(vm.vmid)`; a reboot inside the guest is not enough).")
-            plan.pending.append("restart \(vm.label) to give it \(what): `qm shutdown \(vm.vmid) && qm start \(vm.vmid)`")
+            plan.notes.append(LocalizedText(
+                en: "\(vm.label) is running: it sees the device only after a restart (`qm shutdown \(vm.vmid) && qm start \(vm.vmid)`; a reboot inside the guest is not enough).",
+                es: "\(vm.label) está en marcha: solo ve el dispositivo tras pararla y arrancarla (`qm shutdown \(vm.vmid) && qm start \(vm.vmid)`; reiniciar dentro del invitado no basta)."))
+            plan.pending.append(LocalizedText(en: "restart \(vm.label) to give it \(what.en): `qm shutdown \(vm.vmid) && qm start \(vm.vmid)`",
+                                              es: "pare y arranque \(vm.label) para darle \(what.es): `qm shutdown \(vm.vmid) && qm start \(vm.vmid)`"))
         case .stopped:
-            plan.pending.append("start \(vm.label) (`qm start \(vm.vmid)`): it gets \(what) then")
+            plan.pending.append(LocalizedText(en: "start \(vm.label) (`qm start \(vm.vmid)`): it gets \(what.en) then",
+                                              es: "arranque \(vm.label) (`qm start \(vm.vmid)`): entonces recibe \(what.es)"))
         case .unknown:
-            plan.pending.append("\(what) appears in \(vm.label) at its next start (`qm stop \(vm.vmid) && qm start \(vm.vmid)` if it runs)")
+            plan.pending.append(LocalizedText(en: "\(what.en) appears in \(vm.label) at its next start (`qm stop \(vm.vmid) && qm start \(vm.vmid)` if it runs)",
+                                              es: "\(what.es) aparece en \(vm.label) en su próximo arranque (`qm stop \(vm.vmid) && qm start \(vm.vmid)` si está en marcha)"))
         }
         return plan
     }
@@ -147,18 +171,26 @@ public enum PassthroughPlanner {
             // the PF included: starting the VM would disable every VF.
             if let slot = ProxmoxPassthroughConfig.HostPCIID(vf), slot.function == nil,
                let pf = context.inventory.functions.first(where: { slot.covers($0.address) && $0.role == .pf && !$0.virtfns.isEmpty }) {
-                throw ActivationError("--vf \(vf) names every function of the slot (like \"All Functions\" in Proxmox), the PF \(pf.address) included: starting the VM would take the PF from its driver and disable all its VFs. Give one VF, e.g. --vf \(pf.virtfns.first!).")
+                throw ActivationError(en: "--vf \(vf) names every function of the slot (like \"All Functions\" in Proxmox), the PF \(pf.address) included: starting the VM would take the PF from its driver and disable all its VFs. Give one VF, e.g. --vf \(pf.virtfns.first!).",
+                                      es: "--vf \(vf) nombra todas las funciones de la ranura (como «All Functions» en Proxmox), incluida la PF \(pf.address): arrancar la VM quitaría la PF a su controlador y desactivaría todas sus VFs. Indique una sola VF, p. ej. --vf \(pf.virtfns.first!).")
             }
-            throw ActivationError("--vf \(vf): not a PCI address; use the form 0000:01:10.0 (see `sriov-wizard devices`), or auto.")
+            throw ActivationError(en: "--vf \(vf): not a PCI address; use the form 0000:01:10.0 (see `sriov-wizard devices`), or auto.",
+                                  es: "--vf \(vf): no es una dirección PCI; use la forma 0000:01:10.0 (vea `sriov-wizard devices`), o auto.")
         }
         guard let function = context.inventory.function(address) else {
-            throw ActivationError("--vf \(address): no such PCI function; create the VFs first (--device PF --vfs N).")
+            throw ActivationError(en: "--vf \(address): no such PCI function; create the VFs first (--device PF --vfs N).",
+                                  es: "--vf \(address): no existe esa función PCI; cree antes las VFs (--device PF --vfs N).")
         }
         guard function.role == .vf else {
             if function.role == .pf, GPUHost.kind(function) != nil {
-                throw ActivationError("--vf \(address) is the PF of an SR-IOV GPU, not a VF: passing it takes it from its driver, which disables every VF (the kernel logs \"Disabled N VFs\"). Give one of its VFs" + (function.virtfns.first.map { ", e.g. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".")
+                let example = function.virtfns.first
+                throw ActivationError(
+                    en: "--vf \(address) is the PF of an SR-IOV GPU, not a VF: passing it takes it from its driver, which disables every VF (the kernel logs \"Disabled N VFs\"). Give one of its VFs" + (example.map { ", e.g. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".",
+                    es: "--vf \(address) es la PF de una GPU SR-IOV, no una VF: pasarla la quita de su controlador, lo que desactiva todas las VFs (el kernel anota \"Disabled N VFs\"). Indique una de sus VFs" + (example.map { ", p. ej. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".")
             }
-            throw ActivationError("--vf \(address) is not a VF" + (function.role == .pf ? " but the PF; passing the PF takes the whole NIC from the host. Give one of its VFs (`sriov-wizard devices`)." : "."))
+            let isPF = function.role == .pf
+            throw ActivationError(en: "--vf \(address) is not a VF" + (isPF ? " but the PF; passing the PF takes the whole NIC from the host. Give one of its VFs (`sriov-wizard devices`)." : "."),
+                                  es: "--vf \(address) no es una VF" + (isPF ? " sino la PF; pasar la PF quita al equipo la tarjeta entera. Indique una de sus VFs (`sriov-wizard devices`)." : "."))
         }
         return address
     }
@@ -189,7 +221,8 @@ public enum MappingPlanner {
 
     static func validate(name: String) throws(ActivationError) {
         guard isValidName(name) else {
-            throw ActivationError("--mapping \(name): a mapping name starts with a letter and has 2 to 64 letters, digits, '-' or '_' (e.g. igb-vfs).")
+            throw ActivationError(en: "--mapping \(name): a mapping name starts with a letter and has 2 to 64 letters, digits, '-' or '_' (e.g. igb-vfs).",
+                                  es: "--mapping \(name): el nombre de un mapeo empieza por una letra y tiene de 2 a 64 letras, dígitos, '-' o '_' (p. ej. igb-vfs).")
         }
     }
 
@@ -200,24 +233,30 @@ public enum MappingPlanner {
     public static func plan(name: String, device: PCIAddress, context: CheckContext) throws(ActivationError) -> Plan {
         try validate(name: name)
         guard let pf = context.inventory.function(device), pf.role == .pf else {
-            throw ActivationError("--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).")
+            throw ActivationError(en: "--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).",
+                                      es: "--device \(device) no es una PF SR-IOV aquí (`sriov-wizard devices` las lista).")
         }
         let vfs = context.vfs(of: pf)
         guard !vfs.isEmpty else {
-            throw ActivationError("\(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N), then map them.")
+            throw ActivationError(en: "\(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N), then map them.",
+                                  es: "\(pf.address) no tiene VFs; créelas antes (--device \(pf.address) --vfs N) y después mapéelas.")
         }
         guard let node = PassthroughPlanner.node(context.machine), isNodeName(node) else {
-            throw ActivationError("the node name (/proc/sys/kernel/hostname) is missing or not a plain host name; a mapping entry names its node.")
+            throw ActivationError(en: "the node name (/proc/sys/kernel/hostname) is missing or not a plain host name; a mapping entry names its node.",
+                                  es: "falta el nombre del nodo (/proc/sys/kernel/hostname) o no es un nombre de equipo simple; cada entrada de un mapeo nombra su nodo.")
         }
         let config = ProxmoxPassthroughConfig.read(context.machine)
-        var plan = Plan(title: "resource mapping '\(name)' of the VFs of \(pf.address)", stages: [.activation])
+        var plan = Plan(title: LocalizedText(en: "resource mapping '\(name)' of the VFs of \(pf.address)", es: "mapeo de recursos «\(name)» de las VFs de \(pf.address)"), stages: [.activation])
         let existing = config.mapped.filter { $0.mapping == name && ($0.node == nil || $0.node == node) }
         if !existing.isEmpty {
             let missing = vfs.filter { vf in !existing.contains { $0.ids.contains { $0.covers(vf.address) } } }
             guard missing.isEmpty else {
-                throw ActivationError("the resource mapping '\(name)' exists already (\(existing[0].location)) without \(missing.map(\.address.description).joined(separator: ", ")); pick another name, or edit it in Datacenter > Resource Mappings.")
+                let list = missing.map(\.address.description).joined(separator: ", ")
+                throw ActivationError(en: "the resource mapping '\(name)' exists already (\(existing[0].location)) without \(list); pick another name, or edit it in Datacenter > Resource Mappings.",
+                                      es: "el mapeo de recursos «\(name)» ya existe (\(existing[0].location)) sin \(list); elija otro nombre, o edítelo en Datacenter > Resource Mappings.")
             }
-            plan.alreadyApplied.append("the mapping '\(name)' holds the \(vfs.count) VFs of \(pf.address) on node \(node) (\(existing[0].location))")
+            plan.alreadyApplied.append(LocalizedText(en: "the mapping '\(name)' holds the \(vfs.count) VFs of \(pf.address) on node \(node) (\(existing[0].location))",
+                                                     es: "el mapeo «\(name)» contiene las \(vfs.count) VFs de \(pf.address) en el nodo \(node) (\(existing[0].location))"))
             return plan
         }
         var argv = ["pvesh", "create", "/cluster/mapping/pci", "--id", name]
@@ -228,25 +267,37 @@ public enum MappingPlanner {
                 continue
             }
             guard let vendor = vf.vendorID, let deviceID = vf.deviceID else {
-                throw ActivationError("\(vf.address): vendor/device ID unreadable; a mapping entry needs id=VVVV:DDDD.")
+                throw ActivationError(en: "\(vf.address): vendor/device ID unreadable; a mapping entry needs id=VVVV:DDDD.",
+                                      es: "\(vf.address): no se pueden leer los ID de fabricante y dispositivo; una entrada de mapeo necesita id=VVVV:DDDD.")
             }
             var map = "node=\(node),path=\(vf.address),id=\(hex(vendor, 4)):\(hex(deviceID, 4))"
             if let group = vf.iommuGroup { map += ",iommugroup=\(group)" }
             argv += ["--map", map]
         }
         guard argv.count > 5 else {
-            throw ActivationError("every VF of \(pf.address) is already given to a VM or another mapping (\(skipped.joined(separator: ", "))).")
+            throw ActivationError(en: "every VF of \(pf.address) is already given to a VM or another mapping (\(skipped.joined(separator: ", "))).",
+                                  es: "todas las VFs de \(pf.address) ya están asignadas a una VM o a otro mapeo (\(skipped.joined(separator: ", "))).")
         }
-        if !skipped.isEmpty { plan.notes.append("left out, already in use: " + skipped.joined(separator: ", ")) }
+        if !skipped.isEmpty {
+            let list = skipped.joined(separator: ", ")
+            plan.notes.append(LocalizedText(en: "left out, already in use: " + list, es: "se dejan fuera, ya en uso: " + list))
+        }
         if vfs.contains(where: { $0.iommuGroup == nil }) {
-            plan.notes.append("some VFs have no IOMMU group (IOMMU off?): their entries have no iommugroup=, and VMs cannot use them until the IOMMU is on (see vf-iommu-groups).")
+            plan.notes.append(LocalizedText(
+                en: "some VFs have no IOMMU group (IOMMU off?): their entries have no iommugroup=, and VMs cannot use them until the IOMMU is on (see vf-iommu-groups).",
+                es: "algunas VFs no tienen grupo IOMMU (¿IOMMU apagado?): sus entradas no llevan iommugroup=, y las VMs no pueden usarlas hasta que el IOMMU esté activo (vea vf-iommu-groups)."))
         }
-        plan.notes.append("rollback does not undo a pvesh command; `pvesh delete /cluster/mapping/pci/\(name)` removes the mapping again.")
+        plan.notes.append(LocalizedText(en: "rollback does not undo a pvesh command; `pvesh delete /cluster/mapping/pci/\(name)` removes the mapping again.",
+                                        es: "rollback no deshace una orden pvesh; `pvesh delete /cluster/mapping/pci/\(name)` vuelve a quitar el mapeo."))
         if context.machine.isLive && LiveCommandRunner.resolve("pvesh") == nil {
-            plan.manual.append(ShellWords.display(argv) + "   # on the Proxmox host (pvesh is not installed here)")
+            let shown = ShellWords.display(argv)
+            plan.manual.append(LocalizedText(en: shown + "   # on the Proxmox host (pvesh is not installed here)", es: shown + "   # en el equipo Proxmox (pvesh no está instalado aquí)"))
             return plan
         }
-        plan.steps.append(.command(PlannedCommand(argv, reason: "create the cluster resource mapping '\(name)' (written to \(ProxmoxPassthroughConfig.mappingFile)); give a VM one of its VFs with `qm set VMID -hostpci0 mapping=\(name),pcie=1`", timeout: 120)))
+        let file = ProxmoxPassthroughConfig.mappingFile
+        plan.steps.append(.command(PlannedCommand(argv, reason: LocalizedText(
+            en: "create the cluster resource mapping '\(name)' (written to \(file)); give a VM one of its VFs with `qm set VMID -hostpci0 mapping=\(name),pcie=1`",
+            es: "crear el mapeo de recursos del clúster «\(name)» (se escribe en \(file)); dé a una VM una de sus VFs con `qm set VMID -hostpci0 mapping=\(name),pcie=1`"), timeout: 120)))
         return plan
     }
 

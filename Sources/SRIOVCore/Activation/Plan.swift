@@ -9,15 +9,20 @@ public struct Plan: Sendable, Equatable {
         case sysfs(AttributeWrite)
         case command(PlannedCommand)
 
-        public var summary: String {
+        /// What the step does, in one line (`edit /etc/default/grub`); the journal keeps the
+        /// English one, `JournalText` renders either language from the recorded step.
+        public var summary: LocalizedText {
             switch self {
-            case .edit(let e): return (e.after == nil ? "remove " : (e.before == nil ? "create " : "edit ")) + e.path
-            case .sysfs(let w): return "write \(w.value) to \(w.path)"
-            case .command(let c): return "run " + ShellWords.display(c.argv)
+            case .edit(let e):
+                return e.after == nil ? LocalizedText(en: "remove " + e.path, es: "borrar " + e.path)
+                    : e.before == nil ? LocalizedText(en: "create " + e.path, es: "crear " + e.path)
+                    : LocalizedText(en: "edit " + e.path, es: "editar " + e.path)
+            case .sysfs(let w): return JournalText.write(w.value, to: w.path)
+            case .command(let c): return JournalText.run(c.argv)
             }
         }
 
-        public var reason: String {
+        public var reason: LocalizedText {
             switch self {
             case .edit(let e): return e.reason
             case .sysfs(let w): return w.reason
@@ -27,21 +32,23 @@ public struct Plan: Sendable, Equatable {
     }
 
     /// One line saying what the plan does (`4 VFs on 0000:01:00.0 via sysfs`).
-    public var title: String
+    /// Every text of a plan is in every language: `apply`, the wizard, `rollback` and
+    /// `history` print the one the user chose.
+    public var title: LocalizedText
     public var steps: [Step]
     /// Caveats the user should read before confirming.
-    public var notes: [String]
+    public var notes: [LocalizedText]
     /// What takes effect only later (`the kernel command line: at the next boot`).
-    public var pending: [String]
+    public var pending: [LocalizedText]
     /// Things found already in place.
-    public var alreadyApplied: [String]
+    public var alreadyApplied: [LocalizedText]
     /// The stages to verify again after applying.
     public var stages: [StageID]
     /// Commands the user has to run elsewhere (e.g. `qm set` on a host without `qm`).
-    public var manual: [String] = []
+    public var manual: [LocalizedText] = []
 
-    public init(title: String, steps: [Step] = [], notes: [String] = [], pending: [String] = [],
-                alreadyApplied: [String] = [], stages: [StageID] = []) {
+    public init(title: LocalizedText, steps: [Step] = [], notes: [LocalizedText] = [], pending: [LocalizedText] = [],
+                alreadyApplied: [LocalizedText] = [], stages: [StageID] = []) {
         self.title = title
         self.steps = steps
         self.notes = notes
@@ -55,7 +62,8 @@ public struct Plan: Sendable, Equatable {
     /// Plans applied together, in order.
     public static func combined(_ plans: [Plan]) -> Plan {
         guard plans.count != 1 else { return plans[0] }
-        var result = Plan(title: plans.map(\.title).joined(separator: "; "))
+        var result = Plan(title: LocalizedText(en: plans.map(\.title.en).joined(separator: "; "),
+                                               es: plans.map(\.title.es).joined(separator: "; ")))
         for p in plans {
             result.steps += p.steps
             result.notes += p.notes
@@ -81,9 +89,9 @@ public struct FileEdit: Sendable, Equatable {
     public var after: [UInt8]?
     /// Mode for a new file (an existing file keeps its own).
     public var mode: UInt32
-    public var reason: String
+    public var reason: LocalizedText
 
-    public init(path: String, before: [UInt8]?, after: [UInt8]?, mode: UInt32 = 0o644, reason: String) {
+    public init(path: String, before: [UInt8]?, after: [UInt8]?, mode: UInt32 = 0o644, reason: LocalizedText) {
         self.path = path
         self.before = before
         self.after = after
@@ -101,8 +109,8 @@ public struct FileEdit: Sendable, Equatable {
 public struct AttributeWrite: Sendable, Equatable {
     public var path: String
     public var value: String
-    public var reason: String
-    public init(path: String, value: String, reason: String) {
+    public var reason: LocalizedText
+    public init(path: String, value: String, reason: LocalizedText) {
         self.path = path
         self.value = value
         self.reason = reason
@@ -112,13 +120,13 @@ public struct AttributeWrite: Sendable, Equatable {
 /// A command as an argv array (never a shell string).
 public struct PlannedCommand: Sendable, Equatable {
     public var argv: [String]
-    public var reason: String
+    public var reason: LocalizedText
     /// Regenerates something from the files (update-initramfs, update-grub, udevadm reload):
     /// run again after a rollback restored the files.
     public var rerunOnRollback: Bool
     public var timeout: Double
 
-    public init(_ argv: [String], reason: String, rerunOnRollback: Bool = false, timeout: Double = 600) {
+    public init(_ argv: [String], reason: LocalizedText, rerunOnRollback: Bool = false, timeout: Double = 600) {
         self.argv = argv
         self.reason = reason
         self.rerunOnRollback = rerunOnRollback
@@ -126,9 +134,78 @@ public struct PlannedCommand: Sendable, Equatable {
     }
 }
 
-/// Why a plan cannot be made, in words that say what to do.
+/// Why a plan cannot be made, in words that say what to do, in every language.
 public struct ActivationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public var text: LocalizedText
+    public init(en: String, es: String) { self.text = LocalizedText(en: en, es: es) }
+    public init(_ text: LocalizedText) { self.text = text }
+    /// The English message.
+    public var message: String { text.en }
+    public func message(_ language: Language) -> String { text.text(language) }
+    public var description: String { text.en }
+}
+
+/// The words for recorded steps, from what the journal holds (kind, path, value, argv), so
+/// that `rollback`, `history` and apply's outcome lines speak the chosen language for any
+/// journal, old ones with English-only descriptions included.
+public enum JournalText {
+    public static func write(_ value: String, to path: String) -> LocalizedText {
+        LocalizedText(en: "write \(value) to \(path)", es: "escribir \(value) en \(path)")
+    }
+
+    public static func run(_ argv: [String]) -> LocalizedText {
+        let shown = ShellWords.display(argv)
+        return LocalizedText(en: "run " + shown, es: "ejecutar " + shown)
+    }
+
+    /// A recorded step in words. File steps keep the verb the plan recorded (`create`,
+    /// `edit`, `remove`); a description this code does not know is shown as recorded.
+    public static func describe(_ step: JournalStep) -> LocalizedText {
+        switch step.kind {
+        case .sysfs:
+            if let path = step.path, let value = step.value { return write(value, to: path) }
+        case .command:
+            if let argv = step.argv { return run(argv) }
+        case .file:
+            if let path = step.path {
+                for (en, es) in [("create ", "crear "), ("edit ", "editar "), ("remove ", "borrar ")] where step.description == en + path {
+                    return LocalizedText(en: en + path, es: es + path)
+                }
+            }
+        }
+        return LocalizedText(en: step.description, es: step.description)
+    }
+
+    /// What the recorded outcome of a step (`unchanged`, `written`, `recorded in the snapshot`) says.
+    public static func outcome(_ outcome: String) -> LocalizedText {
+        switch outcome {
+        case "unchanged": return LocalizedText(en: "unchanged", es: "sin cambios")
+        case "written": return LocalizedText(en: "written", es: "escrito")
+        case "unknown": return LocalizedText(en: "unknown", es: "desconocido")
+        case "recorded in the snapshot": return LocalizedText(en: outcome, es: "anotado en la instantánea")
+        default: return LocalizedText(en: outcome, es: outcome)
+        }
+    }
+
+    /// The plan's title as recorded, in `language` when the journal has it (journals written
+    /// before the Spanish title was recorded have only the English one).
+    public static func summary(_ manifest: JournalManifest, _ language: Language) -> String {
+        language == .es ? (manifest.summaryES ?? manifest.summary) : manifest.summary
+    }
+
+    public static func notes(_ manifest: JournalManifest, _ language: Language) -> [String] {
+        language == .es ? (manifest.notesES ?? manifest.notes) : manifest.notes
+    }
+
+    /// `applied`, `rolled-back`, … as printed by `history`.
+    public static func state(_ state: JournalManifest.State, _ language: Language) -> String {
+        guard language == .es else { return state.rawValue }
+        switch state {
+        case .applying: return "aplicando"
+        case .applied: return "aplicado"
+        case .failed: return "fallido"
+        case .rolledBack: return "deshecho"
+        case .rollbackFailed: return "deshacer-fallido"
+        }
+    }
 }

@@ -16,6 +16,8 @@ public struct PlanExecutor: Sendable {
     public let journalOperations: any FileOperations
     /// Told when a command or sysfs write starts and ends, and each line a command prints.
     public var progress: (any PlanProgress)?
+    /// The language of the progress lines and of a failure (the journal keeps both).
+    public var language: Language = .en
 
     public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil,
                 journalOperations: (any FileOperations)? = nil) {
@@ -40,13 +42,15 @@ public struct PlanExecutor: Sendable {
     public func apply(_ plan: Plan, command: [String]) throws(HostAccessError) -> Outcome {
         let journal = try Journal.create(machine, operations: journalOperations)
         var manifest = JournalManifest(id: journal.id, created: Journal.timestamp(), root: machine.root, command: command,
-                                       summary: plan.title, steps: [], notes: plan.pending)
+                                       summary: plan.title.en, steps: [], notes: plan.pending.map(\.en))
+        manifest.summaryES = plan.title.es
+        manifest.notesES = plan.pending.map(\.es)
         for (index, step) in plan.steps.enumerated() {
             var record: JournalStep
             switch step {
-            case .edit(let e): record = JournalStep(index: index, kind: .file, description: step.summary, path: e.path)
-            case .sysfs(let w): record = JournalStep(index: index, kind: .sysfs, description: step.summary, path: w.path); record.value = w.value
-            case .command(let c): record = JournalStep(index: index, kind: .command, description: step.summary, argv: c.argv); record.rerunOnRollback = c.rerunOnRollback
+            case .edit(let e): record = JournalStep(index: index, kind: .file, description: step.summary.en, path: e.path)
+            case .sysfs(let w): record = JournalStep(index: index, kind: .sysfs, description: step.summary.en, path: w.path); record.value = w.value
+            case .command(let c): record = JournalStep(index: index, kind: .command, description: step.summary.en, argv: c.argv); record.rerunOnRollback = c.rerunOnRollback
             }
             manifest.steps.append(record)
         }
@@ -55,10 +59,10 @@ public struct PlanExecutor: Sendable {
         var notRun: [String] = []
         var failure: String?
         /// Step `index` failed with `message`: the outcome, and the step's record, say so.
-        func fail(_ index: Int, _ message: String, outcome: String? = nil) {
-            failure = message
+        func fail(_ index: Int, _ message: LocalizedText, outcome: String? = nil) {
+            failure = message.text(language)
             manifest.steps[index].state = .failed
-            manifest.steps[index].error = message
+            manifest.steps[index].error = message.en
             if let outcome { manifest.steps[index].outcome = outcome }
         }
 
@@ -67,17 +71,20 @@ public struct PlanExecutor: Sendable {
             case .edit(let edit):
                 // Plans only ever edit configuration; anything else is a defect, not a request.
                 guard PlanExecutor.editable(edit.path) else {
-                    fail(index, "\(edit.path): sriov-wizard edits files under \(PlanExecutor.editableRoots.joined(separator: ", ")) only; not written", outcome: "unchanged")
+                    let roots = PlanExecutor.editableRoots.joined(separator: ", ")
+                    fail(index, LocalizedText(en: "\(edit.path): sriov-wizard edits files under \(roots) only; not written",
+                                              es: "\(edit.path): sriov-wizard solo edita ficheros bajo \(roots); no se escribe"), outcome: "unchanged")
                     break stepLoop
                 }
                 // Refuse when the file is not what the plan was made from.
                 let state: FileState
                 do { state = try editor.state(of: edit.path) } catch {
-                    fail(index, "\(edit.path): \(error.description)", outcome: "unchanged")
+                    fail(index, same("\(edit.path): \(error.description)"), outcome: "unchanged")
                     break stepLoop
                 }
                 if state.bytes != edit.before {
-                    fail(index, "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content.", outcome: "unchanged")
+                    fail(index, LocalizedText(en: "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content.",
+                                              es: "\(edit.path) cambió desde que se hizo el plan; no se escribió nada. Ejecute apply otra vez para planificar desde su nuevo contenido."), outcome: "unchanged")
                     break stepLoop
                 }
                 do {
@@ -93,7 +100,8 @@ public struct PlanExecutor: Sendable {
                     manifest.steps[index].state = .started
                     try journal.save(manifest)
                 } catch {
-                    fail(index, "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written", outcome: "unchanged")
+                    fail(index, LocalizedText(en: "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written",
+                                              es: "diario \(journal.hostDirectory): \(error.description); \(edit.path) no se escribió"), outcome: "unchanged")
                     break stepLoop
                 }
                 do {
@@ -101,7 +109,7 @@ public struct PlanExecutor: Sendable {
                                        uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
                     manifest.steps[index].state = .done
                 } catch {
-                    fail(index, "\(edit.path): \(error.description)", outcome: outcome(of: edit, editor))
+                    fail(index, same("\(edit.path): \(error.description)"), outcome: outcome(of: edit, editor))
                     break stepLoop
                 }
 
@@ -113,7 +121,7 @@ public struct PlanExecutor: Sendable {
                     // Write-ahead, as on the host: the intent is in the journal before the change.
                     manifest.steps[index].state = .started
                     do { try journal.save(manifest) } catch {
-                        fail(index, "journal: \(error.description); \(write.path) not written")
+                        fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.description); \(write.path) no se escribió"))
                         break stepLoop
                     }
                     do {
@@ -121,21 +129,22 @@ public struct PlanExecutor: Sendable {
                         manifest.steps[index].state = .done
                         manifest.steps[index].outcome = "recorded in the snapshot"
                     } catch {
-                        fail(index, "\(write.path): \(error.description)")
+                        fail(index, same("\(write.path): \(error.description)"))
                         break stepLoop
                     }
-                    do { try journal.save(manifest) } catch { failure = "journal: \(error.description)"; break stepLoop }
+                    do { try journal.save(manifest) } catch { failure = journalWord + ": \(error.description)"; break stepLoop }
                     continue
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    fail(index, "journal: \(error.description); \(write.path) not written")
+                    fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.description); \(write.path) no se escribió"))
                     break stepLoop
                 }
-                progress?.stepStarted(step.summary)
+                let shown = step.summary.text(language)
+                progress?.stepStarted(shown)
                 let result = editor.writeAttribute(write.path, write.value)
-                if case .failed = result { progress?.stepFinished(step.summary, succeeded: false) }
-                else { progress?.stepFinished(step.summary, succeeded: true) }
+                if case .failed = result { progress?.stepFinished(shown, succeeded: false) }
+                else { progress?.stepFinished(shown, succeeded: true) }
                 if case .failed(let code) = result {
                     fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                     break stepLoop
@@ -150,7 +159,8 @@ public struct PlanExecutor: Sendable {
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    fail(index, "journal: \(error.description); `\(ShellWords.display(command.argv))` not run")
+                    let shown = ShellWords.display(command.argv)
+                    fail(index, LocalizedText(en: "journal: \(error.description); `\(shown)` not run", es: "diario: \(error.description); `\(shown)` no se ejecutó"))
                     break stepLoop
                 }
                 do throws(HostAccessError) {
@@ -168,17 +178,20 @@ public struct PlanExecutor: Sendable {
                     }
                     progress?.stepFinished(ShellWords.display(command.argv), succeeded: result.status == 0)
                     if result.status != 0 {
-                        fail(index, "`\(ShellWords.display(command.argv))` exited with status \(result.status)" + PlanExecutor.tail(result))
+                        let exited = PlanExecutor.exited(command.argv, status: result.status)
+                        let tail = PlanExecutor.tail(result)
+                        fail(index, LocalizedText(en: exited.en + tail, es: exited.es + tail))
                         break stepLoop
                     }
                     manifest.steps[index].state = .done
                 } catch {
-                    fail(index, error.description)
+                    fail(index, same(error.description))
                     break stepLoop
                 }
             }
             do { try journal.save(manifest) } catch {
-                failure = "journal: \(error.description) (step \(index + 1) was done)"
+                failure = LocalizedText(en: "journal: \(error.description) (step \(index + 1) was done)",
+                                        es: "diario: \(error.description) (el paso \(index + 1) se hizo)").text(language)
                 break stepLoop
             }
         }
@@ -188,6 +201,17 @@ public struct PlanExecutor: Sendable {
     }
 
     static let editableRoots = ["/etc/"]
+
+    var journalWord: String { language == .es ? "diario" : "journal" }
+
+    /// A message made of what the system said (an errno text, a path): the same in every language.
+    func same(_ text: String) -> LocalizedText { LocalizedText(en: text, es: text) }
+
+    /// `` `update-grub` exited with status 1 ``.
+    public static func exited(_ argv: [String], status: Int32) -> LocalizedText {
+        let shown = ShellWords.display(argv)
+        return LocalizedText(en: "`\(shown)` exited with status \(status)", es: "`\(shown)` terminó con el estado \(status)")
+    }
 
     static func editable(_ path: String) -> Bool {
         editableRoots.contains { path.hasPrefix($0) } && !path.split(separator: "/").contains { $0 == ".." || $0 == "." }
@@ -211,25 +235,31 @@ public struct PlanExecutor: Sendable {
 
     /// The kernel's answer to a `sriov_numvfs` write, in words that say what to do
     /// (drivers/pci/iov.c `sriov_numvfs_store`, `sriov_enable`).
-    public static func explain(_ code: Int32, write: AttributeWrite, machine: Machine) -> String {
+    public static func explain(_ code: Int32, write: AttributeWrite, machine: Machine) -> LocalizedText {
         let name = AttributeWriteResult.name(of: code)
-        let base = "the kernel refused `echo \(write.value) > \(write.path)`: \(name) (\(AttributeWriteResult.text(of: code)))"
-        guard write.path.hasSuffix("/sriov_numvfs") else { return base }
+        let echo = "`echo \(write.value) > \(write.path)`: \(name) (\(AttributeWriteResult.text(of: code)))"
+        let base = LocalizedText(en: "the kernel refused " + echo, es: "el kernel rechazó " + echo)
+        func with(_ en: String, _ es: String) -> LocalizedText { LocalizedText(en: base.en + en, es: base.es + es) }
+        guard write.path.hasSuffix("/sriov_numvfs") else { return with(".", ".") }
         let dir = String(write.path.dropLast("/sriov_numvfs".count))
         switch code {
         case ERANGE:
             let total = machine.attribute(dir + "/sriov_totalvfs") ?? "?"
-            return base + ". The maximum for this device is \(total) (sriov_totalvfs)."
+            return with(". The maximum for this device is \(total) (sriov_totalvfs).", ". El máximo de este dispositivo es \(total) (sriov_totalvfs).")
         case ENOMEM:
-            return base + ". The VFs' memory (BARs) could not be placed: Above 4G Decoding and/or SR-IOV are probably off in the BIOS; enable them (see `sriov-wizard check`, stage bios)."
+            return with(". The VFs' memory (BARs) could not be placed: Above 4G Decoding and/or SR-IOV are probably off in the BIOS; enable them (see `sriov-wizard check`, stage bios).",
+                        ". No se pudo ubicar la memoria (BARs) de las VFs: Above 4G Decoding o SR-IOV están probablemente desactivados en la BIOS; actívelos (vea `sriov-wizard check`, etapa bios).")
         case EBUSY:
-            return base + ". VFs already exist with another count; write 0 first (apply does that), or the VFs are in use by a VM."
+            return with(". VFs already exist with another count; write 0 first (apply does that), or the VFs are in use by a VM.",
+                        ". Ya hay VFs con otra cuenta; escriba antes 0 (apply lo hace), o las VFs están en uso por una VM.")
         case ENOENT, EINVAL, ENODEV:
-            return base + ". The PF driver is not bound or does not support sysfs VF creation; check `sriov-wizard check --device \(dir.split(separator: "/").last ?? "")`."
+            let address = dir.split(separator: "/").last ?? ""
+            return with(". The PF driver is not bound or does not support sysfs VF creation; check `sriov-wizard check --device \(address)`.",
+                        ". El controlador de la PF no está asociado o no admite crear VFs por sysfs; compruebe `sriov-wizard check --device \(address)`.")
         case EACCES, EPERM:
-            return base + ". Run as root."
+            return with(". Run as root.", ". Ejecútelo como root.")
         default:
-            return base + "."
+            return with(".", ".")
         }
     }
 }

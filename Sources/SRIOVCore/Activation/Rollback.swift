@@ -16,6 +16,8 @@ public struct Rollback: Sendable {
     public var performsHostActions: Bool
     /// Told when a command or sysfs write starts and ends (as for `PlanExecutor`).
     public var progress: (any PlanProgress)?
+    /// The language of the progress lines and of a failure.
+    public var language: Language = .en
 
     public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil) {
         self.machine = machine
@@ -32,14 +34,17 @@ public struct Rollback: Sendable {
         /// A directory apply created for a file it created; removed only when empty.
         case removeDirectory(path: String)
 
-        public var text: String {
+        public var text: LocalizedText {
             switch self {
-            case .restore(let p, _): return "restore \(p)"
-            case .remove(let p, _): return "remove \(p) (it did not exist before)"
-            case .unchanged(let p): return "\(p) is already as before"
-            case .sysfs(let p, let v): return v.map { "write \($0) to \(p)" }.joined(separator: ", then ")
-            case .command(let argv): return "run " + ShellWords.display(argv)
-            case .removeDirectory(let p): return "remove the directory \(p) if it is empty (apply created it)"
+            case .restore(let p, _): return LocalizedText(en: "restore \(p)", es: "restaurar \(p)")
+            case .remove(let p, _): return LocalizedText(en: "remove \(p) (it did not exist before)", es: "borrar \(p) (no existía antes)")
+            case .unchanged(let p): return LocalizedText(en: "\(p) is already as before", es: "\(p) ya está como antes")
+            case .sysfs(let p, let v):
+                let writes = v.map { JournalText.write($0, to: p) }
+                return LocalizedText(en: writes.map(\.en).joined(separator: ", then "), es: writes.map(\.es).joined(separator: ", después "))
+            case .command(let argv): return JournalText.run(argv)
+            case .removeDirectory(let p):
+                return LocalizedText(en: "remove the directory \(p) if it is empty (apply created it)", es: "borrar el directorio \(p) si está vacío (lo creó apply)")
             }
         }
     }
@@ -57,29 +62,35 @@ public struct Rollback: Sendable {
         do {
             journal = try Journal.open(machine, id: id)
             manifest = try journal.load()
-        } catch { throw ActivationError("journal \(id): \(error.description); `sriov-wizard history` lists the recorded applies.") }
+        } catch {
+            throw ActivationError(en: "journal \(id): \(error.description); `sriov-wizard history` lists the recorded applies.",
+                                  es: "diario \(id): \(error.description); `sriov-wizard history` lista los apply registrados.")
+        }
         // Replay only what apply itself plans; anything else refuses the whole rollback.
         let refusals = manifest.steps.compactMap(JournalPolicy.refusal)
         if !refusals.isEmpty {
-            throw ActivationError("journal \(id) holds steps that sriov-wizard apply never makes; it was not written by apply (or was altered), so nothing is rolled back and nothing was changed:\n  " + refusals.joined(separator: "\n  "))
+            let list = "\n  " + refusals.joined(separator: "\n  ")
+            throw ActivationError(en: "journal \(id) holds steps that sriov-wizard apply never makes; it was not written by apply (or was altered), so nothing is rolled back and nothing was changed:" + list,
+                                  es: "el diario \(id) contiene pasos que sriov-wizard apply nunca hace; no lo escribió apply (o fue alterado), así que no se deshace nada y no se cambió nada:" + list)
         }
         if manifest.state == .rolledBack {
-            throw ActivationError("apply \(id) was already rolled back at \(manifest.rolledBackAt ?? "an earlier time"); nothing to do.")
+            throw ActivationError(en: "apply \(id) was already rolled back at \(manifest.rolledBackAt ?? "an earlier time"); nothing to do.",
+                                  es: "el apply \(id) ya se deshizo \(manifest.rolledBackAt.map { "el " + $0 } ?? "antes"); nada que hacer.")
         }
         let editor = FileEditor(machine: machine, operations: operations)
         var actions: [Action] = []
-        var conflicts: [String] = []
+        var conflicts: [LocalizedText] = []
         for step in manifest.steps.reversed() where step.kind == .file {
             guard [.started, .done, .failed, .rolledBack].contains(step.state), let path = step.path, step.existed != nil else { continue }
             let old: [UInt8]
             do { old = try journal.backup(step.index) } catch {
-                conflicts.append("\(path): the backup is missing (\(error.description))")
+                conflicts.append(LocalizedText(en: "\(path): the backup is missing (\(error.description))", es: "\(path): falta la copia de seguridad (\(error.description))"))
                 continue
             }
             let before: [UInt8]? = step.existed == true ? old : nil
             let now: FileState
             do { now = try editor.state(of: path) } catch {
-                conflicts.append("\(path): \(error.description)")
+                conflicts.append(LocalizedText(en: "\(path): \(error.description)", es: "\(path): \(error.description)"))
                 continue
             }
             if now.bytes == before {
@@ -88,7 +99,9 @@ public struct Rollback: Sendable {
             }
             let written = journal.after(step.index)
             if now.bytes != written {
-                conflicts.append("\(path) was changed after apply \(id) wrote it; not restored (compare it with \(journal.hostDirectory)/backups/\(step.index) and restore by hand)")
+                let backup = "\(journal.hostDirectory)/backups/\(step.index)"
+                conflicts.append(LocalizedText(en: "\(path) was changed after apply \(id) wrote it; not restored (compare it with \(backup) and restore by hand)",
+                                               es: "\(path) cambió después de que el apply \(id) lo escribiera; no se restaura (compárelo con \(backup) y restáurelo a mano)"))
                 continue
             }
             let diff = UnifiedDiff.make(old: now.bytes.map { String(decoding: $0, as: UTF8.self) },
@@ -96,7 +109,8 @@ public struct Rollback: Sendable {
             actions.append(before == nil ? .remove(path: path, diff: diff) : .restore(path: path, diff: diff))
         }
         if !conflicts.isEmpty {
-            throw ActivationError("cannot roll back \(id) safely; nothing was changed:\n  " + conflicts.joined(separator: "\n  "))
+            throw ActivationError(en: "cannot roll back \(id) safely; nothing was changed:\n  " + conflicts.map(\.en).joined(separator: "\n  "),
+                                  es: "no se puede deshacer \(id) con seguridad; no se cambió nada:\n  " + conflicts.map(\.es).joined(separator: "\n  "))
         }
         // Directories apply created (recorded before it made them), deepest first, after the
         // files in them are gone.
@@ -171,13 +185,14 @@ public struct Rollback: Sendable {
                     continue
                 }
                 for value in values {
-                    progress?.stepStarted("write \(value) to \(path)")
+                    let shown = JournalText.write(value, to: path).text(language)
+                    progress?.stepStarted(shown)
                     if case .failed(let code) = editor.writeAttribute(path, value) {
-                        progress?.stepFinished("write \(value) to \(path)", succeeded: false)
-                        failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: "rollback"), machine: machine)
+                        progress?.stepFinished(shown, succeeded: false)
+                        failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: LocalizedText(en: "rollback", es: "deshacer")), machine: machine).text(language)
                         break actionLoop
                     }
-                    progress?.stepFinished("write \(value) to \(path)", succeeded: true)
+                    progress?.stepFinished(shown, succeeded: true)
                 }
             case .command(let argv):
                 guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }
@@ -195,7 +210,7 @@ public struct Rollback: Sendable {
                     }
                     progress?.stepFinished(shown, succeeded: result.status == 0)
                     if result.status != 0 {
-                        failure = "`\(ShellWords.display(argv))` exited with status \(result.status)" + PlanExecutor.tail(result)
+                        failure = PlanExecutor.exited(argv, status: result.status).text(language) + PlanExecutor.tail(result)
                         break actionLoop
                     }
                 } catch { failure = error.description; break actionLoop }
@@ -312,8 +327,8 @@ public enum JournalExplanation {
         guard manifest.state == .applying else { return nil }
         let done = manifest.steps.filter { $0.state == .done }.count
         let open = manifest.steps.first { $0.state == .started }
-        let inProgressEN = open.map { " Step \($0.index + 1) (\($0.description)) was in progress: it may or may not have happened." } ?? ""
-        let inProgressES = open.map { " El paso \($0.index + 1) (\($0.description)) estaba en curso: puede haberse hecho o no." } ?? ""
+        let inProgressEN = open.map { " Step \($0.index + 1) (\(JournalText.describe($0).en)) was in progress: it may or may not have happened." } ?? ""
+        let inProgressES = open.map { " El paso \($0.index + 1) (\(JournalText.describe($0).es)) estaba en curso: puede haberse hecho o no." } ?? ""
         return LocalizedText(
             en: "interrupted: apply stopped after \(done) of \(manifest.steps.count) steps.\(inProgressEN) `sriov-wizard rollback --id \(manifest.id)` undoes what was done; or run the same apply again to finish.",
             es: "interrumpido: apply se detuvo tras \(done) de \(manifest.steps.count) pasos.\(inProgressES) `sriov-wizard rollback --id \(manifest.id)` deshace lo hecho; o ejecute el mismo apply otra vez para terminar.")

@@ -18,20 +18,21 @@ public enum VFIOModulesPlanner {
     public static func plan(context: CheckContext) throws(ActivationError) -> Plan {
         let machine = context.machine
         let state = KernelModules.read(machine)
-        var plan = Plan(title: "vfio modules at boot (\(path))", stages: [.prerequisites])
+        var plan = Plan(title: LocalizedText(en: "vfio modules at boot (\(path))", es: "módulos vfio al arrancar (\(path))"), stages: [.prerequisites])
         let missing = try self.missing(state, plan: &plan)
         guard !missing.isEmpty else { return plan }
         let old: [UInt8]?
         do { old = try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError("cannot read \(path): \(error.description)")
+            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
         }
         var text = old.map { String(decoding: $0, as: UTF8.self) } ?? "# Written by sriov-wizard: modules for PCI passthrough (modules-load.d(5)).\n"
         if let last = text.utf8.last, last != 0x0A { text += "\n" }
         text += missing.map { $0 + "\n" }.joined()
-        plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(text.utf8), reason: "load \(missing.joined(separator: ", ")) at boot")))
+        plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(text.utf8), reason: LocalizedText(en: "load \(missing.joined(separator: ", ")) at boot", es: "cargar \(missing.joined(separator: ", ")) al arrancar"))))
         plan.steps.append(.command(PlannedCommand(["update-initramfs", "-u", "-k", "all"],
-            reason: "the initramfs carries the module list", rerunOnRollback: true)))
-        plan.pending.append("the vfio modules load at the next boot (or now: `modprobe -a \(missing.joined(separator: " "))`)")
+            reason: LocalizedText(en: "the initramfs carries the module list", es: "el initramfs lleva la lista de módulos"), rerunOnRollback: true)))
+        plan.pending.append(LocalizedText(en: "the vfio modules load at the next boot (or now: `modprobe -a \(missing.joined(separator: " "))`)",
+                                           es: "los módulos vfio se cargan en el próximo arranque (o ya: `modprobe -a \(missing.joined(separator: " "))`)"))
         return plan
     }
 
@@ -46,17 +47,20 @@ public enum VFIOModulesPlanner {
         let list = written.joined(separator: ", ")
         return Remedy(plan: plan, arguments: ["--vfio"],
                       explanation: LocalizedText(en: "Load \(list) at every boot", es: "Cargue \(list) en cada arranque"),
-                      afterwards: LocalizedText(en: "then reboot (or load them now with `modprobe -a \(written.joined(separator: " "))`)",
-                                                es: "después reinicie (o cárguelos ya con `modprobe -a \(written.joined(separator: " "))`)"))
+                      afterwards: LocalizedText(en: "then reboot (or load \(written.count == 1 ? "it" : "them") now with `modprobe -a \(written.joined(separator: " "))`)",
+                                                es: "después reinicie (o \(written.count == 1 ? "cárguelo" : "cárguelos") ya con `modprobe -a \(written.joined(separator: " "))`)"))
     }
 
     static func missing(_ state: KernelModules, plan: inout Plan) throws(ActivationError) -> [String] {
         var missing: [String] = []
         for module in required(state) {
-            if let at = state.configuredAt(module) { plan.alreadyApplied.append("\(module) is listed at \(at)") }
-            else if state.isBuiltin(module) { plan.alreadyApplied.append("\(module) is built into the kernel") }
-            else if module == "vfio_iommu_type1", let at = state.configuredAt("iommufd") { plan.alreadyApplied.append("iommufd, listed at \(at), serves vfio_iommu_type1's interface") }
-            else if module == "vfio_iommu_type1", state.isBuiltin("iommufd") { plan.alreadyApplied.append("iommufd, built into the kernel, serves vfio_iommu_type1's interface") }
+            if let at = state.configuredAt(module) { plan.alreadyApplied.append(LocalizedText(en: "\(module) is listed at \(at)", es: "\(module) figura en \(at)")) }
+            else if state.isBuiltin(module) { plan.alreadyApplied.append(LocalizedText(en: "\(module) is built into the kernel", es: "\(module) está compilado en el kernel")) }
+            else if module == "vfio_iommu_type1", let at = state.configuredAt("iommufd") {
+                plan.alreadyApplied.append(LocalizedText(en: "iommufd, listed at \(at), serves vfio_iommu_type1's interface", es: "iommufd, que figura en \(at), sirve la interfaz de vfio_iommu_type1"))
+            } else if module == "vfio_iommu_type1", state.isBuiltin("iommufd") {
+                plan.alreadyApplied.append(LocalizedText(en: "iommufd, built into the kernel, serves vfio_iommu_type1's interface", es: "iommufd, compilado en el kernel, sirve la interfaz de vfio_iommu_type1"))
+            }
             else { missing.append(module) }
         }
         return missing

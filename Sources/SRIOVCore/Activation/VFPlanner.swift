@@ -33,22 +33,27 @@ public enum VFPlanner {
 
     public static func plan(device: PCIAddress, count: Int, method: VFMethodChoice, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Plan {
         guard let f = context.inventory.function(device) else {
-            throw ActivationError("\(device): no such PCI function; `sriov-wizard devices` lists the SR-IOV devices.")
+            throw ActivationError(en: "\(device): no such PCI function; `sriov-wizard devices` lists the SR-IOV devices.",
+                                  es: "\(device): no existe esa función PCI; `sriov-wizard devices` lista los dispositivos SR-IOV.")
         }
         guard f.role == .pf, let sriov = f.sriov else {
             if f.role == .vf, let pf = f.physfn {
-                throw ActivationError("\(device) is a VF of \(pf); give the PF: --device \(pf).")
+                throw ActivationError(en: "\(device) is a VF of \(pf); give the PF: --device \(pf).", es: "\(device) es una VF de \(pf); indique la PF: --device \(pf).")
             }
-            throw ActivationError("\(device) has no SR-IOV capability; `sriov-wizard devices` lists the SR-IOV devices.")
+            throw ActivationError(en: "\(device) has no SR-IOV capability; `sriov-wizard devices` lists the SR-IOV devices.",
+                                  es: "\(device) no tiene capacidad SR-IOV; `sriov-wizard devices` lista los dispositivos SR-IOV.")
         }
-        guard count >= 0 else { throw ActivationError("--vfs \(count): the number of VFs cannot be negative.") }
+        guard count >= 0 else { throw ActivationError(en: "--vfs \(count): the number of VFs cannot be negative.", es: "--vfs \(count): el número de VFs no puede ser negativo.") }
         let machine = context.machine
         let total = machine.attribute(SysfsInventory.devicesPath + "/\(device)/sriov_totalvfs").flatMap { Int($0) } ?? sriov.totalVFs
         if let total, count > total {
-            throw ActivationError("\(device) allows at most \(total) VFs (sriov_totalvfs; the driver may allow fewer than the \(sriov.configTotalVFs.map(String.init) ?? "TotalVFs") in config space); asked for \(count). Use --vfs \(total) or less.")
+            let inConfig = sriov.configTotalVFs.map(String.init) ?? "TotalVFs"
+            throw ActivationError(en: "\(device) allows at most \(total) VFs (sriov_totalvfs; the driver may allow fewer than the \(inConfig) in config space); asked for \(count). Use --vfs \(total) or less.",
+                                  es: "\(device) admite como mucho \(total) VFs (sriov_totalvfs; el controlador puede admitir menos que las \(inConfig) del espacio de configuración); se pidieron \(count). Use --vfs \(total) o menos.")
         }
         guard let driver = f.driver else {
-            throw ActivationError("\(device) has no driver bound, so the kernel cannot create VFs (sriov_numvfs needs the PF driver); load the driver first (see `sriov-wizard check --device \(device)`).")
+            throw ActivationError(en: "\(device) has no driver bound, so the kernel cannot create VFs (sriov_numvfs needs the PF driver); load the driver first (see `sriov-wizard check --device \(device)`).",
+                                  es: "\(device) no tiene controlador asociado, así que el kernel no puede crear VFs (sriov_numvfs necesita el controlador de la PF); cargue antes el controlador (vea `sriov-wizard check --device \(device)`).")
         }
         let known = context.knowledge.driver(driver)
         let option = known?.moduleOption ?? (machine.exists("/sys/module/\(ModprobeConfig.normalise(driver))/parameters/max_vfs") ? "max_vfs" : nil)
@@ -56,12 +61,15 @@ public enum VFPlanner {
         case .auto, .sysfs:
             return try sysfsPlan(f, driver: driver, count: count, macs: macs, context: context)
         case .modprobe:
-            if macs { throw ActivationError("--vf-mac auto is persisted in the udev rule of --method sysfs; use --method sysfs (or auto) with it.") }
+            if macs { throw ActivationError(en: "--vf-mac auto is persisted in the udev rule of --method sysfs; use --method sysfs (or auto) with it.",
+                                            es: "--vf-mac auto se guarda en la regla udev de --method sysfs; úselo con --method sysfs (o auto).") }
             guard isModuleName(driver) else {
-                throw ActivationError("\(device)'s driver is named \(quoted(driver)), which is not a kernel module name; --method modprobe would write it into /etc/modprobe.d. Use --method sysfs.")
+                throw ActivationError(en: "\(device)'s driver is named \(quoted(driver)), which is not a kernel module name; --method modprobe would write it into /etc/modprobe.d. Use --method sysfs.",
+                                      es: "el controlador de \(device) se llama \(quoted(driver)), que no es un nombre de módulo del kernel; --method modprobe lo escribiría en /etc/modprobe.d. Use --method sysfs.")
             }
             guard let option else {
-                throw ActivationError("\(driver) has no module option that creates VFs; use --method sysfs (the kernel's standard way).")
+                throw ActivationError(en: "\(driver) has no module option that creates VFs; use --method sysfs (the kernel's standard way).",
+                                      es: "\(driver) no tiene ninguna opción de módulo que cree VFs; use --method sysfs (la forma estándar del kernel).")
             }
             return try modprobePlan(f, driver: driver, option: option, count: count, context: context)
         }
@@ -75,7 +83,7 @@ public enum VFPlanner {
         if method != .auto { arguments += ["--method", method.rawValue] }
         if macs { arguments += ["--vf-mac", "auto"] }
         let now = plan.steps.contains { if case .sysfs = $0 { return true } else { return false } }
-        let driver = context.inventory.function(device)?.driver ?? "the driver"
+        let driver = context.inventory.function(device)?.driver
         let explanation: LocalizedText
         var afterwards = LocalizedText.none
         switch method {
@@ -89,8 +97,8 @@ public enum VFPlanner {
                 : LocalizedText(en: "Recreate the \(count) VFs of \(device) at every boot and driver reload with a udev rule" + (macs ? ", with stable MACs" : ""),
                                 es: "Recree las \(count) VFs de \(device) en cada arranque y recarga del controlador con una regla udev" + (macs ? ", con MACs estables" : ""))
         case .modprobe:
-            explanation = LocalizedText(en: "Create \(count) VFs on every \(driver) port whenever the module loads (its module option)",
-                                        es: "Cree \(count) VFs en cada puerto de \(driver) cada vez que se carga el módulo (su opción de módulo)")
+            explanation = LocalizedText(en: "Create \(count) VFs on every \(driver ?? "driver") port whenever the module loads (its module option)",
+                                        es: "Cree \(count) VFs en cada puerto de \(driver ?? "su controlador") cada vez que se carga el módulo (su opción de módulo)")
             if !plan.pending.isEmpty { afterwards = LocalizedText(en: "then reboot", es: "después reinicie") }
         }
         return Remedy(plan: plan, arguments: arguments, explanation: explanation, afterwards: afterwards)
@@ -121,7 +129,7 @@ public enum VFPlanner {
 
     static func read(_ machine: Machine, _ path: String) throws(ActivationError) -> [UInt8]? {
         do { return try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError("cannot read \(path): \(error.description)")
+            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
         }
     }
 
@@ -167,14 +175,17 @@ public enum VFPlanner {
     static func sysfsPlan(_ f: PCIFunction, driver: String, count: Int, macs wantMACs: Bool, context: CheckContext) throws(ActivationError) -> Plan {
         let machine = context.machine
         let pf = f.address
-        var plan = Plan(title: "\(count) VFs on \(pf) (\(driver)) via sysfs sriov_numvfs + udev rule" + (wantMACs ? ", stable MACs" : ""), stages: [.activation])
+        var plan = Plan(title: LocalizedText(en: "\(count) VFs on \(pf) (\(driver)) via sysfs sriov_numvfs + udev rule" + (wantMACs ? ", stable MACs" : ""),
+                                             es: "\(count) VFs en \(pf) (\(driver)) con sriov_numvfs en sysfs y una regla udev" + (wantMACs ? ", MACs estables" : "")), stages: [.activation])
         var macCommands: [String: [String]]?
         if wantMACs && count > 0 {
             guard let netdev = f.netdevs.first else {
-                throw ActivationError("\(pf) has no network interface, so its VFs' MACs cannot be set with `ip link set DEV vf N mac`; drop --vf-mac.")
+                throw ActivationError(en: "\(pf) has no network interface, so its VFs' MACs cannot be set with `ip link set DEV vf N mac`; drop --vf-mac.",
+                                      es: "\(pf) no tiene interfaz de red, así que las MACs de sus VFs no se pueden fijar con `ip link set DEV vf N mac`; quite --vf-mac.")
             }
             guard isPlainInterfaceName(netdev) else {
-                throw ActivationError("\(pf)'s interface is named \(quoted(netdev)); --vf-mac writes that name into a udev rule, where udev would read `$`, `%`, quotes or blanks in it as syntax. Rename the interface (letters, digits, `_`, `-`, `.`; at most 15) or drop --vf-mac.")
+                throw ActivationError(en: "\(pf)'s interface is named \(quoted(netdev)); --vf-mac writes that name into a udev rule, where udev would read `$`, `%`, quotes or blanks in it as syntax. Rename the interface (letters, digits, `_`, `-`, `.`; at most 15) or drop --vf-mac.",
+                                      es: "la interfaz de \(pf) se llama \(quoted(netdev)); --vf-mac escribe ese nombre en una regla udev, donde udev leería `$`, `%`, comillas o espacios como sintaxis. Cambie el nombre de la interfaz (letras, dígitos, `_`, `-`, `.`; 15 como mucho) o quite --vf-mac.")
             }
             let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { machine.exists($0) } ?? "/usr/sbin/ip"
             let machineID = machine.attribute("/etc/machine-id")
@@ -187,44 +198,53 @@ public enum VFPlanner {
         let path = numVFsPath(pf)
         let current = machine.attribute(path).flatMap { Int($0) } ?? f.sriov?.numVFs ?? 0
         if current == count {
-            plan.alreadyApplied.append("\(path) is already \(count)")
+            plan.alreadyApplied.append(LocalizedText(en: "\(path) is already \(count)", es: "\(path) ya vale \(count)"))
         } else {
             if current != 0 && count != 0 {
                 plan.steps.append(.sysfs(AttributeWrite(path: path, value: "0",
-                    reason: "\(current) VFs exist; the kernel only changes a non-zero count through 0 (EBUSY otherwise)")))
+                    reason: LocalizedText(en: "\(current) VFs exist; the kernel only changes a non-zero count through 0 (EBUSY otherwise)",
+                                     es: "hay \(current) VFs; el kernel solo cambia una cuenta distinta de cero pasando por 0 (si no, EBUSY)"))))
             }
             plan.steps.append(.sysfs(AttributeWrite(path: path, value: String(count),
-                reason: count == 0 ? "remove the VFs now" : "create the VFs now")))
+                reason: count == 0 ? LocalizedText(en: "remove the VFs now", es: "quitar las VFs ahora") : LocalizedText(en: "create the VFs now", es: "crear las VFs ahora"))))
         }
         let oldRules = try read(machine, udevRulesPath)
         let newRules = rulesFile(oldRules, pf: pf, count: count == 0 ? nil : count, macs: macCommands)
         if oldRules != newRules {
             if let macCommands {
                 for argv in macCommands.sorted(by: { $0.key < $1.key }).map(\.value) {
-                    plan.steps.append(.command(PlannedCommand(argv, reason: "give VF \(argv[5]) a stable locally administered MAC now", timeout: 30)))
+                    plan.steps.append(.command(PlannedCommand(argv, reason: LocalizedText(en: "give VF \(argv[5]) a stable locally administered MAC now",
+                                                                                    es: "dar ya a la VF \(argv[5]) una MAC estable administrada localmente"), timeout: 30)))
                 }
             }
             plan.steps.append(.edit(FileEdit(path: udevRulesPath, before: oldRules, after: newRules,
-                reason: count == 0 ? "stop recreating VFs of \(pf) at boot" : "recreate the \(count) VFs whenever \(driver) binds \(pf) (boot, driver reload)" + (macCommands == nil ? "" : ", with their MACs"))))
+                reason: count == 0 ? LocalizedText(en: "stop recreating VFs of \(pf) at boot", es: "dejar de recrear las VFs de \(pf) al arrancar")
+                    : LocalizedText(en: "recreate the \(count) VFs whenever \(driver) binds \(pf) (boot, driver reload)" + (macCommands == nil ? "" : ", with their MACs"),
+                                    es: "recrear las \(count) VFs cada vez que \(driver) se asocia a \(pf) (arranque, recarga del controlador)" + (macCommands == nil ? "" : ", con sus MACs")))))
         } else if count > 0 {
-            plan.alreadyApplied.append("\(udevRulesPath) already recreates \(count) VFs on \(pf)")
+            plan.alreadyApplied.append(LocalizedText(en: "\(udevRulesPath) already recreates \(count) VFs on \(pf)", es: "\(udevRulesPath) ya recrea \(count) VFs en \(pf)"))
         }
         // Our own module option file would fight the rule (EBUSY at the rule's write when the
         // counts differ): the methods exclude each other.
         let ours = modprobePath(driver)
         if let old = try read(machine, ours) {
             plan.steps.append(.edit(FileEdit(path: ours, before: old, after: nil,
-                reason: "switch from the \(driver) module option to sysfs: both at once would fight at every load")))
+                reason: LocalizedText(en: "switch from the \(driver) module option to sysfs: both at once would fight at every load",
+                                     es: "pasar de la opción de módulo de \(driver) a sysfs: las dos a la vez chocarían en cada carga"))))
             plan.steps.append(.command(PlannedCommand(["update-initramfs", "-u", "-k", "all"],
-                reason: "the initramfs carries a copy of modprobe.d", rerunOnRollback: true)))
-            plan.pending.append("the removed module option stops applying when \(driver) is next loaded (reboot)")
+                reason: LocalizedText(en: "the initramfs carries a copy of modprobe.d", es: "el initramfs lleva una copia de modprobe.d"), rerunOnRollback: true)))
+            plan.pending.append(LocalizedText(en: "the removed module option stops applying when \(driver) is next loaded (reboot)",
+                                               es: "la opción de módulo quitada deja de aplicarse la próxima vez que se cargue \(driver) (reinicio)"))
         }
         if plan.steps.contains(where: { if case .edit(let e) = $0 { return e.path == udevRulesPath } else { return false } }) {
             plan.steps.append(.command(PlannedCommand(["udevadm", "control", "--reload"],
-                reason: "make udevd read the changed rules now, not at the next boot", rerunOnRollback: true, timeout: 60)))
+                reason: LocalizedText(en: "make udevd read the changed rules now, not at the next boot", es: "hacer que udevd lea ya las reglas cambiadas, no en el próximo arranque"),
+                rerunOnRollback: true, timeout: 60)))
         }
         for option in ModprobeConfig.read(machine).options(module: driver, name: "max_vfs") where option.location.file != ours {
-            plan.notes.append("\(option.location): \(option.text) also creates VFs when \(driver) loads; the udev rule then finds a different count and the kernel refuses it (EBUSY). Remove that line if --vfs \(count) is what you want.")
+            plan.notes.append(LocalizedText(
+                en: "\(option.location): \(option.text) also creates VFs when \(driver) loads; the udev rule then finds a different count and the kernel refuses it (EBUSY). Remove that line if --vfs \(count) is what you want.",
+                es: "\(option.location): \(option.text) también crea VFs cuando se carga \(driver); la regla udev encuentra entonces otra cuenta y el kernel la rechaza (EBUSY). Quite esa línea si lo que quiere es --vfs \(count)."))
         }
         return plan
     }
@@ -232,7 +252,8 @@ public enum VFPlanner {
     static func modprobePlan(_ f: PCIFunction, driver: String, option: String, count: Int, context: CheckContext) throws(ActivationError) -> Plan {
         let machine = context.machine
         let pf = f.address
-        var plan = Plan(title: "\(count) VFs per \(driver) port via the module option \(option) (/etc/modprobe.d)", stages: [.activation])
+        var plan = Plan(title: LocalizedText(en: "\(count) VFs per \(driver) port via the module option \(option) (/etc/modprobe.d)",
+                                             es: "\(count) VFs por puerto de \(driver) con la opción de módulo \(option) (/etc/modprobe.d)"), stages: [.activation])
         let path = modprobePath(driver)
         let old = try read(machine, path)
         let new: [UInt8]? = count == 0 ? nil : Array("""
@@ -244,31 +265,36 @@ public enum VFPlanner {
         var changed = false
         if old != new {
             plan.steps.append(.edit(FileEdit(path: path, before: old, after: new,
-                reason: "\(driver) creates \(count) VFs per port whenever it loads")))
+                reason: LocalizedText(en: "\(driver) creates \(count) VFs per port whenever it loads", es: "\(driver) crea \(count) VFs por puerto cada vez que se carga"))))
             changed = true
         } else {
-            plan.alreadyApplied.append("\(path) already sets \(option)=\(count)")
+            plan.alreadyApplied.append(LocalizedText(en: "\(path) already sets \(option)=\(count)", es: "\(path) ya fija \(option)=\(count)"))
         }
         // A udev rule of ours for this PF would write another count after the load.
         let oldRules = try read(machine, udevRulesPath)
         let newRules = rulesFile(oldRules, pf: pf, count: nil)
         if oldRules != newRules {
             plan.steps.append(.edit(FileEdit(path: udevRulesPath, before: oldRules, after: newRules,
-                reason: "switch \(pf) from the udev rule to the module option: both at once would fight at every load")))
+                reason: LocalizedText(en: "switch \(pf) from the udev rule to the module option: both at once would fight at every load",
+                                     es: "pasar \(pf) de la regla udev a la opción de módulo: las dos a la vez chocarían en cada carga"))))
             plan.steps.append(.command(PlannedCommand(["udevadm", "control", "--reload"],
-                reason: "make udevd read the changed rules now", rerunOnRollback: true, timeout: 60)))
+                reason: LocalizedText(en: "make udevd read the changed rules now", es: "hacer que udevd lea ya las reglas cambiadas"), rerunOnRollback: true, timeout: 60)))
         }
         if changed {
             plan.steps.append(.command(PlannedCommand(["update-initramfs", "-u", "-k", "all"],
-                reason: "the initramfs carries a copy of modprobe.d and may load \(driver) early", rerunOnRollback: true)))
+                reason: LocalizedText(en: "the initramfs carries a copy of modprobe.d and may load \(driver) early",
+                                     es: "el initramfs lleva una copia de modprobe.d y puede cargar \(driver) pronto"), rerunOnRollback: true)))
         }
         for other in ModprobeConfig.read(machine).options(module: driver, name: option) where other.location.file != path {
-            plan.notes.append("\(other.location): \(other.text) is also set; modprobe uses the last one in file-name order, so check which wins.")
+            plan.notes.append(LocalizedText(en: "\(other.location): \(other.text) is also set; modprobe uses the last one in file-name order, so check which wins.",
+                                             es: "\(other.location): \(other.text) también está fijado; modprobe usa el último en orden de nombre de fichero, así que compruebe cuál gana."))
         }
-        plan.notes.append("\(option) applies to every port driven by \(driver), not only \(pf); the kernel documents it as deprecated in favour of sysfs sriov_numvfs (--method sysfs).")
+        plan.notes.append(LocalizedText(en: "\(option) applies to every port driven by \(driver), not only \(pf); the kernel documents it as deprecated in favour of sysfs sriov_numvfs (--method sysfs).",
+                                         es: "\(option) se aplica a todos los puertos que gestiona \(driver), no solo a \(pf); el kernel la documenta como obsoleta en favor de sriov_numvfs en sysfs (--method sysfs)."))
         let current = machine.attribute(numVFsPath(pf)).flatMap { Int($0) } ?? 0
         if current != count {
-            plan.pending.append("the VFs appear when \(driver) is next loaded: reboot, or `modprobe -r \(driver) && modprobe \(driver)` (this drops the network on every \(driver) port)")
+            plan.pending.append(LocalizedText(en: "the VFs appear when \(driver) is next loaded: reboot, or `modprobe -r \(driver) && modprobe \(driver)` (this drops the network on every \(driver) port)",
+                                           es: "las VFs aparecen la próxima vez que se cargue \(driver): reinicie, o `modprobe -r \(driver) && modprobe \(driver)` (esto corta la red en todos los puertos de \(driver))"))
         }
         return plan
     }

@@ -21,6 +21,24 @@ public enum CheckLevel: String, Sendable, Codable, CaseIterable {
 
     /// PASS / NOTE / WARN / FAIL / SKIP, as printed.
     public var label: String { rawValue.uppercased() }
+
+    /// The label in `language`: PASS / NOTE / WARN / FAIL / SKIP, or OK / NOTA / AVISO /
+    /// FALLO / OMIT.
+    public func label(_ language: Language) -> String {
+        guard language == .es else { return label }
+        switch self {
+        case .pass: return "OK"
+        case .note: return "NOTA"
+        case .warn: return "AVISO"
+        case .fail: return "FALLO"
+        case .skip: return "OMIT"
+        }
+    }
+
+    /// The width of the widest label in `language` (for aligned columns).
+    public static func labelWidth(_ language: Language) -> Int {
+        allCases.map { $0.label(language).count }.max() ?? 4
+    }
 }
 
 /// The four stages of the guide, in order.

@@ -41,11 +41,11 @@ final class ActivationFaultInjectionTests: XCTestCase {
     }
 
     var plan: Plan {
-        Plan(title: "test", steps: [
-            .sysfs(AttributeWrite(path: attribute, value: "3", reason: "now")),
-            .edit(FileEdit(path: fileA, before: oldA, after: newA, reason: "a")),
-            .edit(FileEdit(path: fileB, before: nil, after: newB, reason: "b")),
-            .command(PlannedCommand(["update-initramfs", "-u", "-k", "all"], reason: "c", rerunOnRollback: true)),
+        Plan(title: LocalizedText(en: "test", es: "test"), steps: [
+            .sysfs(AttributeWrite(path: attribute, value: "3", reason: LocalizedText(en: "now", es: "now"))),
+            .edit(FileEdit(path: fileA, before: oldA, after: newA, reason: LocalizedText(en: "a", es: "a"))),
+            .edit(FileEdit(path: fileB, before: nil, after: newB, reason: LocalizedText(en: "b", es: "b"))),
+            .command(PlannedCommand(["update-initramfs", "-u", "-k", "all"], reason: LocalizedText(en: "c", es: "c"), rerunOnRollback: true)),
         ])
     }
 
@@ -241,9 +241,9 @@ final class ActivationFaultInjectionTests: XCTestCase {
 
     func testKernelAnswersAreExplained() {
         let machine = Machine(root: root)
-        let write = AttributeWrite(path: attribute, value: "8", reason: "")
-        XCTAssertTrue(PlanExecutor.explain(ERANGE, write: write, machine: machine).contains("maximum for this device is 7"))
-        XCTAssertTrue(PlanExecutor.explain(ENOMEM, write: write, machine: machine).contains("Above 4G Decoding"))
-        XCTAssertTrue(PlanExecutor.explain(EBUSY, write: write, machine: machine).contains("write 0 first"))
+        let write = AttributeWrite(path: attribute, value: "8", reason: LocalizedText(en: "", es: ""))
+        XCTAssertTrue(PlanExecutor.explain(ERANGE, write: write, machine: machine).en.contains("maximum for this device is 7"))
+        XCTAssertTrue(PlanExecutor.explain(ENOMEM, write: write, machine: machine).en.contains("Above 4G Decoding"))
+        XCTAssertTrue(PlanExecutor.explain(EBUSY, write: write, machine: machine).en.contains("write 0 first"))
     }
 }

@@ -16,7 +16,7 @@ final class ActivationVFPlanTests: XCTestCase {
 
     func testSysfsPlanWritesTheCountAndAUdevRuleKeyedOnThePF() throws {
         let plan = try VFPlanner.plan(device: pf, count: 4, method: .auto, context: try ActivationFixtures.context(root))
-        XCTAssertEqual(plan.steps.map(\.summary), [
+        XCTAssertEqual(plan.steps.map(\.summary.en), [
             "write 4 to /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs",
             "create /etc/udev/rules.d/70-sriov-wizard.rules",
             "run udevadm control --reload",
@@ -30,7 +30,7 @@ final class ActivationVFPlanTests: XCTestCase {
     func testChangingANonZeroCountGoesThroughZero() throws {
         try numVFs("4")
         let plan = try VFPlanner.plan(device: pf, count: 7, method: .sysfs, context: try ActivationFixtures.context(root))
-        XCTAssertEqual(plan.steps.prefix(2).map(\.summary), [
+        XCTAssertEqual(plan.steps.prefix(2).map(\.summary.en), [
             "write 0 to /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs",
             "write 7 to /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs",
         ])
@@ -44,12 +44,12 @@ final class ActivationVFPlanTests: XCTestCase {
 
     func testModprobePlanNotesEveryPortAndDeprecation() throws {
         let plan = try VFPlanner.plan(device: pf, count: 7, method: .modprobe, context: try ActivationFixtures.context(root))
-        XCTAssertEqual(plan.steps.map(\.summary), ["create /etc/modprobe.d/sriov-wizard-igb.conf", "run update-initramfs -u -k all"])
+        XCTAssertEqual(plan.steps.map(\.summary.en), ["create /etc/modprobe.d/sriov-wizard-igb.conf", "run update-initramfs -u -k all"])
         guard case .edit(let edit) = plan.steps[0] else { return XCTFail() }
         let config = ModprobeConfig(files: [(edit.path, String(decoding: edit.after ?? [], as: UTF8.self))])
         XCTAssertEqual(config.option(module: "igb", name: "max_vfs")?.value, "7")
-        XCTAssertTrue(plan.notes.joined().contains("every port"))
-        XCTAssertTrue(plan.notes.joined().contains("deprecated"))
+        XCTAssertTrue(plan.notes.map(\.en).joined().contains("every port"))
+        XCTAssertTrue(plan.notes.map(\.en).joined().contains("deprecated"))
     }
 
     /// apply, re-plan (already applied), rollback: files byte-identical.
@@ -61,7 +61,7 @@ final class ActivationVFPlanTests: XCTestCase {
         XCTAssertNil(outcome.failure)
         XCTAssertEqual(outcome.notRun, ["udevadm control --reload"])
         let again = try VFPlanner.plan(device: pf, count: 4, method: .sysfs, context: try ActivationFixtures.context(root))
-        XCTAssertTrue(again.isEmpty, "\(again.steps.map(\.summary))")
+        XCTAssertTrue(again.isEmpty, "\(again.steps.map(\.summary.en))")
         let rollback = Rollback(machine: context.machine)
         XCTAssertNil(rollback.run(try rollback.plan(id: outcome.journalID)).failure)
         XCTAssertEqual(ActivationFixtures.files(root), before)
@@ -72,7 +72,7 @@ final class ActivationVFPlanTests: XCTestCase {
         let context = try ActivationFixtures.context(root)
         _ = try PlanExecutor(machine: context.machine).apply(try VFPlanner.plan(device: pf, count: 4, method: .sysfs, context: context), command: [])
         let plan = try VFPlanner.plan(device: pf, count: 4, method: .modprobe, context: try ActivationFixtures.context(root))
-        XCTAssertTrue(plan.steps.map(\.summary).contains("remove /etc/udev/rules.d/70-sriov-wizard.rules"), "\(plan.steps.map(\.summary))")
+        XCTAssertTrue(plan.steps.map(\.summary.en).contains("remove /etc/udev/rules.d/70-sriov-wizard.rules"), "\(plan.steps.map(\.summary.en))")
     }
 
     func testRollbackRefusesWhenAFileWasChangedSince() throws {
@@ -126,7 +126,7 @@ final class ActivationVFMACTests: XCTestCase {
     func testExecutorEditsOnlyConfiguration() throws {
         let root = try ActivationFixtures.sampleHost()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let plan = Plan(title: "bad", steps: [.edit(FileEdit(path: "/usr/bin/x", before: nil, after: [1], reason: ""))])
+        let plan = Plan(title: LocalizedText(en: "bad", es: "bad"), steps: [.edit(FileEdit(path: "/usr/bin/x", before: nil, after: [1], reason: LocalizedText(en: "", es: "")))])
         let outcome = try PlanExecutor(machine: Machine(root: root)).apply(plan, command: [])
         XCTAssertTrue(outcome.failure?.contains("under /etc/ only") ?? false, outcome.failure ?? "")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/bin/x"))

@@ -21,8 +21,8 @@ final class IGPUCmdlinePlanTests: XCTestCase {
         XCTAssertTrue(grub.contains("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe\""), grub)
         XCTAssertFalse(grub.contains("enable_guc=7"), grub)
         XCTAssertTrue(plan.steps.contains { if case .command(let c) = $0 { return c.argv == ["update-grub"] } else { return false } })
-        XCTAssertTrue(plan.pending.contains { $0.contains("reboot") })
-        XCTAssertFalse(plan.pending.contains { $0.contains("Install i915-sriov-dkms") }, "the dkms build is loaded")
+        XCTAssertTrue(plan.pending.contains { $0.en.contains("reboot") })
+        XCTAssertFalse(plan.pending.contains { $0.en.contains("Install i915-sriov-dkms") }, "the dkms build is loaded")
     }
 
     func testAlreadyAppliedChangesNothing() throws {
@@ -42,11 +42,11 @@ final class IGPUCmdlinePlanTests: XCTestCase {
         let grub = try XCTUnwrap(grubAfter(plan))
         XCTAssertTrue(grub.contains("intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe\""), grub)
         XCTAssertEqual(grub.components(separatedBy: "intel_iommu=on").count, 2, "IOMMU words once: \(grub)")
-        XCTAssertTrue(plan.pending.contains { $0.contains("i915-sriov-dkms 2026.03.05.1") && $0.contains("dkms status") }, "\(plan.pending)")
-        XCTAssertFalse(plan.pending.contains { $0.contains("mokutil") }, "Secure Boot is off")
+        XCTAssertTrue(plan.pending.contains { $0.en.contains("i915-sriov-dkms 2026.03.05.1") && $0.en.contains("dkms status") }, "\(plan.pending)")
+        XCTAssertFalse(plan.pending.contains { $0.en.contains("mokutil") }, "Secure Boot is off")
         try VFCheckTrees.write(root, RecordedCommandRunner.directory + "/mokutil_--sb-state.stdout", "SecureBoot enabled\n")
         let secure = try KernelCmdlinePlanner.planIGPU(context: try VFCheckTrees.context(root))
-        XCTAssertTrue(secure.pending.contains { $0.contains("mokutil --import /var/lib/dkms/mok.pub") }, "\(secure.pending)")
+        XCTAssertTrue(secure.pending.contains { $0.en.contains("mokutil --import /var/lib/dkms/mok.pub") }, "\(secure.pending)")
     }
 
     func testXeFormWithTheDeviceID() throws {

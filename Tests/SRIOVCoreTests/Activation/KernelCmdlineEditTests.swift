@@ -99,7 +99,7 @@ final class KernelCmdlineEditTests: XCTestCase {
 
                 """.write(toFile: commands + "/" + RecordedCommandRunner.key(for: ["proxmox-boot-tool", "status"]) + ".stdout", atomically: true, encoding: .utf8)
             let plan = try KernelCmdlinePlanner.plan(context: try ActivationFixtures.context(root))
-            XCTAssertEqual(plan.steps.map(\.summary), [
+            XCTAssertEqual(plan.steps.map(\.summary.en), [
                 "edit " + (mode == "uefi" ? BootLoader.kernelCmdlinePath : "/etc/default/grub"),
                 "run proxmox-boot-tool refresh",
             ], mode)

@@ -41,7 +41,7 @@ final class PassthroughPlanTests: XCTestCase {
         ], mappings: "igb-vfs\n\tmap id=8086:10ca,iommugroup=7,node=sriov-lab,path=0000:01:10.2\n", qmList: Self.list)
         let plan = try PassthroughPlanner.plan(vmid: "102", vf: "auto", device: Self.pf, context: T.context(root))
         XCTAssertEqual(commands(plan), [["qm", "set", "102", "-hostpci0", "0000:01:10.4,pcie=1"]], "10.0 is VM 101's, 10.2 is mapped")
-        XCTAssertTrue(plan.pending.contains { $0.contains("start VM 102 'debian' (`qm start 102`)") }, "\(plan.pending)")
+        XCTAssertTrue(plan.pending.contains { $0.en.contains("start VM 102 'debian' (`qm start 102`)") }, "\(plan.pending)")
         // Without --device: the only PF with VFs.
         XCTAssertEqual(commands(try PassthroughPlanner.plan(vmid: "102", vf: "auto", context: T.context(root))), commands(plan))
     }
@@ -50,16 +50,16 @@ final class PassthroughPlanTests: XCTestCase {
         let root = try host("pt-i440fx", vms: ["101": "name: win11\nostype: win11\nmachine: pc-i440fx-8.1\nhostpci0: 0000:02:00.0\n"], qmList: Self.list)
         let plan = try PassthroughPlanner.plan(vmid: "101", vf: "0000:01:10.6", context: T.context(root))
         XCTAssertEqual(commands(plan), [["qm", "set", "101", "-hostpci1", "0000:01:10.6"]])
-        XCTAssertTrue(plan.notes.contains { $0.contains("i440fx") && $0.contains("`qm set 101 -machine q35`") && $0.contains("Windows may re-detect") }, "\(plan.notes)")
-        XCTAssertTrue(plan.notes.contains { $0.contains("VM 101 'win11' is running") }, "\(plan.notes)")
-        XCTAssertTrue(plan.pending.contains { $0.contains("qm shutdown 101 && qm start 101") }, "\(plan.pending)")
-        XCTAssertTrue(plan.notes.contains { $0.contains("`qm set 101 -delete hostpci1`") })
+        XCTAssertTrue(plan.notes.contains { $0.en.contains("i440fx") && $0.en.contains("`qm set 101 -machine q35`") && $0.en.contains("Windows may re-detect") }, "\(plan.notes)")
+        XCTAssertTrue(plan.notes.contains { $0.en.contains("VM 101 'win11' is running") }, "\(plan.notes)")
+        XCTAssertTrue(plan.pending.contains { $0.en.contains("qm shutdown 101 && qm start 101") }, "\(plan.pending)")
+        XCTAssertTrue(plan.notes.contains { $0.en.contains("`qm set 101 -delete hostpci1`") })
         // Without qm list: no claim about the state.
         let unknown = try host("pt-unknown", vms: ["101": "machine: q35\n"])
         let p2 = try PassthroughPlanner.plan(vmid: "101", vf: "0000:01:10.6", context: T.context(unknown))
         XCTAssertEqual(commands(p2), [["qm", "set", "101", "-hostpci0", "0000:01:10.6,pcie=1"]])
-        XCTAssertFalse(p2.notes.contains { $0.contains("is running") })
-        XCTAssertTrue(p2.pending.contains { $0.contains("at its next start") })
+        XCTAssertFalse(p2.notes.contains { $0.en.contains("is running") })
+        XCTAssertTrue(p2.pending.contains { $0.en.contains("at its next start") })
     }
 
     func testAutoRefusesWhenEveryVFIsTakenAndAMappedVFIsNotGivenDirectly() throws {
@@ -87,7 +87,7 @@ final class PassthroughPlanTests: XCTestCase {
         XCTAssertEqual(argv.dropFirst(5).filter { $0 == "--map" }.count, 6, "10.0 is VM 101's")
         XCTAssertEqual(argv[6], "node=sriov-lab,path=0000:01:10.2,id=8086:10ca,iommugroup=7")
         XCTAssertEqual(argv.last, "node=sriov-lab,path=0000:01:11.4,id=8086:10ca,iommugroup=12")
-        XCTAssertTrue(plan.notes.contains { $0.contains("0000:01:10.0") })
+        XCTAssertTrue(plan.notes.contains { $0.en.contains("0000:01:10.0") })
         XCTAssertTrue(MappingPlanner.isPlanned(argv))
         XCTAssertTrue(JournalPolicy.isPlannedCommand(argv), "rollback accepts a journal with it")
 

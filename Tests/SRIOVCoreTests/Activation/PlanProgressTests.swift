@@ -21,10 +21,10 @@ final class PlanProgressTests: XCTestCase {
         let attribute = "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs"
         try FileManager.default.createDirectory(atPath: root + "/sys/bus/pci/devices/0000:01:00.0", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: root + attribute, contents: Data("0\n".utf8))
-        let plan = Plan(title: "test", steps: [
-            .sysfs(AttributeWrite(path: attribute, value: "3", reason: "now")),
-            .command(PlannedCommand(["sh", "-c", "echo 'update-initramfs: Generating /boot/initrd.img'; printf '10%%\\r50%%\\r'; echo W: warning >&2"], reason: "c")),
-            .command(PlannedCommand(["sh", "-c", "exit 3"], reason: "d")),
+        let plan = Plan(title: LocalizedText(en: "test", es: "test"), steps: [
+            .sysfs(AttributeWrite(path: attribute, value: "3", reason: LocalizedText(en: "now", es: "now"))),
+            .command(PlannedCommand(["sh", "-c", "echo 'update-initramfs: Generating /boot/initrd.img'; printf '10%%\\r50%%\\r'; echo W: warning >&2"], reason: LocalizedText(en: "c", es: "c"))),
+            .command(PlannedCommand(["sh", "-c", "exit 3"], reason: LocalizedText(en: "d", es: "d"))),
         ])
         let recorder = Recorder()
         var executor = PlanExecutor(machine: Machine(root: root, commands: LiveCommandRunner()), performsHostActions: true)
@@ -32,8 +32,8 @@ final class PlanProgressTests: XCTestCase {
         let outcome = try executor.apply(plan, command: ["test"])
         XCTAssertFalse(outcome.succeeded)
         let events = recorder.events
-        XCTAssertEqual(events.first, "start " + plan.steps[0].summary, "\(events)")
-        XCTAssertEqual(events[1], "ok " + plan.steps[0].summary)
+        XCTAssertEqual(events.first, "start " + plan.steps[0].summary.en, "\(events)")
+        XCTAssertEqual(events[1], "ok " + plan.steps[0].summary.en)
         XCTAssertEqual(events[2], "start " + ShellWords.display(["sh", "-c", "echo 'update-initramfs: Generating /boot/initrd.img'; printf '10%%\\r50%%\\r'; echo W: warning >&2"]), "\(events)")
         // The lines, \r-separated progress included (stdout and stderr may interleave).
         XCTAssertTrue(events.contains("line update-initramfs: Generating /boot/initrd.img"), "\(events)")

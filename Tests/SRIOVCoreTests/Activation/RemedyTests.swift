@@ -31,12 +31,12 @@ enum RemedyHintTests {
 final class RemedyValueTests: XCTestCase {
     func testStepsInWords() {
         let edit = FileEdit(path: "/etc/default/grub", before: Array("A=1\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n".utf8),
-                            after: Array("A=1\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\n".utf8), reason: "r")
+                            after: Array("A=1\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\n".utf8), reason: LocalizedText(en: "r", es: "r"))
         XCTAssertEqual(Remedy.describe(edit).en, "edit /etc/default/grub:2: `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"` → `GRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"`")
-        let append = FileEdit(path: "/etc/x.conf", before: Array("a\n".utf8), after: Array("a\nb\n".utf8), reason: "r")
+        let append = FileEdit(path: "/etc/x.conf", before: Array("a\n".utf8), after: Array("a\nb\n".utf8), reason: LocalizedText(en: "r", es: "r"))
         XCTAssertEqual(Remedy.describe(append).es, "añada `b` al final de /etc/x.conf")
-        XCTAssertEqual(Remedy.describe(FileEdit(path: "/etc/y", before: [0x61], after: nil, reason: "r")).en, "remove /etc/y")
-        let remedy = Remedy(plan: Plan(title: "t", steps: [.edit(append), .command(PlannedCommand(["udevadm", "control", "--reload"], reason: "r"))]),
+        XCTAssertEqual(Remedy.describe(FileEdit(path: "/etc/y", before: [0x61], after: nil, reason: LocalizedText(en: "r", es: "r"))).en, "remove /etc/y")
+        let remedy = Remedy(plan: Plan(title: LocalizedText(en: "t", es: "t"), steps: [.edit(append), .command(PlannedCommand(["udevadm", "control", "--reload"], reason: LocalizedText(en: "r", es: "r")))]),
                             arguments: ["--x"], explanation: LocalizedText(en: "Do it", es: "Hágalo"))
         XCTAssertEqual(remedy.hint.en, "Do it: add `b` to the end of /etc/x.conf; then run `udevadm control --reload`. `sriov-wizard apply --x` makes this change (it shows the diff and asks first).")
     }

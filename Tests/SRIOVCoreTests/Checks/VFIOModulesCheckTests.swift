@@ -49,6 +49,37 @@ final class VFIOModulesCheckTests: XCTestCase {
         StageTrees.assertBilingual([r])
     }
 
+    /// A list of modules takes a plural verb (issue 13: "vfio, vfio_pci, vfio_iommu_type1 is
+    /// listed", "está configurado"); one module a singular one.
+    func testListsOfModulesAgreeWithTheirVerb() throws {
+        let root = try HandMadeRoot("vfio-agree")
+        try root.file("/proc/sys/kernel/osrelease", "6.8.12-4-pve\n")
+        try root.file("/proc/modules", "igb 311296 0 - Live 0x0\n")
+        try root.file("/etc/modules-load.d/vfio.conf", "vfio\nvfio_iommu_type1\nvfio_pci\n")
+        let r = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(root.path)))
+        XCTAssertEqual(r.level, .note)
+        XCTAssertTrue(r.summary.en.contains("vfio_pci are listed to load at boot but not loaded now: they will be"), r.summary.en)
+        XCTAssertTrue(r.summary.es.contains("vfio_pci están configurados para cargarse al arrancar pero no están cargados ahora: lo estarán"), r.summary.es)
+        XCTAssertTrue(r.hint.en.contains("load them now"), r.hint.en)
+
+        let one = try HandMadeRoot("vfio-agree-one")
+        try one.file("/proc/sys/kernel/osrelease", "6.8.12-4-pve\n")
+        try one.file("/proc/modules", "vfio 61440 0 - Live 0x0\nvfio_iommu_type1 45056 0 - Live 0x0\n")
+        try one.file("/etc/modules-load.d/vfio.conf", "vfio\nvfio_iommu_type1\nvfio_pci\n")
+        let single = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(one.path)))
+        XCTAssertTrue(single.summary.en.hasPrefix("vfio_pci is listed to load at boot but not loaded now: it will be"), single.summary.en)
+        XCTAssertTrue(single.summary.es.hasPrefix("vfio_pci está configurado para cargarse al arrancar pero no está cargado ahora: lo estará"), single.summary.es)
+        XCTAssertTrue(single.hint.en.contains("load it now with `modprobe -a vfio_pci`"), single.hint.en)
+        XCTAssertTrue(single.hint.es.contains("cárguelo ya"), single.hint.es)
+
+        let loaded = try HandMadeRoot("vfio-agree-boot")
+        try loaded.file("/proc/sys/kernel/osrelease", "6.8.12-4-pve\n")
+        try loaded.file("/proc/modules", Self.loaded)
+        let notAtBoot = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(loaded.path)))
+        XCTAssertTrue(notAtBoot.summary.en.contains("vfio_pci are not listed to load at boot"), notAtBoot.summary.en)
+        XCTAssertTrue(notAtBoot.summary.es.contains("vfio_pci no están configurados para cargarse"), notAtBoot.summary.es)
+    }
+
     func testOldKernelNeedsVirqfdAndLoadedButNotListedIsANote() throws {
         let root = try HandMadeRoot("vfio-old")
         try root.file("/proc/sys/kernel/osrelease", "5.15.158-2-pve\n")

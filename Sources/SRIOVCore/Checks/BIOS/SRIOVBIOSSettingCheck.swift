@@ -90,8 +90,12 @@ public enum SRIOVBIOSSettingCheck: Check {
         if !uninitialised.isEmpty {
             let list = uninitialised.map(\.address.description).joined(separator: ", ")
             return [result(.warn, LocalizedText(
-                en: "\(list) has the SR-IOV capability, but the kernel did not set SR-IOV up for it (no sriov_totalvfs in sysfs): usually the firmware left no room for the VFs.",
-                es: "\(list) tiene la capacidad SR-IOV, pero el kernel no la configuró (no hay sriov_totalvfs en sysfs): normalmente el firmware no dejó sitio para las VFs."),
+                en: uninitialised.count == 1
+                    ? "\(list) has the SR-IOV capability, but the kernel did not set SR-IOV up for it (no sriov_totalvfs in sysfs): usually the firmware left no room for the VFs."
+                    : "\(list) have the SR-IOV capability, but the kernel did not set SR-IOV up for them (no sriov_totalvfs in sysfs): usually the firmware left no room for the VFs.",
+                es: uninitialised.count == 1
+                    ? "\(list) tiene la capacidad SR-IOV, pero el kernel no la configuró (no hay sriov_totalvfs en sysfs): normalmente el firmware no dejó sitio para las VFs."
+                    : "\(list) tienen la capacidad SR-IOV, pero el kernel no la configuró para ellos (no hay sriov_totalvfs en sysfs): normalmente el firmware no dejó sitio para las VFs."),
                 evidence: evidence,
                 hint: LocalizedText(
                     en: "Check `dmesg | grep -i -e sr-iov -e 'BAR'` for the reason, then in the BIOS/UEFI setup: \(menus.en) Save and reboot.",

@@ -215,8 +215,8 @@ public enum IOMMUKernelCmdlineCheck: Check {
                 let list = removing.map { "`\($0)`" }.joined(separator: " ")
                 if edits.isEmpty {
                     return LocalizedText(
-                        en: "\(list) is no longer in \(file): run `\(apply)` (if not done yet) and reboot.",
-                        es: "\(list) ya no está en \(file): ejecute `\(apply)` (si no lo ha hecho) y reinicie.")
+                        en: "\(list) \(removing.count == 1 ? "is" : "are") no longer in \(file): run `\(apply)` (if not done yet) and reboot.",
+                        es: "\(list) ya no \(removing.count == 1 ? "está" : "están") en \(file): ejecute `\(apply)` (si no lo ha hecho) y reinicie.")
                 }
                 return LocalizedText(
                     en: "Remove \(list): \(edits.joined(separator: "; ")); then run `\(apply)` and reboot.",

@@ -78,18 +78,26 @@ public enum VFIOModulesCheck: Check {
         }
         if missingNow.isEmpty {
             return [result(.note, LocalizedText(
-                en: "The VFIO modules are loaded now\(iommufdNote), but \(notAtBoot.joined(separator: ", ")) is not listed to load at boot.",
-                es: "Los módulos VFIO están cargados ahora\(iommufdNoteES), pero \(notAtBoot.joined(separator: ", ")) no está configurado para cargarse al arrancar."),
+                en: "The VFIO modules are loaded now\(iommufdNote), but \(notAtBoot.joined(separator: ", ")) \(notAtBoot.count == 1 ? "is" : "are") not listed to load at boot.",
+                es: "Los módulos VFIO están cargados ahora\(iommufdNoteES), pero \(notAtBoot.joined(separator: ", ")) no \(notAtBoot.count == 1 ? "está configurado" : "están configurados") para cargarse al arrancar."),
                 evidence: evidence, hint: addHint)]
         }
         if notAtBoot.isEmpty {
             return [result(.note, LocalizedText(
-                en: "\(missingNow.joined(separator: ", ")) is listed to load at boot but not loaded now: it will be after a reboot.",
-                es: "\(missingNow.joined(separator: ", ")) está configurado para cargarse al arrancar pero no está cargado ahora: lo estará tras reiniciar."),
+                en: missingNow.count == 1
+                    ? "\(missingNow[0]) is listed to load at boot but not loaded now: it will be after a reboot."
+                    : "\(missingNow.joined(separator: ", ")) are listed to load at boot but not loaded now: they will be after a reboot.",
+                es: missingNow.count == 1
+                    ? "\(missingNow[0]) está configurado para cargarse al arrancar pero no está cargado ahora: lo estará tras reiniciar."
+                    : "\(missingNow.joined(separator: ", ")) están configurados para cargarse al arrancar pero no están cargados ahora: lo estarán tras reiniciar."),
                 evidence: evidence,
                 hint: LocalizedText(
-                    en: "Reboot, or load them now with `modprobe -a \(missingNow.joined(separator: " "))`; if they are still missing after a reboot, run `update-initramfs -u -k all`.",
-                    es: "Reinicie, o cárguelos ya con `modprobe -a \(missingNow.joined(separator: " "))`; si tras reiniciar siguen sin estar, ejecute `update-initramfs -u -k all`."))]
+                    en: missingNow.count == 1
+                        ? "Reboot, or load it now with `modprobe -a \(missingNow[0])`; if it is still missing after a reboot, run `update-initramfs -u -k all`."
+                        : "Reboot, or load them now with `modprobe -a \(missingNow.joined(separator: " "))`; if they are still missing after a reboot, run `update-initramfs -u -k all`.",
+                    es: missingNow.count == 1
+                        ? "Reinicie, o cárguelo ya con `modprobe -a \(missingNow[0])`; si tras reiniciar sigue sin estar, ejecute `update-initramfs -u -k all`."
+                        : "Reinicie, o cárguelos ya con `modprobe -a \(missingNow.joined(separator: " "))`; si tras reiniciar siguen sin estar, ejecute `update-initramfs -u -k all`."))]
         }
         let absent = missingNow.filter { notAtBoot.contains($0) }
         if absent.isEmpty {

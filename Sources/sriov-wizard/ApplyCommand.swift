@@ -140,7 +140,11 @@ struct ApplyCommand: ParsableCommand {
         return .success((Plan.combined(plans), remedies.filter { !$0.isEmpty }))
     }
 
-    func run() throws {
+    func run() throws { try run(verifyAfterwards: true) }
+
+    /// `verifyAfterwards`: re-check the plan's stages and print them. The wizard passes false:
+    /// it re-checks the stage itself, and printing it here too showed the stage twice.
+    func run(verifyAfterwards: Bool) throws {
         if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
             Console.error("changing this host needs root: run it with sudo (or add --dry-run to see the plan; --root DIR applies to a snapshot).")
             throw ExitStatus.needsRoot
@@ -198,7 +202,7 @@ struct ApplyCommand: ParsableCommand {
             throw ExitCode.failure
         }
         // Verify again, from a fresh read of the machine.
-        if let fresh = try? rootOptions.context(device: device) {
+        if verifyAfterwards, let fresh = try? rootOptions.context(device: device) {
             var renderer = CheckRenderer(console: console, language: languageOptions.resolved)
             renderer.showEvidence = false
             for report in verifyStages(fresh, only: plan.stages) {

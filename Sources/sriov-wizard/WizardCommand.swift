@@ -9,6 +9,8 @@ struct WizardCommand: ParsableCommand {
         discussion: """
         Explains each stage in plain words, runs its checks, shows what passed and what to fix, and moves on only when the stage verifies (or you skip it). Progress is saved in /var/lib/sriov-wizard on a live host, so after the reboot that a BIOS or kernel change needs, `sriov-wizard` resumes where it stopped and first re-verifies that stage.
 
+        At stage 4, [a] asks how many VFs (default: what the driver allows, with what each VF costs in MMIO), how they persist (a udev rule for this PF, recommended, or the driver's module option) and whether they get fixed, locally administered MACs; then which VM of this node gets a VF (or a resource mapping, or none now), and it ends with what to do next (start the VM, the guest's VF driver). Each answer has a default ([Enter]) and becomes an `apply` plan shown and confirmed first. On a --root snapshot progress is not saved.
+
         --walkthrough runs it on the bundled sample host with no prompts (stable output for documentation).
 
         EXAMPLES:

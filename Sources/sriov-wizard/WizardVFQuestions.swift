@@ -89,8 +89,9 @@ extension WizardSession {
                 guard let line = readLine() else { return nil }
                 let typed = line.trimmedSpace().lowercased()
                 if typed.isEmpty { macs = forVMs; break }
-                if typed == "f" { macs = true; break }
-                if typed == "n" || typed == "no" || typed == "none" || typed == "ninguna" { macs = false; break }
+                // A yes (y/yes/s/sí) to "fixed MACs?" is taken as fixed, a no as none.
+                if typed == "f" || YesNo.parse(typed) == true { macs = true; break }
+                if typed == "none" || typed == "ninguna" || YesNo.parse(typed) == false { macs = false; break }
                 say("Please answer f, n or Enter.", "Responda f, n o Intro.")
             }
         }

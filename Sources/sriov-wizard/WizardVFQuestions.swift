@@ -30,6 +30,9 @@ extension WizardSession {
             say("Each VF takes \(VFResources.size(cost.total)) of MMIO (its VF BARs: \(bars), from the SR-IOV capability; \(VFResources.size(cost.total * UInt64(total))) for \(total)) and one PCI function that gets its own IOMMU group where ACS allows.",
                 "Cada VF ocupa \(VFResources.size(cost.total)) de MMIO (sus BAR de VF: \(bars), de la capacidad SR-IOV; \(VFResources.size(cost.total * UInt64(total))) para \(total)) y una función PCI que tiene su propio grupo IOMMU donde ACS lo permite.")
         }
+        if let queues = known?.vfQueues {
+            say("Queues: \(queues.en) (\(driver), from the knowledge data).", "Colas: \(queues.es) (\(driver), de los datos de conocimiento).")
+        }
         let now = pf.sriov?.numVFs ?? 0
         if now > 0 {
             say("  [Enter] \(defaults.count) (recommended: the VFs there are; another count removes them all first, also from running VMs)",

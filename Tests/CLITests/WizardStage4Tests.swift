@@ -91,6 +91,7 @@ final class WizardStage4QuestionTests: XCTestCase {
         let screen = CLI.flat(try CLI.runInTerminal(["--root", root, "--width", "80"], input: toStage4 + "a\n3\nm\ny\nq\n", environment: ["NO_COLOR": "1"]))
         XCTAssertTrue(screen.contains("How many VFs on 0000:01:00.0 (igb, enp1s0)? The driver allows 7 (sriov_totalvfs; config space says 8)."), screen)
         XCTAssertTrue(screen.contains("Each VF takes 32 KiB of MMIO (its VF BARs: 16 KiB + 16 KiB"), screen)
+        XCTAssertTrue(screen.contains("Queues: 2 Rx/Tx queue pairs per VF pool on the 82576, of which igbvf uses one"), screen)
         XCTAssertTrue(screen.contains("[m] the igb module option max_vfs=3"), screen)
         XCTAssertFalse(screen.contains("MAC addresses of the VFs"), "the module option cannot set MACs: \(screen)")
         XCTAssertTrue(screen.contains("Plan: 3 VFs per igb port via the module option max_vfs"), screen)

@@ -98,6 +98,10 @@ extension WizardSession {
                 say("Please answer f, n or Enter.", "Responda f, n o Intro.")
             }
         }
+        if method == .modprobe, !pf.netdevs.isEmpty {
+            say("Fixed MACs need the udev rule; with the module option the driver picks them (random at every boot).",
+                "Las MACs fijas necesitan la regla udev; con la opción de módulo las elige el controlador (aleatorias en cada arranque).")
+        }
         do {
             let remedy = try VFPlanner.remedy(device: address, count: count, method: method, macs: macs, context: context)
             return (remedy, macs)

@@ -21,9 +21,17 @@ extension WizardSession {
     func askWhichVM(_ report: StageReport, context: CheckContext) -> VMChoice? {
         guard report.id == .activation else { return nil }
         let config = ProxmoxPassthroughConfig.read(context.machine)
-        guard !config.vms.isEmpty,
-              let pf = context.targetPFs.first(where: { !PassthroughPlanner.freeVFs(of: $0, context: context, config: config).isEmpty })
-        else { return nil }
+        guard !config.vms.isEmpty else { return nil }
+        guard let pf = context.targetPFs.first(where: { !PassthroughPlanner.freeVFs(of: $0, context: context, config: config).isEmpty }) else {
+            // A count written to a snapshot makes no VFs (only the host's kernel does): say
+            // where the question comes instead of leaving it out silently.
+            if !context.machine.isLive, let pf = context.targetPFs.first(where: { ($0.sriov?.numVFs ?? 0) > 0 && context.vfs(of: $0).isEmpty }) {
+                print("")
+                say("Which VM gets a VF of \(pf.address) is asked on the host: its VFs are not in this snapshot. Run `sriov-wizard` there once they exist.",
+                    "Qué VM recibe una VF de \(pf.address) se pregunta en el host: sus VFs no están en esta instantánea. Ejecute `sriov-wizard` allí cuando existan.")
+            }
+            return nil
+        }
         let free = PassthroughPlanner.freeVFs(of: pf, context: context, config: config)
         let vms = config.vms.sorted { (Int($0.vmid) ?? 0, $0.vmid) < (Int($1.vmid) ?? 0, $1.vmid) }
         let mapping = MappingPlanner.isValidName((pf.driver ?? "sriov") + "-vfs") ? (pf.driver ?? "sriov") + "-vfs" : "sriov-vfs"

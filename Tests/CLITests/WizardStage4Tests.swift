@@ -94,6 +94,7 @@ final class WizardStage4QuestionTests: XCTestCase {
         XCTAssertTrue(screen.contains("Queues: 2 Rx/Tx queue pairs per VF pool on the 82576, of which igbvf uses one"), screen)
         XCTAssertTrue(screen.contains("[m] the igb module option max_vfs=3"), screen)
         XCTAssertFalse(screen.contains("MAC addresses of the VFs"), "the module option cannot set MACs: \(screen)")
+        XCTAssertTrue(screen.contains("Fixed MACs need the udev rule; with the module option the driver picks them"), screen)
         XCTAssertTrue(screen.contains("Plan: 3 VFs per igb port via the module option max_vfs"), screen)
         let conf = try String(contentsOfFile: root + "/etc/modprobe.d/sriov-wizard-igb.conf", encoding: .utf8)
         XCTAssertTrue(conf.contains("options igb max_vfs=3"), conf)
@@ -111,6 +112,17 @@ final class WizardStage4QuestionTests: XCTestCase {
         XCTAssertTrue(summary.contains("VF 0000:01:10.0 (enp1s0v0, MAC \(mac)) is passed to VM 102 'debian'."), summary)
         XCTAssertTrue(summary.contains("Start the VM (`qm start 102`); inside the guest the in-tree Linux driver igbvf takes the VF"), summary)
         XCTAssertTrue(summary.contains("This is a snapshot"), summary)
+    }
+
+    /// On a snapshot without VFs, a count written by apply makes none: question 3 says it is
+    /// asked on the host instead of vanishing.
+    func testOnASnapshotWithoutVFsTheVMQuestionIsLeftToTheHost() throws {
+        let root = try CLI.copy("sample-host", for: self)
+        try FileManager.default.createDirectory(atPath: root + "/etc/pve/qemu-server", withIntermediateDirectories: true)
+        try "name: debian\nostype: l26\n".write(toFile: root + "/etc/pve/qemu-server/102.conf", atomically: true, encoding: .utf8)
+        let screen = CLI.flat(try CLI.runInTerminal(["--root", root, "--width", "80"], input: toStage4 + "a\n\n\n\ny\n\n", environment: ["NO_COLOR": "1"]))
+        XCTAssertTrue(screen.contains("Applied; journal"), screen)
+        XCTAssertTrue(screen.contains("Which VM gets a VF of 0000:01:00.0 is asked on the host: its VFs are not in this snapshot."), screen)
     }
 
     func testNoneKeepsTheDriversMACs() throws {

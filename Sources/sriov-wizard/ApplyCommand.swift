@@ -145,7 +145,11 @@ struct ApplyCommand: ParsableCommand {
         return .success((Plan.combined(plans), remedies.filter { !$0.isEmpty }))
     }
 
-    func run() throws {
+    func run() throws { try run(verifyAfterwards: true) }
+
+    /// `verifyAfterwards`: re-check the plan's stages and print them. The wizard passes false:
+    /// it re-checks the stage itself, and printing it here too showed the stage twice.
+    func run(verifyAfterwards: Bool) throws {
         let language = languageOptions.resolved
         let say = ApplyWords(language: language)
         if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
@@ -206,7 +210,7 @@ struct ApplyCommand: ParsableCommand {
             throw ExitCode.failure
         }
         // Verify again, from a fresh read of the machine.
-        if let fresh = try? rootOptions.context(device: device) {
+        if verifyAfterwards, let fresh = try? rootOptions.context(device: device) {
             var renderer = CheckRenderer(console: console, language: language)
             renderer.showEvidence = false
             for report in verifyStages(fresh, only: plan.stages) {

@@ -9,6 +9,8 @@ struct WizardCommand: ParsableCommand {
         discussion: """
         Explains each stage in plain words, runs its checks, shows what passed and what to fix, and moves on only when the stage verifies (or you skip it). Progress is saved in /var/lib/sriov-wizard on a live host, so after the reboot that a BIOS or kernel change needs, `sriov-wizard` resumes where it stopped and first re-verifies that stage.
 
+        At stage 4, [a] asks how many VFs (default: what the driver allows, with what each VF costs in MMIO), how they persist (a udev rule for this PF, recommended, or the driver's module option) and whether they get fixed, locally administered MACs; then which VM of this node gets a VF (or a resource mapping, or none now), and it ends with what to do next (start the VM, the guest's VF driver). Each answer has a default ([Enter]) and becomes an `apply` plan shown and confirmed first. On a --root snapshot progress is not saved.
+
         --walkthrough runs it on the bundled sample host with no prompts (stable output for documentation).
 
         EXAMPLES:
@@ -111,11 +113,16 @@ struct WizardSession {
     var uploadConfig = UploadConfig.defaultPath
     var outbox = ReportOutbox.defaultDirectory
 
-    /// Prints the sentence in the session's language, wrapped to the session's width.
+    /// Prints the sentence in the session's language, wrapped to the session's width. A text
+    /// that starts with blanks (a choice: `  [Enter] ...`) keeps them, and its continuation
+    /// lines are indented under the choice.
     func say(_ en: String, _ es: String) {
         var renderer = CheckRenderer(console: console, language: language)
         renderer.width = width
-        print(renderer.wrap(language == .es ? es : en, first: 0, rest: ""))
+        let text = language == .es ? es : en
+        let indent = text.prefix { $0 == " " }.count
+        let rest = indent > 0 ? String(repeating: " ", count: indent + 4) : ""
+        print(String(repeating: " ", count: indent) + renderer.wrap(text, first: indent, rest: rest))
     }
 
     func run() throws {
@@ -145,6 +152,9 @@ struct WizardSession {
         var showDetails = false
         var outcomes: [StageReport] = []
         var askedWhichVM = false
+        // Question 2's answer (fixed MACs applied), and question 5's summary once a VF is given.
+        var fixedMACs = false
+        var closing: LocalizedText?
         while index < Stage.all.count {
             let stage = Stage.all[index]
             print("")
@@ -163,15 +173,14 @@ struct WizardSession {
                 index += 1
                 continue
             }
-            if report.id == .activation, !askedWhichVM {
-                askedWhichVM = true
-                if let arguments = askWhichVM(report, context: try rootOptions.context(device: device)) {
-                    runApply(arguments)
-                    continue
-                }
-            }
             // The planners' remedies for what is open: the same values the hints are made from.
-            let remedies = interactive ? Remedies.offered(for: report, context: try rootOptions.context(device: device)) : []
+            let context = try rootOptions.context(device: device)
+            let remedies = Remedies.offered(for: report, context: context)
+            // Question 3 (which VM) once the VFs are in place (no VF remedy left to offer).
+            if report.id == .activation, !askedWhichVM, remedies.isEmpty {
+                askedWhichVM = true
+                if askAndPassVF(report, context: context, macs: fixedMACs, summary: &closing) { continue }
+            }
             let fix = remedies.isEmpty ? nil : remedies.flatMap(\.arguments)
             if let fix {
                 for remedy in remedies { say("→ " + remedy.explanation.en + ".", "→ " + remedy.explanation.es + ".") }
@@ -182,9 +191,21 @@ struct WizardSession {
             showDetails = false
             switch answer {
             case .apply:
-                if let fix { runApply(fix) }
+                // Stage 4: questions 1 and 2 make the VF remedy's count, method and MACs.
+                if report.id == .activation, let offered = remedies.first(where: { $0.arguments.contains("--vfs") }) {
+                    if let chosen = askVFRemedy(offered, context: context) {
+                        if runApply(chosen.remedy.arguments) { fixedMACs = chosen.macs }
+                    }
+                } else if let fix {
+                    runApply(fix)
+                }
                 continue
             case .next:
+                // Leaving stage 4 with the VF remedy not taken: still ask which VM (once).
+                if report.id == .activation, !askedWhichVM {
+                    askedWhichVM = true
+                    if askAndPassVF(report, context: context, macs: fixedMACs, summary: &closing) { continue }
+                }
                 index += 1
                 save(persist, stage: index < Stage.all.count ? Stage.all[index].id : nil, skipped: skipped)
             case .recheck:
@@ -201,7 +222,12 @@ struct WizardSession {
                 if persist {
                     say("Progress saved. Run `sriov-wizard` again (after the reboot, if one is needed) to continue at stage \(index + 1).",
                         "Progreso guardado. Ejecute `sriov-wizard` de nuevo (tras reiniciar, si hace falta) para seguir en la etapa \(index + 1).")
+                } else {
+                    // Progress is kept for the live host only (/var/lib/sriov-wizard).
+                    say("Progress is not saved for a snapshot (--root \(rootOptions.root)): the next run starts at stage 1. Changes applied to the snapshot stay in it; `sriov-wizard rollback --root \(rootOptions.root)` undoes them.",
+                        "El progreso no se guarda para una instantánea (--root \(rootOptions.root)): la próxima ejecución empieza en la etapa 1. Los cambios aplicados a la instantánea se quedan en ella; `sriov-wizard rollback --root \(rootOptions.root)` los deshace.")
                 }
+                printClosing(closing)
                 return
             }
         }
@@ -210,6 +236,7 @@ struct WizardSession {
             print(renderer.verdict(outcomes))
             return
         }
+        printClosing(closing)
         if skipped.isEmpty {
             say("All four stages are done.", "Las cuatro etapas están completas.")
         } else {
@@ -247,21 +274,41 @@ struct WizardSession {
 
     enum Answer { case next, recheck, details, skip, quit, apply }
 
-    /// Runs `apply` with the same root (it shows the diff and asks before changing anything).
-    func runApply(_ arguments: [String]) {
-        var full = arguments
+    /// Runs `apply` with the same root and language (it shows the diff and asks before
+    /// changing anything). The wizard re-checks the stage itself, so apply does not print it.
+    /// True when the plan was applied or already in place.
+    @discardableResult
+    func runApply(_ arguments: [String]) -> Bool {
+        var full = arguments + ["--lang", language.rawValue]
         if rootOptions.root != "/" { full += ["--root", rootOptions.root] }
-        full += ["--lang", language.rawValue]
         do {
-            var command = try ApplyCommand.parse(full)
-            try command.run()
+            let command = try ApplyCommand.parse(full)
+            try command.run(verifyAfterwards: false)
+            return true
         } catch {
             let status = ApplyCommand.exitCode(for: error)
             if status != .success {
+                let message = ApplyCommand.message(for: error)
                 let stopped = language == .es ? "apply se detuvo (estado \(status.rawValue))" : "apply stopped (status \(status.rawValue))"
-                Console.error(ApplyCommand.message(for: error).isEmpty ? stopped : ApplyCommand.message(for: error))
+                if !message.isEmpty { Console.error(message) }
+                else if status != ExitStatus.notConfirmed { Console.error(stopped) }
             }
+            return status == .success
         }
+    }
+
+    /// Question 3, its apply, and question 5's summary. True when a plan was run (the stage
+    /// is then checked again).
+    func askAndPassVF(_ report: StageReport, context: CheckContext, macs: Bool, summary: inout LocalizedText?) -> Bool {
+        guard let choice = askWhichVM(report, context: context) else { return false }
+        if runApply(choice.arguments) { summary = closingSummary(choice, macs: macs, context: context) }
+        return true
+    }
+
+    func printClosing(_ summary: LocalizedText?) {
+        guard let summary else { return }
+        print("")
+        say(summary.en, summary.es)
     }
 
     func prompt(verified: Bool, canApply: Bool = false) -> Answer {

@@ -6,13 +6,32 @@ import SRIOVCore
 /// `--mapping NAME --device PF [--passthrough VMID]`), so the plan, the diff, the question and
 /// the journal are apply's own (PassthroughPlanner, MappingPlanner).
 extension WizardSession {
+    /// What the user chose: apply's arguments, and what the closing summary names.
+    struct VMChoice {
+        var arguments: [String]
+        var pf: PCIFunction
+        var vm: ProxmoxPassthroughConfig.VMConfig?
+        /// The VF `--vf auto` takes (the first free one), for the address form.
+        var vf: PCIFunction?
+        var mapping: String?
+        var freeCount: Int
+    }
+
     /// nil: not asked (not stage 4, no VM configs, no free VF) or answered "none now".
-    func askWhichVM(_ report: StageReport, context: CheckContext) -> [String]? {
+    func askWhichVM(_ report: StageReport, context: CheckContext) -> VMChoice? {
         guard report.id == .activation else { return nil }
         let config = ProxmoxPassthroughConfig.read(context.machine)
-        guard !config.vms.isEmpty,
-              let pf = context.targetPFs.first(where: { !PassthroughPlanner.freeVFs(of: $0, context: context, config: config).isEmpty })
-        else { return nil }
+        guard !config.vms.isEmpty else { return nil }
+        guard let pf = context.targetPFs.first(where: { !PassthroughPlanner.freeVFs(of: $0, context: context, config: config).isEmpty }) else {
+            // A count written to a snapshot makes no VFs (only the host's kernel does): say
+            // where the question comes instead of leaving it out silently.
+            if !context.machine.isLive, let pf = context.targetPFs.first(where: { ($0.sriov?.numVFs ?? 0) > 0 && context.vfs(of: $0).isEmpty }) {
+                print("")
+                say("Which VM gets a VF of \(pf.address) is asked on the host: its VFs are not in this snapshot. Run `sriov-wizard` there once they exist.",
+                    "Qué VM recibe una VF de \(pf.address) se pregunta en el host: sus VFs no están en esta instantánea. Ejecute `sriov-wizard` allí cuando existan.")
+            }
+            return nil
+        }
         let free = PassthroughPlanner.freeVFs(of: pf, context: context, config: config)
         let vms = config.vms.sorted { (Int($0.vmid) ?? 0, $0.vmid) < (Int($1.vmid) ?? 0, $1.vmid) }
         let mapping = MappingPlanner.isValidName((pf.driver ?? "sriov") + "-vfs") ? (pf.driver ?? "sriov") + "-vfs" : "sriov-vfs"
@@ -37,7 +56,8 @@ extension WizardSession {
             let typed = line.trimmedSpace().lowercased()
             if typed.isEmpty || typed == "n" || typed == "none" || typed == "ninguna" { return nil }
             if let n = Int(typed), n >= 1, n <= vms.count {
-                return ["--passthrough", vms[n - 1].vmid, "--vf", PassthroughPlanner.auto, "--device", pf.address.description]
+                return VMChoice(arguments: ["--passthrough", vms[n - 1].vmid, "--vf", PassthroughPlanner.auto, "--device", pf.address.description],
+                                pf: pf, vm: vms[n - 1], vf: free[0], freeCount: free.count)
             }
             if typed == "m" {
                 say("Give a VM a VF of '\(mapping)' now? Its number, or [Enter] for none.",
@@ -45,8 +65,9 @@ extension WizardSession {
                 print("> ", terminator: "")
                 let answer = (readLine() ?? "").trimmedSpace()
                 var arguments = ["--mapping", mapping, "--device", pf.address.description]
-                if let n = Int(answer), n >= 1, n <= vms.count { arguments += ["--passthrough", vms[n - 1].vmid] }
-                return arguments
+                var vm: ProxmoxPassthroughConfig.VMConfig?
+                if let n = Int(answer), n >= 1, n <= vms.count { arguments += ["--passthrough", vms[n - 1].vmid]; vm = vms[n - 1] }
+                return VMChoice(arguments: arguments, pf: pf, vm: vm, mapping: mapping, freeCount: free.count)
             }
             say("Please answer with a VM's number, m or Enter.", "Responda con el número de una VM, m o Intro.")
         }

@@ -149,8 +149,9 @@ final class SpanishEverywhereTests: XCTestCase {
         let root = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.copyItem(atPath: CLI.resource("sample-host"), toPath: root)
-        // Skip stage 1 ([o] omitir), continue through 2 and 3, apply at 4, confirm with "s", quit.
-        let screen = try CLI.runInTerminal(["--root", root, "--lang", "es"], input: "o\n\n\na\ns\nq\n", environment: ["NO_COLOR": "1"])
+        // Skip stage 1 ([o] omitir), continue through 2 and 3, apply at 4 with the defaults (VF count,
+        // persistence, MACs), confirm with "s", quit.
+        let screen = try CLI.runInTerminal(["--root", root, "--lang", "es"], input: "o\n\n\na\n\n\n\ns\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("Plan: 7 VFs en 0000:01:00.0 (igb) con sriov_numvfs en sysfs y una regla udev"), screen)
         XCTAssertTrue(screen.contains("¿Aplicar estos cambios? [s/N]"), screen)
         XCTAssertTrue(screen.contains("Aplicado; diario "), screen)

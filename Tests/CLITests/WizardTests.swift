@@ -68,8 +68,9 @@ final class WizardApplyTests: XCTestCase {
         let root = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.copyItem(atPath: CLI.resource("sample-host"), toPath: root)
-        // Skip stage 1 (no vmx in the lab), continue through 2 and 3, apply at 4, confirm, quit.
-        let screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\na\ny\nq\n", environment: ["NO_COLOR": "1"])
+        // Skip stage 1 (no vmx in the lab), continue through 2 and 3, apply at 4 with the
+        // recommended count, method and MACs (Enter three times), confirm, quit.
+        let screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\na\n\n\n\ny\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("`sriov-wizard apply --device 0000:01:00.0 --vfs 7`"), screen)
         XCTAssertTrue(screen.contains("→ Create 7 VFs on 0000:01:00.0 now and at every boot"), screen)
         XCTAssertTrue(screen.contains("[a] apply the fix"), screen)
@@ -86,23 +87,16 @@ final class WizardApplyTests: XCTestCase {
 /// own plans (listed as "would run on the host" on a snapshot).
 final class WizardVMQuestionTests: XCTestCase {
     private func host() throws -> String {
-        let root = CLI.temporaryDirectory()
+        let root = try CLI.hostWithVMs()
         addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.copyItem(atPath: CLI.resource("sample-host-vfs"), toPath: root)
-        try FileManager.default.createDirectory(atPath: root + "/etc/pve/qemu-server", withIntermediateDirectories: true)
-        try "bios: ovmf\nmachine: pc-q35-8.1\nname: win11\nostype: win11\n".write(toFile: root + "/etc/pve/qemu-server/101.conf", atomically: true, encoding: .utf8)
-        try "name: debian\nostype: l26\n".write(toFile: root + "/etc/pve/qemu-server/102.conf", atomically: true, encoding: .utf8)
-        let base = root + "/sriov-wizard/commands/qm_list"
-        try "      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID\n       101 win11                running    8192              64.00 4242\n       102 debian               stopped    2048              32.00 0\n"
-            .write(toFile: base + ".stdout", atomically: true, encoding: .utf8)
-        try "".write(toFile: base + ".stderr", atomically: true, encoding: .utf8)
-        try "0\n".write(toFile: base + ".status", atomically: true, encoding: .utf8)
         return root
     }
 
-    // Skip stage 1 (no vmx in the lab), continue through 2 and 3, then answer at stage 4.
+    // Skip stage 1 (no vmx in the lab), continue through 2 and 3; at stage 4 (the VFs are not
+    // persistent, so `[a]` is offered) continue: the wizard then asks which VM gets a VF.
     func testAVMNumberPassesTheFirstFreeVF() throws {
-        let screen = try CLI.runInTerminal(["--root", try host()], input: "s\n\n\n1\ny\nq\n", environment: ["NO_COLOR": "1"])
+        let screen = try CLI.runInTerminal(["--root", try host()], input: "s\n\n\n\n1\ny\nq\n", environment: ["NO_COLOR": "1"])
+
         XCTAssertTrue(screen.contains("Which VM gets a VF of 0000:01:00.0? 7 free"), screen)
         XCTAssertTrue(screen.contains("[1] VM 101 'win11': ostype win11 (Windows), q35, OVMF (UEFI), running"), screen)
         XCTAssertTrue(screen.contains("[2] VM 102 'debian': ostype l26, i440fx, SeaBIOS, stopped"), screen)
@@ -113,16 +107,16 @@ final class WizardVMQuestionTests: XCTestCase {
 
     func testAnI440fxVMGetsNoPCIeAndAMappingCanBeChosen() throws {
         let root = try host()
-        var screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
+        var screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\n\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("run qm set 102 -hostpci0 0000:01:10.0  (would run on the host)"), screen)
         XCTAssertTrue(screen.contains("uses the i440fx machine type"), screen)
-        screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\nm\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
+        screen = try CLI.runInTerminal(["--root", root], input: "s\n\n\n\nm\n2\ny\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("run pvesh create /cluster/mapping/pci --id igb-vfs --map node=sriov-lab,path=0000:01:10.0,id=8086:10ca,iommugroup=6"), screen)
         XCTAssertTrue(screen.contains("run qm set 102 -hostpci0 mapping=igb-vfs  (would run on the host)"), screen)
     }
 
     func testEnterMeansNoneNowAndSpanishAsksInSpanish() throws {
-        let screen = try CLI.runInTerminal(["--root", try host(), "--lang", "es"], input: "o\n\n\n\nq\n", environment: ["NO_COLOR": "1"])
+        let screen = try CLI.runInTerminal(["--root", try host(), "--lang", "es"], input: "o\n\n\n\n\nq\n", environment: ["NO_COLOR": "1"])
         XCTAssertTrue(screen.contains("¿Qué VM recibe una VF de 0000:01:00.0? 7 libres"), screen)
         XCTAssertTrue(screen.contains("[1] VM 101 'win11': ostype win11 (Windows), q35, OVMF (UEFI), en marcha"), screen)
         XCTAssertTrue(screen.contains("[Intro] ninguna por ahora"), screen)

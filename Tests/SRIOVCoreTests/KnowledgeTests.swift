@@ -80,6 +80,7 @@ final class KnowledgeTests: XCTestCase {
         for driver in knowledge.drivers {
             if let notes = driver.notes { texts.append(("\(driver.name).notes", notes)) }
             if let note = driver.firmwareNote { texts.append(("\(driver.name).firmwareNote", note)) }
+            if let note = driver.vfQueues { texts.append(("\(driver.name).vfQueues", note)) }
             if let note = driver.windowsDriver?.note { texts.append(("\(driver.name).windowsDriver.note", note)) }
         }
         XCTAssertGreaterThan(texts.count, 20)

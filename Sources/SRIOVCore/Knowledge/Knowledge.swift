@@ -146,6 +146,9 @@ public struct DriverKnowledge: Sendable, Codable, Equatable {
     public var windowsDriver: WindowsDriver?
     /// Firmware prerequisites (mlx5: SRIOV_EN / NUM_OF_VFS through mstconfig).
     public var firmwareNote: KnowledgeText?
+    /// What one VF gets of the PF's queues, where the driver's sources say (the wizard's
+    /// "how many VFs" question names it next to the MMIO of the VF BARs).
+    public var vfQueues: KnowledgeText?
     public var notes: KnowledgeText?
     public var sources: [String]
 }

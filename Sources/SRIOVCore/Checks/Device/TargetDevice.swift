@@ -56,8 +56,18 @@ enum TargetDevice {
     }
 
     /// The skip given for a PF that has no VFs right now (stage 4 checks after `vfs-enabled`).
+    /// When sriov_numvfs says there are VFs but none is in the inventory (a snapshot where
+    /// `apply` wrote the count after it was taken: only the host's kernel creates VFs), the
+    /// skip says so instead of contradicting `vfs-enabled`.
     static func noVFs<C: Check>(_ check: C.Type, _ context: CheckContext, _ pf: PCIFunction) -> CheckResult {
-        check.result(.skip, LocalizedText(
+        if let n = pf.sriov?.numVFs, n > 0 {
+            return check.result(.skip, LocalizedText(
+                en: "\(label(pf)) has \(count(n, "VF", "VFs")) set in sriov_numvfs, but \(n == 1 ? "it is" : "they are") not in \(context.machine.isLive ? "sysfs yet" : "this snapshot (the host's kernel creates them)"); nothing to check until \(n == 1 ? "it exists" : "they exist").",
+                es: "\(label(pf)) tiene \(count(n, "VF", "VFs")) en sriov_numvfs, pero no \(n == 1 ? "está" : "están") \(context.machine.isLive ? "todavía en sysfs" : "en esta instantánea (las crea el kernel del host)"); no hay nada que comprobar hasta que \(n == 1 ? "exista" : "existan")."),
+                evidence: ["\(stateSource(context, pf, "sriov_numvfs")): \(n)", "\(sysfs(pf.address, "virtfn*")): 0"],
+                device: pf.address)
+        }
+        return check.result(.skip, LocalizedText(
             en: "\(label(pf)) has no VFs enabled; nothing to check yet (see vfs-enabled).",
             es: "\(label(pf)) no tiene VFs activadas; todavía no hay nada que comprobar (vea vfs-enabled)."),
             evidence: ["\(stateSource(context, pf, "sriov_numvfs")): \(pf.sriov?.numVFs.map(String.init) ?? "unknown")"],

@@ -227,10 +227,21 @@ struct ApplyCommand: ParsableCommand {
     }
 }
 
-/// The apply command's own sentences, in the user's language.
-struct ApplyWords {
-    let language: Language
+/// Sentences that apply and rollback share, in the user's language.
+protocol ChangeWords {
+    var language: Language { get }
+}
+
+extension ChangeWords {
     func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
+    var dryRun: String { t("Dry run: nothing was changed.", "Simulación: no se cambió nada.") }
+    var unchanged: String { t("Nothing was changed.", "No se cambió nada.") }
+    var wouldRun: String { t("  (would run on the host)", "  (se ejecutaría en el equipo)") }
+}
+
+/// The apply command's own sentences, in the user's language.
+struct ApplyWords: ChangeWords {
+    let language: Language
 
     var needsRoot: String {
         t("changing this host needs root: run it with sudo (or add --dry-run to see the plan; --root DIR applies to a snapshot).",
@@ -239,13 +250,11 @@ struct ApplyWords {
     var runYourself: String { t("  run yourself: ", "  ejecute usted: ") }
     var alreadyApplied: String { t("Already applied: nothing to change.", "Ya aplicado: nada que cambiar.") }
     var nothingHere: String { t("Nothing to change here.", "Nada que cambiar aquí.") }
-    var dryRun: String { t("Dry run: nothing was changed.", "Simulación: no se cambió nada.") }
     var noTerminal: String {
         t("refusing to change the machine without confirmation: standard input is not a terminal. Add --yes to apply, or --dry-run to only see the plan.",
           "no se cambia la máquina sin confirmación: la entrada estándar no es un terminal. Añada --yes para aplicar, o --dry-run para ver solo el plan.")
     }
     var question: String { t("Apply these changes?", "¿Aplicar estos cambios?") }
-    var unchanged: String { t("Nothing was changed.", "No se cambió nada.") }
     func journalUnwritable(_ error: String) -> String {
         t("cannot write the journal, so nothing was changed: \(error)", "no se puede escribir el diario, así que no se cambió nada: \(error)")
     }
@@ -291,7 +300,7 @@ enum PlanRendering {
         for item in plan.alreadyApplied { out.append(say.t("  already in place: ", "  ya en su sitio: ") + item.text(language)) }
         for (i, step) in plan.steps.enumerated() {
             var line = "  \(i + 1). \(step.summary.text(language))"
-            if !live, case .command = step { line += say.t("  (would run on the host)", "  (se ejecutaría en el equipo)") }
+            if !live, case .command = step { line += say.wouldRun }
             if !live, case .sysfs = step { line += say.t("  (recorded in the snapshot)", "  (anotado en la instantánea)") }
             out.append(line)
             out.append("     " + console.paint(step.reason.text(language), .dim))

@@ -112,9 +112,8 @@ struct RollbackCommand: ParsableCommand {
 }
 
 /// The rollback command's own sentences, in the user's language.
-struct RollbackWords {
+struct RollbackWords: ChangeWords {
     let language: Language
-    private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
 
     var lastOrID: String {
         t("Give either --last or --id ID (see `sriov-wizard history`).", "Indique --last o bien --id ID (vea `sriov-wizard history`).")
@@ -130,15 +129,12 @@ struct RollbackWords {
     func heading(_ id: String, _ summary: String) -> String {
         t("Rollback of \(id): \(summary)", "Deshacer \(id): \(summary)")
     }
-    var wouldRun: String { t("  (would run on the host)", "  (se ejecutaría en el equipo)") }
     var recorded: String { t("  (recorded in the snapshot)", "  (anotado en la instantánea)") }
-    var dryRun: String { t("Dry run: nothing was changed.", "Simulación: no se cambió nada.") }
     var noTerminal: String {
         t("refusing to roll back without confirmation: standard input is not a terminal. Add --yes to roll back, or --dry-run to only see the plan.",
           "no se deshace nada sin confirmación: la entrada estándar no es un terminal. Añada --yes para deshacer, o --dry-run para ver solo el plan.")
     }
     var question: String { t("Roll back these changes?", "¿Deshacer estos cambios?") }
-    var unchanged: String { t("Nothing was changed.", "No se cambió nada.") }
     func done(_ id: String) -> String { t("Rolled back \(id).", "Deshecho \(id).") }
 }
 

@@ -4,7 +4,7 @@
 #
 # Usage: Tests/EndToEnd/run-lab-suite.sh [--binary PATH] [--setup] [JOB...]
 #   JOB            a scenario of expectations.json (igb, igb-nvme, ...), `apply` (the four
-#                  apply/rollback phases) or `apply-PHASE` (sysfs, modprobe, mac, vfio, passthrough);
+#                  apply/rollback phases) or `apply-PHASE` (sysfs, modprobe, mac, vfio, passthrough, wizard);
 #                  default: every scenario, then every apply phase
 #   --binary PATH  sriov-wizard to test (default .build/release/sriov-wizard)
 #   --setup        run `vm.sh setup` first (installs QEMU, fetches guest kernels; cached)
@@ -43,13 +43,13 @@ expect=$repo/Tests/EndToEnd/expectations.json
 apply_phases=()
 if [ ${#scenarios[@]} = 0 ]; then
   mapfile -t scenarios < <(python3 -c "import json,sys; print('\n'.join(json.load(open('$expect'))['scenarios']))")
-  [ "${E2E_APPLY:-1}" = 1 ] && apply_phases=(sysfs modprobe mac vfio passthrough)
+  [ "${E2E_APPLY:-1}" = 1 ] && apply_phases=(sysfs modprobe mac vfio passthrough wizard)
 else
   picked=()
   for name in "${scenarios[@]}"; do
     case $name in
-      apply) apply_phases+=(sysfs modprobe mac vfio passthrough) ;;
-      apply-sysfs|apply-modprobe|apply-mac|apply-vfio|apply-passthrough) apply_phases+=("${name#apply-}") ;;
+      apply) apply_phases+=(sysfs modprobe mac vfio passthrough wizard) ;;
+      apply-sysfs|apply-modprobe|apply-mac|apply-vfio|apply-passthrough|apply-wizard) apply_phases+=("${name#apply-}") ;;
       *) picked+=("$name") ;;
     esac
   done

@@ -1,10 +1,11 @@
 #!/bin/bash
 # Runs inside the lab VM (as root, real kernel, udevd running).
-# Usage: apply.sh BINARY [PHASE [PF]]   PHASE: sysfs | modprobe | mac | vfio | passthrough | all (default)
+# Usage: apply.sh BINARY [PHASE [PF]]   PHASE: sysfs | modprobe | mac | vfio | passthrough | wizard | all (default)
 # Proves `apply` / `rollback` on the igb PF: VFs now and after a driver reload (the lab's
 # stand-in for a reboot) for both methods, the 0-first dance, the ERANGE limit, dry-run,
 # byte-identical rollback, stable VF MACs, vfio modules, the root check and the lock; and
-# (passthrough) `apply --passthrough/--mapping` with qm/pvesh stand-ins, then `check`.
+# (passthrough) `apply --passthrough/--mapping` with qm/pvesh stand-ins, then `check`; (wizard)
+# the interactive wizard's stage 4 on a pseudo-terminal, from no VFs to a VF in a VM.
 # Each phase starts from the fresh guest (no VFs, /etc as booted) and ends there, so the
 # host can run each phase in its own VM (shorter jobs, cheaper retries of a lab fault).
 # Prints PASS/FAIL lines; writes details to $LAB_OUT; exit 0 only when every assertion passed.
@@ -56,6 +57,49 @@ echo "kernel $(uname -r); phase $PHASE; $ADDR totalvfs $(cat $PF/sriov_totalvfs)
 expect "start: no VFs" "$(numvfs)" 0
 etc_sums > "$OUT/etc-before.sha256"
 wants() { [ "$PHASE" = all ] || [ "$PHASE" = "$1" ]; }
+
+# qm and pvesh stand-ins that write /etc/pve the way Proxmox does (qm(1): `key: value` lines,
+# sorted; pci.cfg: the mapping id, then `map` lines with sorted keys), and three VMs.
+pve_stubs() {
+cat > /run/stub/qm <<'QM'
+#!/bin/bash
+# Stand-in for Proxmox's qm: `qm set VMID -hostpciN VALUE`, `qm list`.
+echo "qm $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
+case $1 in
+  list)
+    printf '%10s %-20s %-10s %-10s %12s %-10s\n' VMID NAME STATUS 'MEM(MB)' 'BOOTDISK(GB)' PID
+    for f in /etc/pve/qemu-server/*.conf; do
+      id=$(basename "$f" .conf); name=$(sed -n 's/^name: //p' "$f")
+      if grep -qx "$id" /run/stub/running 2>/dev/null; then st=running; pid=4242; else st=stopped; pid=0; fi
+      printf '%10s %-20s %-10s %-10s %12s %-10s\n' "$id" "${name:-VM$id}" $st 2048 32.00 $pid
+    done ;;
+  set)
+    conf=/etc/pve/qemu-server/$2.conf key=${3#-} value=$4
+    [ -f "$conf" ] || { echo "Configuration file 'nodes/lab/qemu-server/$2.conf' does not exist" >&2; exit 2; }
+    { grep -v "^$key: " "$conf"; echo "$key: $value"; } | sort > "$conf.new" && mv "$conf.new" "$conf" ;;
+  *) echo "qm stand-in: $1 not supported" >&2; exit 1 ;;
+esac
+QM
+cat > /run/stub/pvesh <<'PVESH'
+#!/bin/bash
+# Stand-in for `pvesh create /cluster/mapping/pci --id NAME --map K=V,... [--map ...]`.
+echo "pvesh $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
+[ "$1 $2 $3" = "create /cluster/mapping/pci --id" ] || { echo "pvesh stand-in: $* not supported" >&2; exit 1; }
+cfg=/etc/pve/mapping/pci.cfg; name=$4; shift 4
+grep -qx "$name" "$cfg" 2>/dev/null && { echo "mapping '$name' already exists" >&2; exit 255; }
+{ [ -s "$cfg" ] && echo; echo "$name"; while [ $# -ge 2 ] && [ "$1" = --map ]; do
+    printf '\tmap %s\n' "$(echo "$2" | tr , '\n' | sort | paste -sd,)"; shift 2; done; } >> "$cfg"
+PVESH
+# apply runs commands with LC_ALL, LANG and PATH only: the log path is written in.
+sed -i "s|\${LAB_OUT:-/tmp}|$OUT|" /run/stub/qm /run/stub/pvesh
+chmod +x /run/stub/qm /run/stub/pvesh
+mkdir -p /etc/pve/qemu-server /etc/pve/mapping
+printf 'bios: ovmf\ncores: 4\nmachine: pc-q35-8.1\nmemory: 8192\nname: win11\nostype: win11\n' > /etc/pve/qemu-server/100.conf
+printf 'cores: 2\nmemory: 2048\nname: debian\nostype: l26\n' > /etc/pve/qemu-server/101.conf
+printf 'machine: q35\nname: router\nostype: l26\n' > /etc/pve/qemu-server/102.conf
+echo 100 > /run/stub/running
+}
+
 
 if wants sysfs; then
 # --- dry-run changes nothing
@@ -197,43 +241,7 @@ if wants passthrough; then
 # --- a VF in a VM: qm and pvesh stand-ins that write /etc/pve the way Proxmox does (qm(1):
 # `key: value` lines, sorted; pci.cfg: the mapping id, then `map` lines with sorted keys),
 # then `check` on the real kernel sees the VFs passed.
-cat > /run/stub/qm <<'QM'
-#!/bin/bash
-# Stand-in for Proxmox's qm: `qm set VMID -hostpciN VALUE`, `qm list`.
-echo "qm $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
-case $1 in
-  list)
-    printf '%10s %-20s %-10s %-10s %12s %-10s\n' VMID NAME STATUS 'MEM(MB)' 'BOOTDISK(GB)' PID
-    for f in /etc/pve/qemu-server/*.conf; do
-      id=$(basename "$f" .conf); name=$(sed -n 's/^name: //p' "$f")
-      if grep -qx "$id" /run/stub/running 2>/dev/null; then st=running; pid=4242; else st=stopped; pid=0; fi
-      printf '%10s %-20s %-10s %-10s %12s %-10s\n' "$id" "${name:-VM$id}" $st 2048 32.00 $pid
-    done ;;
-  set)
-    conf=/etc/pve/qemu-server/$2.conf key=${3#-} value=$4
-    [ -f "$conf" ] || { echo "Configuration file 'nodes/lab/qemu-server/$2.conf' does not exist" >&2; exit 2; }
-    { grep -v "^$key: " "$conf"; echo "$key: $value"; } | sort > "$conf.new" && mv "$conf.new" "$conf" ;;
-  *) echo "qm stand-in: $1 not supported" >&2; exit 1 ;;
-esac
-QM
-cat > /run/stub/pvesh <<'PVESH'
-#!/bin/bash
-# Stand-in for `pvesh create /cluster/mapping/pci --id NAME --map K=V,... [--map ...]`.
-echo "pvesh $*" >> "${LAB_OUT:-/tmp}/stub-commands.log"
-[ "$1 $2 $3" = "create /cluster/mapping/pci --id" ] || { echo "pvesh stand-in: $* not supported" >&2; exit 1; }
-cfg=/etc/pve/mapping/pci.cfg; name=$4; shift 4
-grep -qx "$name" "$cfg" 2>/dev/null && { echo "mapping '$name' already exists" >&2; exit 255; }
-{ [ -s "$cfg" ] && echo; echo "$name"; while [ $# -ge 2 ] && [ "$1" = --map ]; do
-    printf '\tmap %s\n' "$(echo "$2" | tr , '\n' | sort | paste -sd,)"; shift 2; done; } >> "$cfg"
-PVESH
-# apply runs commands with LC_ALL, LANG and PATH only: the log path is written in.
-sed -i "s|\${LAB_OUT:-/tmp}|$OUT|" /run/stub/qm /run/stub/pvesh
-chmod +x /run/stub/qm /run/stub/pvesh
-mkdir -p /etc/pve/qemu-server /etc/pve/mapping
-printf 'bios: ovmf\ncores: 4\nmachine: pc-q35-8.1\nmemory: 8192\nname: win11\nostype: win11\n' > /etc/pve/qemu-server/100.conf
-printf 'cores: 2\nmemory: 2048\nname: debian\nostype: l26\n' > /etc/pve/qemu-server/101.conf
-printf 'machine: q35\nname: router\nostype: l26\n' > /etc/pve/qemu-server/102.conf
-echo 100 > /run/stub/running
+pve_stubs
 echo 7 > $PF/sriov_numvfs; settle
 expect "passthrough: 7 VFs" "$(numvfs)" 7
 vf0=$(basename "$(readlink $PF/virtfn0)"); vf1=$(basename "$(readlink $PF/virtfn1)")
@@ -274,7 +282,36 @@ rm -rf /etc/pve /run/stub/qm /run/stub/pvesh /run/stub/running
 echo 0 > $PF/sriov_numvfs; settle
 fi
 
-case $PHASE in all|sysfs|modprobe|mac|vfio|passthrough) ;; *) fail "unknown phase '$PHASE'" ;; esac
+if wants wizard; then
+# --- the wizard's stage 4 on a terminal (script(1) gives it a pseudo-terminal), from no VFs to
+# a VF in a VM: stage 1 skipped, 2 and 3 continued; at stage 4 [a], the VF count, persistence
+# and MAC questions answered with their defaults, apply confirmed, then VM 100 'win11' picked
+# and its passthrough confirmed. The kernel's VFs, the VM config, the closing summary and
+# `check` must agree.
+pve_stubs
+printf 's\n\n\na\n\n\n\ny\n1\ny\n\n\nq\n' | NO_COLOR=1 timeout 300 script -qfec "$B --width 80" /dev/null > "$OUT/wizard.raw" 2>&1
+echo $? > "$OUT/wizard.rc"
+tr -d '\r' < "$OUT/wizard.raw" > "$OUT/wizard.txt"
+settle
+expect "wizard: exit status" "$(cat $OUT/wizard.rc)" 0
+expect "wizard: VFs created on the real igb" "$(numvfs)" 7
+expect "wizard: VF drivers" "$(vf_drivers)" "$(repeat 7 igbvf)"
+[ -f /etc/udev/rules.d/70-sriov-wizard.rules ] && pass "wizard: udev rule written" || fail "wizard: no udev rule"
+vf0=$(basename "$(readlink $PF/virtfn0)")
+expect "wizard: VM 100 config line" "$(grep '^hostpci' /etc/pve/qemu-server/100.conf)" "hostpci0: $vf0,pcie=1"
+flat=$(tr -s ' \n' '  ' < "$OUT/wizard.txt")
+grep -q "How many VFs on $ADDR" <<<"$flat" && pass "wizard asked how many VFs" || fail "wizard did not ask how many VFs"
+grep -q "Which VM gets a VF" <<<"$flat" && pass "wizard asked which VM" || fail "wizard did not ask which VM"
+grep -q "VF $vf0 (.*) is passed to VM 100 'win11'" <<<"$flat" && pass "wizard summary: $vf0 passed to VM 100 'win11'" || fail "wizard summary does not name $vf0 and VM 100"
+grep -q "inside Windows install" <<<"$flat" && pass "wizard summary names the Windows VF driver" || fail "wizard summary lacks the Windows driver"
+run wz-check check --stage activation --details
+grep -q "vf-passthrough    VF $vf0 (.*) is passed to VM 100 'win11'" "$OUT/wz-check.out" && pass "check on the real kernel: $vf0 in VM 100" || fail "check does not show $vf0 in VM 100"
+cp "$OUT/stub-commands.log" "$OUT/wz-stub-commands.log" 2>/dev/null
+rm -rf /etc/pve /run/stub/qm /run/stub/pvesh /run/stub/running /etc/udev/rules.d/70-sriov-wizard.rules
+echo 0 > $PF/sriov_numvfs; settle
+fi
+
+case $PHASE in all|sysfs|modprobe|mac|vfio|passthrough|wizard) ;; *) fail "unknown phase '$PHASE'" ;; esac
 run history-final history
 echo "== $fails failure(s)"
 [ $fails = 0 ]

@@ -63,3 +63,34 @@ final class KernelLogSplitTests: XCTestCase {
                        ["x AMD-Vi: Interrupt remapping enabled"])
     }
 }
+
+/// `PCIIDs.newline` reads eight bytes at a time; it must find the same LF a byte scan finds,
+/// at every alignment and next to bytes that look like LF after the XOR (0x0b, 0x8a, 0x00).
+final class PCIIDsNewlineTests: XCTestCase {
+    func testWordScanFindsTheFirstLineFeed() {
+        var random = DeterministicRandom(seed: 0x15)
+        let alphabet: [UInt8] = [0x0a, 0x0b, 0x09, 0x8a, 0x00, 0xff, 0x30, 0x20, 0x0a ^ 0x80]
+        for _ in 0..<4000 {
+            let bytes = (0..<random.below(40)).map { _ in random.below(4) == 0 ? alphabet[random.below(alphabet.count)] : UInt8(0x61) }
+            bytes.withUnsafeBufferPointer { buf in
+                for start in 0...bytes.count {
+                    var expected = start
+                    while expected < bytes.count && bytes[expected] != 0x0a { expected += 1 }
+                    XCTAssertEqual(PCIIDs.newline(buf, from: start), expected, "\(bytes) from \(start)")
+                }
+            }
+        }
+    }
+
+    func testNamesFromASmallDatabase() {
+        let db = PCIIDs(bytes: Array("# comment\n8086  Intel Corporation\n\t10fb  82599ES 10-Gigabit SFI/SFP+ Network Connection\n\t\t8086 0003  Ethernet Server Adapter X520-2\n\t10ed  82599 Ethernet Controller Virtual Function\nC 02  Network controller\n\t00  Ethernet controller".utf8))
+        var functions = [PCIFunction(address: PCIAddress("0000:01:00.0")!)]
+        functions[0].vendorID = 0x8086
+        functions[0].deviceID = 0x10ed
+        functions[0].classCode = 0x020000
+        db.resolveNames(&functions)
+        XCTAssertEqual(functions[0].vendorName, "Intel Corporation")
+        XCTAssertEqual(functions[0].deviceName, "82599 Ethernet Controller Virtual Function")
+        XCTAssertEqual(functions[0].className, "Ethernet controller")
+    }
+}

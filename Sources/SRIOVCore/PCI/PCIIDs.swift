@@ -64,8 +64,7 @@ public struct PCIIDs: Sendable {
         let n = bytes.count
         bytes.withUnsafeBufferPointer { buf in
             while lineStart < n {
-                var lineEnd = lineStart
-                while lineEnd < n && buf[lineEnd] != 0x0a { lineEnd += 1 }
+                let lineEnd = PCIIDs.newline(buf, from: lineStart)
                 defer { lineStart = lineEnd + 1 }
                 guard lineEnd > lineStart else { continue }
                 let first = buf[lineStart]
@@ -109,6 +108,28 @@ public struct PCIIDs: Sendable {
             }
         }
         return names
+    }
+
+    /// The index of the first LF at or after `start`, or `buf.count`. Eight bytes at a time
+    /// (the zero-byte test of "Bit Twiddling Hacks" on the word XOR 0x0a0a...): finding line
+    /// ends byte by byte was 17% of `devices` on the sample host, which reads 1.3 MB of
+    /// pci.ids for a dozen names (issue 15).
+    static func newline(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let n = buf.count
+        var i = start
+        if let base = buf.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lfs: UInt64 = 0x0a0a_0a0a_0a0a_0a0a
+            while i + 8 <= n {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ lfs
+                let found = (x &- ones) & ~x & highs
+                // The lowest flagged byte is always a real zero byte (false flags only sit above one).
+                if found != 0 { return i + found.trailingZeroBitCount / 8 }
+                i += 8
+            }
+        }
+        while i < n && buf[i] != 0x0a { i += 1 }
+        return i
     }
 
     static func hexValue(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ width: Int, _ end: Int) -> UInt16? {

@@ -26,9 +26,10 @@ public enum SRIOVBIOSSettingCheck: Check {
         let pfs = context.targetPFs
         // The Intel iGPU has its own firmware items (keep it enabled next to a discrete GPU,
         // VMD, Above 4G for 3.5 GiB of VF BARs): gpu.json's words instead of the NIC menus.
-        let gpuBIOS = context.knowledge.gpu?.bios
-        let igpuVendor = gpuBIOS?.vendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor)
-        let igpuWords = pfs.contains(where: GPUHost.isIntelIGPU) ? context.knowledge.gpu.map { igpuMenuText($0, vendor: igpuVendor) } : nil
+        // gpu.json is decoded only when there is an iGPU PF (it was 5% of `check` elsewhere).
+        let hasIGPU = pfs.contains(where: GPUHost.isIntelIGPU)
+        let igpuVendor = hasIGPU ? context.knowledge.gpu?.bios.vendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor) : nil
+        let igpuWords = hasIGPU ? context.knowledge.gpu.map { igpuMenuText($0, vendor: igpuVendor) } : nil
         if igpuWords != nil {
             evidence.append("BIOS menu words for the Intel iGPU: gpu.json " + (igpuVendor.map { "\($0.name) (\($0.id), checked \($0.checked)) over the generic words" } ?? "generic words (no board vendor entry matches DMI)"))
         }
@@ -49,8 +50,8 @@ public enum SRIOVBIOSSettingCheck: Check {
             if case .success(let kernelLog) = log {
                 let address = pf.address.description
                 messages = kernelLog.lines.filter { line in
-                    guard line.contains(address) else { return false }
-                    if resourcePhrases.contains(where: { line.contains($0) }) { return true }
+                    guard line.containsBytes(address) else { return false }
+                    if resourcePhrases.contains(where: { line.containsBytes($0) }) { return true }
                     return isIOVBARFailure(line)
                 }
                 for m in messages { evidence.append("dmesg: \(m)") }
@@ -117,10 +118,10 @@ public enum SRIOVBIOSSettingCheck: Check {
     /// `pci 0000:01:00.0: BAR 7: no space for [mem size ...]` / `BAR 9: failed to assign` (older):
     /// resources 7..12 are the IOV BARs on x86 (PCI_IOV_RESOURCES).
     static func isIOVBARFailure(_ line: String) -> Bool {
-        let failure = line.contains("can't assign") || line.contains("failed to assign") || line.contains("no space")
+        let failure = line.containsBytes("can't assign") || line.containsBytes("failed to assign") || line.containsBytes("no space")
         guard failure else { return false }
-        if line.contains("VF BAR") { return true }
-        for n in 7...12 where line.contains("BAR \(n):") || line.contains("BAR \(n) ") { return true }
+        if line.containsBytes("VF BAR") { return true }
+        for n in 7...12 where line.containsBytes("BAR \(n):") || line.containsBytes("BAR \(n) ") { return true }
         return false
     }
 

@@ -177,10 +177,23 @@ public enum DatabaseLocation: Sendable, Equatable {
 enum Clock {
     /// UTC time, ISO 8601 with milliseconds: sorts as text.
     static func now(offset: TimeInterval = 0) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date().addingTimeInterval(offset))
+        // One formatter for the process: making one per call was 6.6% of the server's CPU time
+        // under upload load (perf, BENCHMARKS.md). Foundation does not promise that a formatter
+        // may be used from several threads at once, so calls take turns.
+        formatter.withLock { $0.string(from: Date().addingTimeInterval(offset)) }
+    }
+
+    private static let formatter = LockedFormatter()
+
+    private final class LockedFormatter: @unchecked Sendable {
+        private let lock = NSLock()
+        private let f: ISO8601DateFormatter = {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            f.timeZone = TimeZone(identifier: "UTC")
+            return f
+        }()
+        func withLock<T>(_ body: (ISO8601DateFormatter) -> T) -> T { lock.withLock { body(f) } }
     }
 }
 

@@ -42,6 +42,21 @@ final class ReportServerUnitTests: XCTestCase {
         }
     }
 
+    func testClockIsUTCWithMillisecondsFromManyThreads() {
+        // The formatter is shared (made once, BENCHMARKS.md); calls from threads at once still
+        // each get a well-formed time.
+        let times = Shared<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 64) { _ in
+            let t = ReportServer.Clock.now()
+            times.update { $0.append(t) }
+        }
+        XCTAssertEqual(times.get().count, 64)
+        for t in times.get() {
+            XCTAssertNotNil(t.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression), t)
+        }
+        XCTAssertLessThan(ReportServer.Clock.now(offset: -60), ReportServer.Clock.now())
+    }
+
     func testRoles() {
         XCTAssertTrue(Role.upload.allows(.upload))
         XCTAssertFalse(Role.upload.allows(.read))

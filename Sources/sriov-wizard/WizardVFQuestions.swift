@@ -42,15 +42,11 @@ extension WizardSession {
                 "  [Intro] \(defaults.count) (recomendado: tantas como admite el controlador; una VF que ninguna VM usa solo cuesta lo anterior)")
         }
         say("  or a number from 1 to \(total)", "  o un número de 1 a \(total)")
-        var count = defaults.count
-        while true {
-            print("> ", terminator: "")
-            guard let line = readLine() else { return nil }
-            let typed = line.trimmedSpace()
-            if typed.isEmpty { break }
-            if let n = Int(typed), n >= 1, n <= total { count = n; break }
-            say("Please give a number from 1 to \(total), or Enter.", "Responda con un número de 1 a \(total), o Intro.")
-        }
+        guard let count = answer(retry: ("Please give a number from 1 to \(total), or Enter.", "Responda con un número de 1 a \(total), o Intro."), { typed in
+            if typed.isEmpty { return defaults.count }
+            if let n = Int(typed), n >= 1, n <= total { return n }
+            return nil
+        }) else { return nil }
 
         // 1b. How they persist: the udev rule (apply's default) or the driver's module option.
         var method = defaults.method
@@ -63,15 +59,15 @@ extension WizardSession {
                 "  [\(udevDefault ? "Intro" : "u")] una regla udev para este PF que escribe sriov_numvfs" + (udevDefault ? " (recomendado: solo este puerto, efecto inmediato, sin reiniciar, y puede fijar las MACs)" : ""))
             say("  [\(udevDefault ? "m" : "Enter")] the \(driver) module option \(option)=\(count): every \(driver) port gets \(count) VFs when the module loads, after `update-initramfs -u -k all` and a reboot" + (udevDefault ? "" : " (set up already)"),
                 "  [\(udevDefault ? "m" : "Intro")] la opción de módulo \(option)=\(count) de \(driver): cada puerto \(driver) recibe \(count) VFs al cargarse el módulo, tras `update-initramfs -u -k all` y un reinicio" + (udevDefault ? "" : " (ya configurada)"))
-            while true {
-                print("> ", terminator: "")
-                guard let line = readLine() else { return nil }
-                let typed = line.trimmedSpace().lowercased()
-                if typed.isEmpty { method = udevDefault ? .auto : .modprobe; break }
-                if typed == "m" { method = .modprobe; break }
-                if typed == "u" { method = .auto; break }
-                say("Please answer \(udevDefault ? "m" : "u") or Enter.", "Responda \(udevDefault ? "m" : "u") o Intro.")
-            }
+            guard let chosen = answer(retry: ("Please answer \(udevDefault ? "m" : "u") or Enter.", "Responda \(udevDefault ? "m" : "u") o Intro."), { typed -> VFMethodChoice? in
+                switch typed.lowercased() {
+                case "": return udevDefault ? .auto : .modprobe
+                case "m": return .modprobe
+                case "u": return .auto
+                default: return nil
+                }
+            }) else { return nil }
+            method = chosen
         } else {
             say("They come back through a udev rule for this PF that writes sriov_numvfs (\(driver) has no module option for VFs).",
                 "Vuelven mediante una regla udev para este PF que escribe sriov_numvfs (\(driver) no tiene opción de módulo para VFs).")
@@ -87,16 +83,15 @@ extension WizardSession {
                 "  [\(forVMs ? "Intro" : "f")] MACs fijas administradas localmente (derivadas de la dirección del PF, el número de VF y /etc/machine-id), puestas ahora y por la regla udev" + (forVMs ? " (recomendado: las VFs van a VMs, y sin ellas el controlador da a cada VF una MAC aleatoria en cada arranque)" : ""))
             say("  [\(forVMs ? "n" : "Enter")] none: leave them to the driver (random at every boot)" + (forVMs ? "" : " (recommended while the VFs serve this host)"),
                 "  [\(forVMs ? "n" : "Intro")] ninguna: dejarlas al controlador (aleatorias en cada arranque)" + (forVMs ? "" : " (recomendado mientras las VFs sirvan a este host)"))
-            while true {
-                print("> ", terminator: "")
-                guard let line = readLine() else { return nil }
-                let typed = line.trimmedSpace().lowercased()
-                if typed.isEmpty { macs = forVMs; break }
+            guard let chosen = answer(retry: ("Please answer f, n or Enter.", "Responda f, n o Intro."), { typed -> Bool? in
+                let typed = typed.lowercased()
+                if typed.isEmpty { return forVMs }
                 // A yes (y/yes/s/sí) to "fixed MACs?" is taken as fixed, a no as none.
-                if typed == "f" || YesNo.parse(typed) == true { macs = true; break }
-                if typed == "none" || typed == "ninguna" || YesNo.parse(typed) == false { macs = false; break }
-                say("Please answer f, n or Enter.", "Responda f, n o Intro.")
-            }
+                if typed == "f" || YesNo.parse(typed) == true { return true }
+                if typed == "none" || typed == "ninguna" || YesNo.parse(typed) == false { return false }
+                return nil
+            }) else { return nil }
+            macs = chosen
         }
         if method == .modprobe, !pf.netdevs.isEmpty {
             say("Fixed MACs need the udev rule; with the module option the driver picks them (random at every boot).",
@@ -108,6 +103,19 @@ extension WizardSession {
         } catch {
             Console.error(error.message)
             return nil
+        }
+    }
+}
+
+extension WizardSession {
+    /// Reads answers until `pick` accepts one (the line without its surrounding blanks),
+    /// repeating `retry` after each other answer; nil at the end of input.
+    func answer<T>(retry: (en: String, es: String), _ pick: (String) -> T?) -> T? {
+        while true {
+            print("> ", terminator: "")
+            guard let line = readLine() else { return nil }
+            if let value = pick(line.trimmedSpace()) { return value }
+            say(retry.en, retry.es)
         }
     }
 }

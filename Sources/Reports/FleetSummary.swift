@@ -98,8 +98,18 @@ public struct FleetSummary: Sendable {
     public var textHeader: [String] {
         let l = ReportLabels(language: language)
         return [l.t("HOST", "EQUIPO"), l.t("FILE", "FICHERO"), l.t("TIME", "HORA"), "KERNEL"]
-            + StageID.allCases.map { $0.rawValue.uppercased() }
+            + StageID.allCases.map { l.t($0.rawValue.uppercased(), Self.spanishStageColumn($0)) }
             + [l.t("CHECKS", "COMPROBACIONES"), "SR-IOV", "VFS", l.t("FAILING", "FALLA")]
+    }
+
+    /// The stage columns of the Spanish text table (the English ones are the stage ids).
+    static func spanishStageColumn(_ id: StageID) -> String {
+        switch id {
+        case .prerequisites: return "REQUISITOS"
+        case .bios: return "BIOS"
+        case .device: return "DISPOSITIVO"
+        case .activation: return "ACTIVACIÓN"
+        }
     }
 
     // MARK: - JSON

@@ -50,52 +50,59 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         let local = Machine(root: "/")
+        let language = languageOptions.resolved
+        func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
         // Without --output the tree is built in a private directory (0700, unpredictable name:
         // this runs as root in a shared /tmp) and removed once it is packed.
         let directory: String
         if let output { directory = output } else {
             let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             do { directory = try TreeWriter.createPrivateTemporaryDirectory(in: parent, prefix: "sriov-wizard-snapshot-") } catch {
-                Console.error("cannot create a private work directory: \(error.description)")
+                Console.error(t("cannot create a private work directory: \(error.description)", "no se puede crear un directorio de trabajo privado: \(error.description)"))
                 throw ExitCode.failure
             }
         }
         defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
         if rootOptions.root == "/" && !Machine.isRoot {
-            Console.warning("not running as root: config space beyond 64 bytes and some files are unreadable; the snapshot will be incomplete.")
+            Console.warning(t("not running as root: config space beyond 64 bytes and some files are unreadable; the snapshot will be incomplete.",
+                              "no se ejecuta como root: el espacio de configuración más allá de 64 bytes y algunos archivos no se pueden leer; la instantánea quedará incompleta."))
         }
         let result: Snapshot.Result
         do {
             result = try Snapshot.take(from: rootOptions.machine, to: directory, now: ISO8601DateFormatter().string(from: Date()), redact: redact)
         } catch {
-            Console.error("cannot write the snapshot: \(error.description)")
+            Console.error(t("cannot write the snapshot: \(error.description)", "no se puede escribir la instantánea: \(error.description)"))
             throw ExitStatus.unreadableHost
         }
-        let counts = "\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands"
+        let counts = t("\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands",
+                       "\(result.filesWritten) archivos, \(result.linksWritten) enlaces, \(result.commandsRecorded.count) órdenes")
         // The work directory of an --archive-only run is gone at exit: name only what stays.
-        if output != nil { print("snapshot: \(directory) (\(counts))") }
+        if output != nil { print(t("snapshot", "instantánea") + ": \(directory) (\(counts))") }
         if redact {
             print(LocalizedText(
                 en: "redacted: host and domain names, MAC and IP addresses, serial numbers and UUIDs are replaced by placeholders (host-1, mac-1, ...).",
                 es: "redactada: los nombres de host y de dominio, las direcciones MAC e IP, los números de serie y los UUID se sustituyen por marcadores (host-1, mac-1, ...).")
-                .text(languageOptions.resolved))
+                .text(language))
         }
         if !result.skipped.isEmpty {
-            print("skipped \(result.skipped.count) unreadable item(s); see " +
-                  (output != nil ? "\(directory)/sriov-wizard/manifest.json" : "sriov-wizard/manifest.json in the archive"))
+            let manifest = output != nil ? "\(directory)/sriov-wizard/manifest.json" : t("sriov-wizard/manifest.json in the archive", "sriov-wizard/manifest.json en el archivo")
+            print(t("skipped \(result.skipped.count) unreadable item(s); see \(manifest)",
+                    "\(result.skipped.count) elemento(s) ilegibles omitidos; vea \(manifest)"))
         }
         if let archive {
             // 0600 before tar writes a byte (tar truncates an existing file, keeping its mode).
             do { try TreeWriter.createPrivateFile(archive) } catch {
-                Console.error("cannot create the archive: \(error.description)")
+                Console.error(t("cannot create the archive: \(error.description)", "no se puede crear el archivo: \(error.description)"))
                 throw ExitCode.failure
             }
             let outcome = try local.run(["tar", "-czf", archive, "-C", directory, "."], timeout: 300)
             if outcome.status != 0 {
-                Console.error("tar failed (status \(outcome.status)): \(outcome.stderrText)")
+                Console.error(t("tar failed (status \(outcome.status)): \(outcome.stderrText)", "tar falló (estado \(outcome.status)): \(outcome.stderrText)"))
                 throw ExitCode.failure
             }
-            print(output != nil ? "archive: \(archive)" : "archive: \(archive) (\(counts)); `sriov-wizard check --root \(archive)` reads it as it is")
+            let word = t("archive", "archivo")
+            print(output != nil ? "\(word): \(archive)"
+                  : "\(word): \(archive) (\(counts)); " + t("`sriov-wizard check --root \(archive)` reads it as it is", "`sriov-wizard check --root \(archive)` lo lee tal cual"))
         }
     }
 }

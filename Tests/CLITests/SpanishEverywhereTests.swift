@@ -89,6 +89,14 @@ final class SpanishEverywhereTests: XCTestCase {
             check(["report"], report.stdoutText + "\n" + report.stderrText)
             if let html = try? String(contentsOfFile: out + "/r.html", encoding: .utf8) { check(["report", "--html"], EnglishDetector.htmlText(html)) }
             else { findings.append("\(name): report wrote no HTML: \(report.stderrText)") }
+            // The fleet view of that report (text and HTML) and a snapshot of the host, with and
+            // without an archive.
+            let collect = try CLI.run(["collect", "--lang", "es", out + "/r.xml", "--html", out + "/fleet.html"], environment: ["NO_COLOR": "1"])
+            check(["collect"], collect.stdoutText + "\n" + collect.stderrText)
+            if let html = try? String(contentsOfFile: out + "/fleet.html", encoding: .utf8) { check(["collect", "--html"], EnglishDetector.htmlText(html)) }
+            else { findings.append("\(name): collect wrote no HTML: \(collect.stderrText)") }
+            let snapshot = try CLI.run(["snapshot", "--lang", "es", "--root", root, "--output", out + "/snap", "--archive", out + "/snap.tar.gz"])
+            check(["snapshot"], snapshot.stdoutText + "\n" + snapshot.stderrText)
 
             // Every plan that applies to this host, as a dry run; then one applied for real
             // (to the copy), so that history and rollback have a journal to show.

@@ -158,7 +158,9 @@ struct WizardSession {
         while index < Stage.all.count {
             let stage = Stage.all[index]
             print("")
-            let report = stage.verify(try rootOptions.context(device: device))
+            // One read of the host per pass: the stage's checks and its remedies use the same one.
+            let context = try rootOptions.context(device: device)
+            let report = stage.verify(context)
             print(renderer.stageTitle(report, number: index + 1))
             print(renderer.wrap(stage.explanation.text(language), first: 0, rest: ""))
             var detailed = renderer
@@ -174,7 +176,6 @@ struct WizardSession {
                 continue
             }
             // The planners' remedies for what is open: the same values the hints are made from.
-            let context = try rootOptions.context(device: device)
             let remedies = Remedies.offered(for: report, context: context)
             // Question 3 (which VM) once the VFs are in place (no VF remedy left to offer).
             if report.id == .activation, !askedWhichVM, remedies.isEmpty {

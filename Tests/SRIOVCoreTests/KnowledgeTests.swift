@@ -41,6 +41,22 @@ final class KnowledgeTests: XCTestCase {
 
     // MARK: - completeness of every entry
 
+    /// Each file says when its entries were last checked against their sources: a real day,
+    /// not in the future (an empty or missing date fails to decode or fails here).
+    func testEveryFileHasACheckedDate() throws {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd"
+        for (file, checked) in [("bios-vendors.json", knowledge.biosChecked), ("drivers.json", knowledge.driversChecked)] {
+            let day = try XCTUnwrap(format.date(from: checked), "\(file): checked is not a yyyy-MM-dd date: '\(checked)'")
+            XCTAssertEqual(format.string(from: day), checked, "\(file): checked '\(checked)' is not a real day")
+            XCTAssertLessThanOrEqual(day, Date(), "\(file): checked \(checked) is in the future")
+        }
+        XCTAssertThrowsError(try Knowledge(biosJSON: Array(#"{"vendors": []}"#.utf8), driversJSON: PackageResources.drivers_json),
+                             "a BIOS file without a checked date must not decode")
+    }
+
     func testIdsAndNamesAreUnique() {
         let vendorIDs = knowledge.biosVendors.map(\.id)
         XCTAssertEqual(Set(vendorIDs).count, vendorIDs.count, "duplicate vendor id in \(vendorIDs)")

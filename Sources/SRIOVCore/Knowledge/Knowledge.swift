@@ -6,10 +6,16 @@ import Foundation
 public struct Knowledge: Sendable {
     public var biosVendors: [BIOSVendor]
     public var drivers: [DriverKnowledge]
+    /// The day each file's entries were last checked against their sources (`yyyy-MM-dd`):
+    /// BIOS menus and drivers move, so a reader can tell how old the words are.
+    public var biosChecked: String
+    public var driversChecked: String
 
-    public init(biosVendors: [BIOSVendor], drivers: [DriverKnowledge]) {
+    public init(biosVendors: [BIOSVendor], drivers: [DriverKnowledge], biosChecked: String = "", driversChecked: String = "") {
         self.biosVendors = biosVendors
         self.drivers = drivers
+        self.biosChecked = biosChecked
+        self.driversChecked = driversChecked
     }
 
     /// The copy compiled into the binary. A broken embedded file is a build defect, caught by
@@ -21,8 +27,12 @@ public struct Knowledge: Sendable {
 
     public init(biosJSON: [UInt8], driversJSON: [UInt8]) throws {
         let decoder = JSONDecoder()
-        biosVendors = try decoder.decode(BIOSVendorFile.self, from: Data(biosJSON)).vendors
-        drivers = try decoder.decode(DriverFile.self, from: Data(driversJSON)).drivers
+        let bios = try decoder.decode(BIOSVendorFile.self, from: Data(biosJSON))
+        let driverFile = try decoder.decode(DriverFile.self, from: Data(driversJSON))
+        biosVendors = bios.vendors
+        drivers = driverFile.drivers
+        biosChecked = bios.checked
+        driversChecked = driverFile.checked
     }
 
     /// The vendor entry whose `match` strings occur (case-insensitively) in the DMI board or
@@ -60,7 +70,7 @@ public struct KnowledgeText: Sendable, Codable, Equatable {
 
 // MARK: - BIOS vendors
 
-struct BIOSVendorFile: Codable { var vendors: [BIOSVendor] }
+struct BIOSVendorFile: Codable { var checked: String; var vendors: [BIOSVendor] }
 
 /// One firmware setting: where it is in the setup menus and what to set it to.
 public struct BIOSSetting: Sendable, Codable, Equatable {
@@ -111,7 +121,7 @@ public enum CPUVendor: String, Sendable, Codable {
 
 // MARK: - drivers
 
-struct DriverFile: Codable { var drivers: [DriverKnowledge] }
+struct DriverFile: Codable { var checked: String; var drivers: [DriverKnowledge] }
 
 /// How VFs are created for a driver.
 public enum VFMethod: String, Sendable, Codable {

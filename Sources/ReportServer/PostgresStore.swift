@@ -16,6 +16,9 @@ public final class PostgresStore: ReportStore, Sendable {
     let runner: Task<Void, Never>
     let queryTimeout: Duration
     let logger: Logger
+    /// One direct connection at open, so a wrong host, port or password is told at once with
+    /// the database's reason (the pool would retry it quietly until the call's timeout).
+    let probeConfig: PostgresConnection.Configuration
 
     /// `connect_timeout=SECONDS` and `sslmode=disable|prefer|require|verify-full` in the URL's query
     /// are honoured as libpq does; the default is no TLS (a local or private-network database).
@@ -26,14 +29,19 @@ public final class PostgresStore: ReportStore, Sendable {
         display = "postgres://\(c.user ?? "")@\(host):\(c.port ?? 5432)\(c.path)"
         let items = Dictionary((c.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
         let tls: PostgresClient.Configuration.TLS
+        let probeTLS: PostgresConnection.Configuration.TLS
         switch items["sslmode"] ?? "disable" {
-        case "disable", "allow": tls = .disable
+        case "disable", "allow": tls = .disable; probeTLS = .disable
         case "prefer", "require":
             // libpq's require: encrypted, the certificate not checked.
             var t = TLSConfiguration.makeClientConfiguration()
             t.certificateVerification = .none
+            let context = try NIOSSLContext(configuration: t)
             tls = items["sslmode"] == "prefer" ? .prefer(t) : .require(t)
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+            probeTLS = items["sslmode"] == "prefer" ? .prefer(context) : .require(context)
+        case "verify-ca", "verify-full":
+            tls = .require(.makeClientConfiguration())
+            probeTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         case let other:
             throw StoreError("--database \(display): sslmode=\(other) is not one of disable, prefer, require, verify-full")
         }
@@ -41,6 +49,11 @@ public final class PostgresStore: ReportStore, Sendable {
             host: host, port: c.port ?? 5432, username: c.user ?? "postgres", password: c.password,
             database: String(c.path.dropFirst()), tls: tls)
         let connectSeconds = Int(items["connect_timeout"] ?? "") ?? 5
+        var probe = PostgresConnection.Configuration(
+            host: host, port: c.port ?? 5432, username: c.user ?? "postgres", password: c.password,
+            database: String(c.path.dropFirst()), tls: probeTLS)
+        probe.options.connectTimeout = .seconds(Int64(max(1, connectSeconds)))
+        probeConfig = probe
         config.options.connectTimeout = .seconds(max(1, connectSeconds))
         config.options.maximumConnections = max(1, connections)
         config.options.minimumConnections = 0
@@ -51,6 +64,21 @@ public final class PostgresStore: ReportStore, Sendable {
         self.queryTimeout = queryTimeout
         let client = client
         runner = Task { await client.run() }
+    }
+
+    /// Connects once outside the pool: "cannot connect to PostgreSQL at URL: reason".
+    func probe() async throws {
+        let config = probeConfig, logger = logger, display = display
+        try await bounded {
+            do {
+                let conn = try await PostgresConnection.connect(configuration: config, id: 0, logger: logger)
+                try? await conn.close()
+            } catch let e as PSQLError {
+                throw StoreError("cannot connect to PostgreSQL at \(display): \(Self.describe(e))")
+            } catch {
+                throw StoreError("cannot connect to PostgreSQL at \(display): \(error)")
+            }
+        }
     }
 
     /// Runs `body` on a pooled connection, within the query timeout; a connection the database

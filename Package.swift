@@ -70,19 +70,19 @@ if withServer {
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ]
     package.targets += [
-        // PostgreSQL's C client from the system (Debian: libpq-dev). Only ReportServer's PostgresStore imports it.
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The report server: routes, store (SQLite/PostgreSQL), pages. Reuses Reports/XMLKit.
         .target(
             name: "ReportServer",
             dependencies: [
-                "Reports", "XMLKit", "SRIOVCore", "CLibPQ",
+                "Reports", "XMLKit", "SRIOVCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

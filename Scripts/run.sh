@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# What the build, the tool and `swift test` use (libpq-dev: the report server's PostgreSQL
-# client; bsdutils: `script`, the pseudo-terminal of the wizard tests). PostgreSQL and Chromium
+# What the build, the tool and `swift test` use (bsdutils: `script`, the pseudo-terminal of the
+# wizard tests; the report server's PostgreSQL client is postgres-nio, Swift, no C library). PostgreSQL and Chromium
 # are left to .ci/run: the tests that need them are skipped without them.
-packages=(libxml2-dev libxml2-utils pkg-config pciutils pci.ids libpq-dev tar gzip iproute2 kmod bsdutils curl openssl python3)
+packages=(libxml2-dev libxml2-utils pkg-config pciutils pci.ids tar gzip iproute2 kmod bsdutils curl openssl python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

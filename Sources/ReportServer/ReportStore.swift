@@ -169,7 +169,10 @@ public enum DatabaseLocation: Sendable, Equatable {
     public func open() async throws -> any ReportStore {
         switch self {
         case .sqlite(let path): return try SQLiteStore(path: path)
-        case .postgres(let url): return try PostgresStore(url: url)
+        case .postgres(let url):
+            let store = try PostgresStore(url: url)
+            do { try await store.probe() } catch { await store.close(); throw error }
+            return store
         }
     }
 }

@@ -192,3 +192,86 @@ func runDetachingDaemons(_ argv: [String], seconds: Double) throws -> (status: I
     // WEXITSTATUS: the exit code sits in bits 8-15 of a normal exit's status.
     return (ended ? (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)) : nil, output)
 }
+
+/// A database that stops answering without closing its connections (a frozen host, a network
+/// partition): uploads are answered 503 `store-unavailable` within the store's query timeout,
+/// never left hanging, and the server serves again once the database answers. The database is
+/// reached through a small TCP relay (python3) that the test freezes with SIGSTOP.
+final class PostgreSQLUnansweredTests: XCTestCase {
+    static let relay = """
+        import socket, sys, threading
+        up = (sys.argv[1], int(sys.argv[2]))
+        ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", 0)); ls.listen(64)
+        print(ls.getsockname()[1], flush=True)
+        def pump(a, b):
+            try:
+                while True:
+                    d = a.recv(65536)
+                    if not d: break
+                    b.sendall(d)
+            except OSError: pass
+            finally:
+                for s in (a, b):
+                    try: s.shutdown(socket.SHUT_RDWR)
+                    except OSError: pass
+        while True:
+            c, _ = ls.accept()
+            u = socket.create_connection(up)
+            threading.Thread(target=pump, args=(c, u), daemon=True).start()
+            threading.Thread(target=pump, args=(u, c), daemon=True).start()
+        """
+
+    func testDatabaseThatStopsAnsweringIsAnswered503NotAHang() throws {
+        let url = try postgresTestURL()
+        var parts = try XCTUnwrap(URLComponents(string: url))
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        relay.arguments = ["-c", Self.relay, parts.host ?? "127.0.0.1", String(parts.port ?? 5432)]
+        let out = Pipe()
+        relay.standardOutput = out
+        try relay.run()
+        defer { kill(relay.processIdentifier, SIGCONT); relay.terminate(); relay.waitUntilExit() }
+        var line = ""
+        let started = Date()
+        while !line.contains("\n") && Date().timeIntervalSince(started) < 20 {
+            line += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        parts.port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)), "relay port: \(line)")
+        let relayed = try XCTUnwrap(parts.string)
+
+        let upload = try createToken(url, name: "desk", role: "upload")
+        let server = try ServerProcess(database: relayed)
+        defer { server.stop(within: 20) }
+        let base = try Paths.golden("sample-host")
+        func post(_ host: String) throws -> HTTPResult {
+            try http(server.port, "POST", "/api/v1/reports", headers: [bearer(upload), xmlType], body: Array(renamed(base, host).utf8))
+        }
+        XCTAssertEqual(try post("before").status, 201)
+
+        // The database stops answering; its connections stay open.
+        kill(relay.processIdentifier, SIGSTOP)
+        let asked = Date()
+        let frozen = try post("frozen")   // the client gives up after 60 s: a hang throws here
+        let waited = Date().timeIntervalSince(asked)
+        XCTAssertEqual(frozen.status, 503, frozen.text)
+        XCTAssertEqual(try frozen.json()["error"] as? String, "store-unavailable", frozen.text)
+        XCTAssertLessThan(waited, 30, "answered only after \(waited) s")
+        // The server itself still answers, and its health check says the store is away.
+        XCTAssertEqual(try http(server.port, "GET", "/healthz").status, 503, "/healthz while the database does not answer")
+
+        // It answers again: so does the server, without a restart of its own.
+        kill(relay.processIdentifier, SIGCONT)
+        var stored = false
+        let deadline = Date().addingTimeInterval(45)
+        var i = 0
+        while !stored && Date() < deadline {
+            i += 1
+            let r = try post("after-\(i)")
+            stored = r.status == 201
+            if !stored { XCTAssertEqual(r.status, 503, r.text); usleep(200_000) }
+        }
+        XCTAssertTrue(stored, "no upload stored within 45 s after the database answered again")
+        print("PostgreSQL that stopped answering: 503 after \(String(format: "%.1f", waited)) s; stored again after \(i) tries")
+    }
+}

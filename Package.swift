@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "sriov-wizard", targets: ["sriov-wizard"]),
         .library(name: "SRIOVCore", targets: ["SRIOVCore"]),
+        // The report model, XML (schema) and HTML, the report reader; Fuzz/ depends on it.
+        .library(name: "Reports", targets: ["Reports"]),
         // For tests, benchmarks and fuzzing only (Fuzz/ depends on it): writes synthetic 82599
         // sysfs trees. Not part of the tool.
         .library(name: "SyntheticTreeSupport", targets: ["SyntheticTreeSupport"]),
@@ -46,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "sriov-wizard",
             dependencies: [
-                "SRIOVCore", "HostAccess", "XMLKit", "Reports",
+                "SRIOVCore", "HostAccess", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -11,6 +11,11 @@ let package = Package(
     products: [
         .executable(name: "sriov-wizard", targets: ["sriov-wizard"]),
         .library(name: "SRIOVCore", targets: ["SRIOVCore"]),
+        // The report model, XML (schema) and HTML, the report reader; Fuzz/ depends on it.
+        .library(name: "Reports", targets: ["Reports"]),
+        // For tests, benchmarks and fuzzing only (Fuzz/ depends on it): writes synthetic 82599
+        // sysfs trees. Not part of the tool.
+        .library(name: "SyntheticTreeSupport", targets: ["SyntheticTreeSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "sriov-wizard",
             dependencies: [
-                "SRIOVCore", "HostAccess", "XMLKit", "Reports",
+                "SRIOVCore", "HostAccess", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,10 +57,18 @@ let package = Package(
         .testTarget(name: "HostAccessTests", dependencies: ["HostAccess", "HostAccessTestSupport"]),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         // Intel iGPU host trees built from real captured values (GPU SR-IOV tests, sample-host-igpu).
+        // The 82599 sysfs tree generator: for tests, benchmarks (sriov-gen-tree) and fuzzing only.
+        .target(name: "SyntheticTreeSupport", dependencies: ["SRIOVCore", "HostAccess"], path: "Tests/Support/SyntheticTreeSupport"),
+        // `sriov-gen-tree --pfs N --vfs M DIR`: that tree on disk, for Scripts/benchmark.sh.
+        .executableTarget(
+            name: "sriov-gen-tree",
+            dependencies: ["SyntheticTreeSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/Support/GenTree"
+        ),
         .target(name: "GPUTreeSupport", dependencies: ["SRIOVCore", "HostAccess"], path: "Tests/Support/GPUTrees"),
-        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport", "GPUTreeSupport"]),
+        .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport", "GPUTreeSupport", "SyntheticTreeSupport"]),
         // Golden/: expected reports, read by path (GoldenReport.swift), not bundled.
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess"], exclude: ["Golden"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess", "SyntheticTreeSupport"], exclude: ["Golden"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),
     ]

@@ -25,7 +25,7 @@
 #   sriov-wizard check --root DIR --format json
 #   sriov-wizard report --root DIR --xml F --html F --time 2026-01-31T12:00:00Z
 # Peak memory is "Maximum resident set size" of one more run of each under /usr/bin/time -v.
-# Trees come from Scripts/gen-sysfs-tree.py and go to /dev/shm when there is one (sysfs lives in
+# Trees come from sriov-gen-tree (the SyntheticTree generator, built with the wizard) and go to /dev/shm when there is one (sysfs lives in
 # memory too; on ext4, creating many inodes right after deleting many is slow).
 #
 # Exit status: 0 done; 1 usage or setup error.
@@ -55,16 +55,20 @@ cd "$package"
 out=${out:-$package/.build/benchmark}
 lspci=$(command -v lspci || true)
 [[ -n $lspci ]] || { echo "benchmark.sh: lspci not found; install pciutils (apt-get install pciutils)" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "benchmark.sh: python3 not found; it generates the trees and the plot" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "benchmark.sh: python3 not found; it draws the plot" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "benchmark.sh: /usr/bin/time not found (apt-get install time)" >&2; exit 1; }
 
 if [[ $build == 1 ]]; then
-    echo "== swift build -c release --scratch-path $scratch --product sriov-wizard"
-    swift build -c release --scratch-path "$scratch" --product sriov-wizard 2>&1 | tail -n 3
+    for product in sriov-wizard sriov-gen-tree; do
+        echo "== swift build -c release --scratch-path $scratch --product $product"
+        swift build -c release --scratch-path "$scratch" --product "$product" 2>&1 | tail -n 3
+    done
 fi
-wizard="$package/${scratch%/}/release/sriov-wizard"
-[[ $scratch == /* ]] && wizard="${scratch%/}/release/sriov-wizard"
+bin="$package/${scratch%/}/release"
+[[ $scratch == /* ]] && bin="${scratch%/}/release"
+wizard="$bin/sriov-wizard" gentree="$bin/sriov-gen-tree"
 [[ -x $wizard ]] || { echo "benchmark.sh: no binary at $wizard (build it or drop --no-build)" >&2; exit 1; }
+[[ -x $gentree ]] || { echo "benchmark.sh: no binary at $gentree (build it or drop --no-build)" >&2; exit 1; }
 
 tmpbase=/tmp
 [[ -d /dev/shm && -w /dev/shm ]] && tmpbase=/dev/shm
@@ -89,10 +93,10 @@ make_tree() {  # size dir -> prints the number of functions
     case $1 in
         small) mkdir -p "$2" && cp -a "$package/Resources/sample-host-vfs/." "$2/"
                "$lspci" -A linux-sysfs -O "sysfs.path=$2/sys/bus/pci" 2>/dev/null | grep -c '^[0-9a-f]' ;;
-        1k) python3 Scripts/gen-sysfs-tree.py --pfs 8 --vfs 128 "$2" ;;
-        8k) python3 Scripts/gen-sysfs-tree.py --pfs 64 --vfs 128 "$2" ;;
-        2kpf) python3 Scripts/gen-sysfs-tree.py --pfs 2000 --vfs 2 "$2" ;;
-        20kpf) python3 Scripts/gen-sysfs-tree.py --pfs 20000 --vfs 2 "$2" ;;
+        1k) "$gentree" --pfs 8 --vfs 128 "$2" ;;
+        8k) "$gentree" --pfs 64 --vfs 128 "$2" ;;
+        2kpf) "$gentree" --pfs 2000 --vfs 2 "$2" ;;
+        20kpf) "$gentree" --pfs 20000 --vfs 2 "$2" ;;
         *) echo "benchmark.sh: unknown size '$1' (small, 1k, 8k, 2kpf, 20kpf)" >&2; return 1 ;;
     esac
 }

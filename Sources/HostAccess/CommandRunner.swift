@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
+#else
+#error("HostAccess supports glibc Linux only: it calls Glibc functions by name")
 #endif
 
 /// The outcome of a command. A non-zero `status` is a result to look at, not an error.

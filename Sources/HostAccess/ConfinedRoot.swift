@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
+#else
+#error("HostAccess supports glibc Linux only: it calls Glibc functions by name")
 #endif
 
 /// Path resolution confined to a root directory, as if that directory were `/`: no path,

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
+#else
+#error("HostAccess supports glibc Linux only: it calls Glibc functions by name")
 #endif
 
 /// The file-system calls a change to the machine is made of, one method per call that can
@@ -61,6 +61,32 @@ public enum AttributeWriteResult: Sendable, Equatable {
     }
 
     public static func text(of code: Int32) -> String { HostAccessError.text(for: code) }
+
+    /// What a refused attribute write's errno means, so callers outside the seam need no libc.
+    public enum Refusal: Sendable, Equatable {
+        /// ERANGE: the value is out of range (more VFs than `sriov_totalvfs`).
+        case outOfRange
+        /// ENOMEM: the kernel could not place the memory (VF BARs).
+        case noMemory
+        /// EBUSY: in use, or in a state that must be undone first.
+        case busy
+        /// ENOENT, EINVAL, ENODEV: no driver bound, or it does not support the write.
+        case unsupported
+        /// EACCES, EPERM: not allowed (not root).
+        case denied
+        case other
+    }
+
+    public static func refusal(of code: Int32) -> Refusal {
+        switch code {
+        case ERANGE: return .outOfRange
+        case ENOMEM: return .noMemory
+        case EBUSY: return .busy
+        case ENOENT, EINVAL, ENODEV: return .unsupported
+        case EACCES, EPERM: return .denied
+        default: return .other
+        }
+    }
 }
 
 /// The real calls.

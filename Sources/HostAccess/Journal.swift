@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
+#else
+#error("HostAccess supports glibc Linux only: it calls Glibc functions by name")
 #endif
 
 /// The record of one apply, written before and after every step so that an interrupted run

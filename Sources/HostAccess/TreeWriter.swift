@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
+#else
+#error("HostAccess supports glibc Linux only: it calls Glibc functions by name")
 #endif
 
 /// Writes a root-layout tree (a snapshot) under a directory: files, directories and symlinks
@@ -250,5 +250,33 @@ extension TreeWriter {
         let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
         guard made != nil else { throw HostAccessError.from(errno: errno, path: parent) }
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
+
+/// Plain writes for fixture generators (tests, benchmarks, fuzzing: `SyntheticTree`): local
+/// paths as given, one open/write/close per file, no temporary file and no fsync, so writing a
+/// 20,000-function sysfs tree stays fast. Not for anything the tool hands to a user.
+extension TreeWriter {
+    /// `mkdir` (0755); an existing directory is not an error.
+    public static func fixtureDirectory(_ path: String) throws(HostAccessError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw HostAccessError.io(path: path, errno: errno) }
+    }
+
+    /// Creates or truncates a regular file (0644, never through a link) and writes `bytes`.
+    public static func fixtureFile(_ path: String, _ bytes: [UInt8]) throws(HostAccessError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        if fd < 0 { throw HostAccessError.io(path: path, errno: errno) }
+        defer { close(fd) }
+        try LiveFileOperations().write(fd, bytes, path: path)
+    }
+
+    /// A symlink at `path` holding `target` verbatim, replacing an existing entry of that name.
+    public static func fixtureSymlink(_ target: String, at path: String) throws(HostAccessError) {
+        if Glibc.symlink(target, path) == 0 { return }
+        if errno == EEXIST {
+            _ = unlink(path)
+            if Glibc.symlink(target, path) == 0 { return }
+        }
+        throw HostAccessError.io(path: path, errno: errno)
     }
 }

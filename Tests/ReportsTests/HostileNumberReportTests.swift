@@ -2,6 +2,7 @@ import Foundation
 import HostAccess
 import Reports
 import SRIOVCore
+import SyntheticTreeSupport
 import XCTest
 
 /// Numbers from a host (or a crafted snapshot) end in a warning that names the file and the

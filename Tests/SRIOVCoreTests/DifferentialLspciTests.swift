@@ -1,6 +1,7 @@
 import XCTest
 import HostAccess
 import SRIOVCore
+import SyntheticTreeSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import HostAccess
 import SRIOVCore
+import SyntheticTreeSupport
 #if canImport(Glibc)
 import Glibc
 #endif

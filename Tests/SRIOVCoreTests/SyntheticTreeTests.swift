@@ -1,6 +1,7 @@
 import XCTest
 import HostAccess
 import SRIOVCore
+import SyntheticTreeSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,13 +38,6 @@ enum ScratchTree {
         clock_gettime(CLOCK_MONOTONIC, &end)
         return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
     }
-
-    /// `Scripts/` of this package, found from this file's path.
-    static var scriptsDirectory: String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/SRIOVCoreTests/<file>
-        return parts.joined(separator: "/") + "/Scripts"
-    }
 }
 
 final class SyntheticTreeTests: XCTestCase {
@@ -73,7 +67,21 @@ final class SyntheticTreeTests: XCTestCase {
     func testLayoutRefusesWhatCannotExist() {
         XCTAssertThrowsError(try SyntheticTree.layout(pfs: 2, vfsPerPF: 8, totalVFs: 4))
         XCTAssertThrowsError(try SyntheticTree.layout(pfs: 2, vfsPerPF: 8, kernelTotalVFs: 7))
-        XCTAssertThrowsError(try SyntheticTree.layout(pfs: 400, vfsPerPF: 128), "needs more than 255 buses")
+        XCTAssertThrowsError(try SyntheticTree.layout(pfs: 4, vfsPerPF: 32000), "needs more than 255 buses")
+    }
+
+    /// Past 240 PFs (120 root ports on bus 0) the tree continues in domain 0001 with its own
+    /// host bridge, as the benchmark's 2,000- and 20,000-PF trees need.
+    func testMorePFsThanOneDomainHoldsContinueInTheNextDomain() throws {
+        let layout = try SyntheticTree.layout(pfs: 250, vfsPerPF: 1)
+        XCTAssertEqual(layout.count, 627)
+        let bridges = layout.functions.filter { $0.kind == .hostBridge }.map(\.address.description)
+        XCTAssertEqual(bridges, ["0000:00:00.0", "0001:00:00.0"])
+        let pf240 = try XCTUnwrap(layout.functions.first { $0.kind == .pf && $0.pfIndex == 240 })
+        XCTAssertEqual(pf240.address.description, "0001:01:00.0")
+        XCTAssertEqual(pf240.netdev, "enP1p1s0f0")
+        XCTAssertEqual(pf240.virtfns.map(\.domain), [1])
+        XCTAssertEqual(Set(layout.functions.map(\.iommuGroup)).count, layout.count, "every function in its own group")
     }
 
     func testWrittenTreeLoadsAsInventory() throws {
@@ -146,57 +154,5 @@ final class SyntheticTreeTests: XCTestCase {
         XCTAssertEqual(pf.sriov?.totalVFs, 7)
         XCTAssertEqual(pf.sriov?.configTotalVFs, 8)
         XCTAssertEqual(pf.sriov?.capability?.totalVFs, 8)
-    }
-
-    /// `Scripts/gen-sysfs-tree.py` (used by the benchmark) must write the very same tree.
-    func testPythonGeneratorWritesTheSameTree() throws {
-        guard LiveCommandRunner.resolve("python3") != nil else {
-            throw XCTSkip("python3 is not installed; Scripts/gen-sysfs-tree.py cannot be compared")
-        }
-        let swiftDir = try ScratchTree.make("gen-swift")
-        let pythonDir = try ScratchTree.make("gen-python")
-        defer { ScratchTree.remove(swiftDir); ScratchTree.remove(pythonDir) }
-        for (pfs, vfs) in [(3, 70), (2, 0)] {
-            let layout = try SyntheticTree.write(to: swiftDir + "/\(pfs)x\(vfs)", pfs: pfs, vfsPerPF: vfs)
-            let result = try Machine(root: "/").run(["python3", ScratchTree.scriptsDirectory + "/gen-sysfs-tree.py",
-                                                     "--pfs", "\(pfs)", "--vfs", "\(vfs)", pythonDir + "/\(pfs)x\(vfs)"], timeout: 120)
-            XCTAssertEqual(result.status, 0, result.stderrText)
-            XCTAssertEqual(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "\(layout.count)")
-            let a = try snapshot(swiftDir + "/\(pfs)x\(vfs)")
-            let b = try snapshot(pythonDir + "/\(pfs)x\(vfs)")
-            XCTAssertEqual(a.count, b.count, "\(pfs)x\(vfs): entry count")
-            for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
-                XCTFail("\(pfs)x\(vfs): \(key) differs: swift \(a[key].map(describe) ?? "missing"), python \(b[key].map(describe) ?? "missing")")
-                break
-            }
-        }
-    }
-
-    private enum Entry: Equatable { case directory, file([UInt8]), link(String) }
-
-    private func describe(_ e: Entry) -> String {
-        switch e {
-        case .directory: return "directory"
-        case .file(let b): return "file of \(b.count) bytes"
-        case .link(let t): return "link -> \(t)"
-        }
-    }
-
-    /// Every entry below `root`: kind, bytes, link target.
-    private func snapshot(_ root: String) throws -> [String: Entry] {
-        let machine = Machine(root: root)
-        var result: [String: Entry] = [:]
-        var stack = [""]
-        while let dir = stack.popLast() {
-            for name in try machine.list(dir.isEmpty ? "/" : dir) {
-                let path = dir + "/" + name
-                switch machine.kind(path, follow: false) {
-                case .directory: result[path] = .directory; stack.append(path)
-                case .symlink: result[path] = .link(try machine.linkTarget(path))
-                default: result[path] = .file(try machine.read(path))
-                }
-            }
-        }
-        return result
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 import HostAccess
 import Reports
 import SRIOVCore
+import SyntheticTreeSupport
 
 /// Hands the process to libFuzzer (see CFuzzDriver.h for why not libFuzzer's `main`).
 @_cdecl("FuzzSysfsValues_main")

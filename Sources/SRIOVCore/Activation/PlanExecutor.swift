@@ -91,7 +91,7 @@ public struct PlanExecutor: Sendable {
                     try journal.storeBackup(index, state.bytes ?? [])
                     if let after = edit.after { try journal.storeAfter(index, after) }
                     manifest.steps[index].existed = state.exists
-                    manifest.steps[index].mode = UInt32(state.exists ? state.mode : mode_t(edit.mode))
+                    manifest.steps[index].mode = UInt32(state.exists ? state.mode : UInt32(edit.mode))
                     manifest.steps[index].uid = state.exists ? UInt32(state.uid) : nil
                     manifest.steps[index].gid = state.exists ? UInt32(state.gid) : nil
                     // Write-ahead: the directories replace will make are recorded before it makes them.
@@ -105,7 +105,7 @@ public struct PlanExecutor: Sendable {
                     break stepLoop
                 }
                 do {
-                    try editor.replace(edit.path, with: edit.after, mode: state.exists ? state.mode : mode_t(edit.mode),
+                    try editor.replace(edit.path, with: edit.after, mode: state.exists ? state.mode : UInt32(edit.mode),
                                        uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
                     manifest.steps[index].state = .done
                 } catch {
@@ -242,30 +242,24 @@ public struct PlanExecutor: Sendable {
         func with(_ en: String, _ es: String) -> LocalizedText { LocalizedText(en: base.en + en, es: base.es + es) }
         guard write.path.hasSuffix("/sriov_numvfs") else { return with(".", ".") }
         let dir = String(write.path.dropLast("/sriov_numvfs".count))
-        switch code {
-        case ERANGE:
+        switch AttributeWriteResult.refusal(of: code) {
+        case .outOfRange:
             let total = machine.attribute(dir + "/sriov_totalvfs") ?? "?"
             return with(". The maximum for this device is \(total) (sriov_totalvfs).", ". El máximo de este dispositivo es \(total) (sriov_totalvfs).")
-        case ENOMEM:
+        case .noMemory:
             return with(". The VFs' memory (BARs) could not be placed: Above 4G Decoding and/or SR-IOV are probably off in the BIOS; enable them (see `sriov-wizard check`, stage bios).",
                         ". No se pudo ubicar la memoria (BARs) de las VFs: Above 4G Decoding o SR-IOV están probablemente desactivados en la BIOS; actívelos (vea `sriov-wizard check`, etapa bios).")
-        case EBUSY:
+        case .busy:
             return with(". VFs already exist with another count; write 0 first (apply does that), or the VFs are in use by a VM.",
                         ". Ya hay VFs con otra cuenta; escriba antes 0 (apply lo hace), o las VFs están en uso por una VM.")
-        case ENOENT, EINVAL, ENODEV:
+        case .unsupported:
             let address = dir.split(separator: "/").last ?? ""
             return with(". The PF driver is not bound or does not support sysfs VF creation; check `sriov-wizard check --device \(address)`.",
                         ". El controlador de la PF no está asociado o no admite crear VFs por sysfs; compruebe `sriov-wizard check --device \(address)`.")
-        case EACCES, EPERM:
+        case .denied:
             return with(". Run as root.", ". Ejecútelo como root.")
-        default:
+        case .other:
             return with(".", ".")
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif

@@ -1,9 +1,4 @@
 import HostAccess
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Undoes a recorded apply: every file the apply began to write gets its old bytes, mode and
 /// owner back (or is removed when it did not exist), `sriov_numvfs` goes back to the value it
@@ -171,8 +166,8 @@ public struct Rollback: Sendable {
                 guard let step = manifest.steps.first(where: { $0.kind == .file && $0.path == path && $0.existed != nil }),
                       let old = try? journal.backup(step.index) else { failure = "\(path): backup missing"; break actionLoop }
                 do {
-                    try editor.replace(path, with: step.existed == true ? old : nil, mode: mode_t(step.mode ?? 0o644),
-                                       uid: step.uid.map { uid_t($0) }, gid: step.gid.map { gid_t($0) })
+                    try editor.replace(path, with: step.existed == true ? old : nil, mode: UInt32(step.mode ?? 0o644),
+                                       uid: step.uid.map { UInt32($0) }, gid: step.gid.map { UInt32($0) })
                     for i in manifest.steps.indices where manifest.steps[i].path == path && manifest.steps[i].kind == .file {
                         manifest.steps[i].state = .rolledBack
                     }

@@ -106,19 +106,6 @@ public struct BIOSVendor: Sendable, Codable, Equatable {
     }
 }
 
-/// The CPU vendor, from /proc/cpuinfo `vendor_id`.
-public enum CPUVendor: String, Sendable, Codable {
-    case intel, amd
-
-    public init?(vendorID: String) {
-        switch vendorID {
-        case "GenuineIntel": self = .intel
-        case "AuthenticAMD", "HygonGenuine": self = .amd
-        default: return nil
-        }
-    }
-}
-
 // MARK: - drivers
 
 struct DriverFile: Codable { var checked: String; var drivers: [DriverKnowledge] }

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import HostAccess
+import SRIOVCore
 
 /// Writes a realistic sysfs PCI tree for tests and benchmarks: `DIR/sys/bus/pci/devices/<addr>/`
 /// as real directories (the way the lab captures store them), with the attributes that
@@ -19,9 +15,9 @@ import HostAccess
 /// 9.3.3.10); with more than 63 VFs they spill over onto the next bus number, which is why
 /// every card gets a bus range and the root ports forward ARI.
 ///
-/// This is a test-fixture writer, not a host reader: it writes with POSIX calls directly rather
-/// than through `Machine`. `Scripts/gen-sysfs-tree.py` writes the same tree byte for byte (a test
-/// compares the two).
+/// This is a test-fixture writer, not a host reader, for tests, benchmarks (`sriov-gen-tree`)
+/// and fuzzing only: it is not part of the tool. It writes through HostAccess's plain fixture
+/// writes (`TreeWriter.fixture...`), with the register offsets of `PCIRegister`.
 public enum SyntheticTree {
     public static let vendorID: UInt16 = 0x8086
     public static let pfDeviceID: UInt16 = 0x10fb
@@ -92,53 +88,61 @@ public enum SyntheticTree {
                 path: "SyntheticTree", reason: "need vfsPerPF (\(vfsPerPF)) <= kernelTotalVFs (\(kernelTotal)) <= totalVFs (\(total)) <= 65535")
         }
         var functions: [Function] = []
-        functions.append(Function(address: PCIAddress(bus: 0, device: 0, function: 0), kind: .hostBridge,
-                                  card: -1, iommuGroup: 0))
         let cards = (pfs + pfsPerCard - 1) / pfsPerCard
-        guard cards <= 30 * rootPortsPerDevice else {
-            throw HostAccessError.invalidPath(path: "SyntheticTree", reason: "\(pfs) PFs need more root ports than bus 0 has room for")
-        }
+        // More cards than bus 0 of one domain has root ports for continue in domain 0001, 0002,
+        // ... (each with its own host bridge): how the 2,000- and 20,000-PF benchmark trees are made.
+        let cardsPerDomain = 30 * rootPortsPerDevice
         var group = 1
         var rootPorts: [Function] = []
-        var nextBus = 1
         var pfFunctions: [Function] = []
         var vfFunctions: [Function] = []
-        for card in 0..<cards {
-            let pfsHere = min(pfsPerCard, pfs - card * pfsPerCard)
-            // Highest routing ID on the card, relative to the card's first bus.
-            let lastRID = (pfsHere - 1) + (vfsPerPF > 0 ? Int(vfOffset) + (vfsPerPF - 1) * Int(vfStride) : 0)
-            let buses = lastRID / 256 + 1
-            guard nextBus + buses - 1 <= 255 else {
-                throw HostAccessError.invalidPath(path: "SyntheticTree", reason: "\(pfs) PFs x \(vfsPerPF) VFs need more than 255 bus numbers")
-            }
-            let bus = UInt8(nextBus)
-            nextBus += buses
-            let port = PCIAddress(bus: 0, device: UInt8(2 + card / rootPortsPerDevice),
-                                  function: UInt8(card % rootPortsPerDevice))
-            var rp = Function(address: port, kind: .rootPort, card: card, iommuGroup: group, driver: "pcieport")
-            rp.secondaryBus = bus
-            rp.subordinateBus = UInt8(Int(bus) + buses - 1)
-            let portsOnDevice = min(rootPortsPerDevice, cards - (card / rootPortsPerDevice) * rootPortsPerDevice)
-            rp.multifunction = portsOnDevice > 1
-            group += 1
-            rootPorts.append(rp)
-            for fn in 0..<pfsHere {
-                let pfIndex = card * pfsPerCard + fn
-                let pfAddress = PCIAddress(bus: bus, device: 0, function: UInt8(fn))
-                var pf = Function(address: pfAddress, kind: .pf, card: card, pfIndex: pfIndex, iommuGroup: 0,
-                                  netdev: "enp\(bus)s0f\(fn)", driver: "ixgbe")
-                pf.multifunction = pfsHere > 1
-                guard let vfs = SRIOVCapability.vfAddresses(pf: pfAddress, offset: vfOffset, stride: vfStride,
-                                                            count: vfsPerPF) else {
-                    throw HostAccessError.invalidPath(path: "SyntheticTree", reason: "VFs of \(pfAddress) fall past bus 255")
+        for firstCard in stride(from: 0, to: max(cards, 1), by: cardsPerDomain) {
+            let domain = UInt32(firstCard / cardsPerDomain)
+            let domainCards = min(cardsPerDomain, cards - firstCard)
+            var hostBridge = Function(address: PCIAddress(domain: domain, bus: 0, device: 0, function: 0),
+                                      kind: .hostBridge, card: -1, iommuGroup: 0)
+            if domain > 0 { hostBridge.iommuGroup = group; group += 1 }
+            functions.append(hostBridge)
+            var nextBus = 1
+            for local in 0..<domainCards {
+                let card = firstCard + local
+                let pfsHere = min(pfsPerCard, pfs - card * pfsPerCard)
+                // Highest routing ID on the card, relative to the card's first bus.
+                let lastRID = (pfsHere - 1) + (vfsPerPF > 0 ? Int(vfOffset) + (vfsPerPF - 1) * Int(vfStride) : 0)
+                let buses = lastRID / 256 + 1
+                guard nextBus + buses - 1 <= 255 else {
+                    throw HostAccessError.invalidPath(path: "SyntheticTree", reason: "\(pfs) PFs x \(vfsPerPF) VFs need more than 255 bus numbers")
                 }
-                pf.virtfns = vfs
-                for (i, vf) in vfs.enumerated() {
-                    vfFunctions.append(Function(address: vf, kind: .vf, card: card, pfIndex: pfIndex, vfIndex: i,
-                                                physfn: pfAddress, iommuGroup: 0, netdev: "enp\(bus)s0f\(fn)v\(i)",
-                                                driver: "ixgbevf"))
+                let bus = UInt8(nextBus)
+                nextBus += buses
+                let port = PCIAddress(domain: domain, bus: 0, device: UInt8(2 + local / rootPortsPerDevice),
+                                      function: UInt8(local % rootPortsPerDevice))
+                var rp = Function(address: port, kind: .rootPort, card: card, iommuGroup: group, driver: "pcieport")
+                rp.secondaryBus = bus
+                rp.subordinateBus = UInt8(Int(bus) + buses - 1)
+                let portsOnDevice = min(rootPortsPerDevice, domainCards - (local / rootPortsPerDevice) * rootPortsPerDevice)
+                rp.multifunction = portsOnDevice > 1
+                group += 1
+                rootPorts.append(rp)
+                for fn in 0..<pfsHere {
+                    let pfIndex = card * pfsPerCard + fn
+                    let pfAddress = PCIAddress(domain: domain, bus: bus, device: 0, function: UInt8(fn))
+                    let netdev = domain > 0 ? "enP\(domain)p\(bus)s0f\(fn)" : "enp\(bus)s0f\(fn)"
+                    var pf = Function(address: pfAddress, kind: .pf, card: card, pfIndex: pfIndex, iommuGroup: 0,
+                                      netdev: netdev, driver: "ixgbe")
+                    pf.multifunction = pfsHere > 1
+                    guard let vfs = SRIOVCapability.vfAddresses(pf: pfAddress, offset: vfOffset, stride: vfStride,
+                                                                count: vfsPerPF) else {
+                        throw HostAccessError.invalidPath(path: "SyntheticTree", reason: "VFs of \(pfAddress) fall past bus 255")
+                    }
+                    pf.virtfns = vfs
+                    for (i, vf) in vfs.enumerated() {
+                        vfFunctions.append(Function(address: vf, kind: .vf, card: card, pfIndex: pfIndex, vfIndex: i,
+                                                    physfn: pfAddress, iommuGroup: 0, netdev: netdev + "v\(i)",
+                                                    driver: "ixgbevf"))
+                    }
+                    pfFunctions.append(pf)
                 }
-                pfFunctions.append(pf)
             }
         }
         // IOMMU groups in the order the kernel creates them: ports and PFs at boot, VFs when
@@ -335,7 +339,7 @@ public enum SyntheticTree {
         c.u32(0x14, UInt32(truncatingIfNeeded: base >> 32))
         c.u32(0x20, UInt32(truncatingIfNeeded: base + pfBar4Offset) | 0x4)  // BAR4: 64-bit memory (MSI-X)
         c.u32(0x24, UInt32(truncatingIfNeeded: (base + pfBar4Offset) >> 32))
-        c.u8(0x3c, UInt8(irq(f)))
+        c.u8(0x3c, UInt8(truncatingIfNeeded: irq(f)))
         c.u8(0x3d, 1)                                                 // INTA
         // [40] Power Management v3, D0, NoSoftRst+.
         c.capability(0x40, id: 0x01, next: 0x50)
@@ -422,7 +426,7 @@ public enum SyntheticTree {
         c.u16(0x26, (UInt16(truncatingIfNeeded: pref.1 >> 16) & 0xfff0) | 0x1)
         c.u32(0x28, UInt32(truncatingIfNeeded: pref.0 >> 32))
         c.u32(0x2c, UInt32(truncatingIfNeeded: pref.1 >> 32))
-        c.u8(0x3c, UInt8(irq(f)))
+        c.u8(0x3c, UInt8(truncatingIfNeeded: irq(f)))
         c.u8(0x3d, 1)
         c.u16(0x3e, 0x0002)                                           // bridge control: SERR#
         // [40] Express v2 Root Port (slot) -> [80] MSI -> [90] Subsystem -> [a0] PM.
@@ -505,13 +509,13 @@ extension SyntheticTree {
         }
     }
 
-    /// POSIX writes for the generator: one open/write/close per file, errors as `HostAccessError`
-    /// naming the path.
+    /// Writes for the generator (HostAccess's plain fixture writes: one open/write/close per
+    /// file), remembering the directories it made so `mkdir -p` runs once per directory.
     struct FileWriter {
         var madeDirectories = Set<String>()
 
         mutating func makeDirectory(_ path: String) throws(HostAccessError) {
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw HostAccessError.io(path: path, errno: errno) }
+            try TreeWriter.fixtureDirectory(path)
             madeDirectories.insert(path)
         }
 
@@ -522,29 +526,21 @@ extension SyntheticTree {
             for part in path.split(separator: "/") {
                 prefix += prefix.isEmpty || prefix == "/" ? String(part) : "/" + part
                 if madeDirectories.contains(prefix) { continue }
-                if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw HostAccessError.io(path: prefix, errno: errno) }
+                try TreeWriter.fixtureDirectory(prefix)
                 madeDirectories.insert(prefix)
             }
         }
 
         func file(_ path: String, _ text: String) throws(HostAccessError) {
-            try file(path, Array(text.utf8))
+            try TreeWriter.fixtureFile(path, Array(text.utf8))
         }
 
         func file(_ path: String, _ bytes: [UInt8]) throws(HostAccessError) {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-            if fd < 0 { throw HostAccessError.io(path: path, errno: errno) }
-            defer { close(fd) }
-            try LiveFileOperations().write(fd, bytes, path: path)
+            try TreeWriter.fixtureFile(path, bytes)
         }
 
         func link(_ path: String, _ target: String) throws(HostAccessError) {
-            if symlink(target, path) == 0 { return }
-            if errno == EEXIST {
-                _ = unlink(path)
-                if symlink(target, path) == 0 { return }
-            }
-            throw HostAccessError.io(path: path, errno: errno)
+            try TreeWriter.fixtureSymlink(target, at: path)
         }
     }
 }

@@ -59,7 +59,8 @@ public enum VFMACAddressesCheck: Check {
                 if type == 1 { hostRandom = true }
             }
             if let admin = adminMACs?[vfIndex] {
-                evidence.append(.record("ip -d link show \(pfNetdev!): vf \(vfIndex) link/ether \(admin)"))
+                evidence.append(Evidence(en: "ip -d link show \(pfNetdev!): vf \(vfIndex) link/ether \(admin)",
+                                         es: "`ip -d link show \(pfNetdev!)`: vf \(vfIndex) link/ether \(admin)"))
                 if IPLinkVFInfo.isUnset(admin) {
                     if hostRandom { random.append((vfIndex, vf, hostMAC)) } else { guestRandom.append((vfIndex, vf, hostMAC)) }
                 }
@@ -74,7 +75,7 @@ public enum VFMACAddressesCheck: Check {
             evidence.append(pfNetdev == nil
                 ? Evidence(en: "\(pf.address) has no network interface: the MAC a VF gets is not known here",
                            es: "\(pf.address) no tiene interfaz de red: aquí no se sabe qué MAC recibe una VF")
-                : .fact("ip -d link show \(pfNetdev!)", en: "no per-VF lines available", es: "no hay líneas por VF"))
+                : Evidence(en: "ip -d link show \(pfNetdev!): no per-VF lines available", es: "`ip -d link show \(pfNetdev!)`: no hay líneas por VF"))
         }
         if random.isEmpty && guestRandom.isEmpty && !unknown.isEmpty {
             return result(.note, LocalizedText(

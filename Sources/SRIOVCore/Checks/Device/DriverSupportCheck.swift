@@ -70,9 +70,11 @@ public enum DriverSupportCheck: Check {
                 device: f.address)
         }
 
+        // The devices are drivers.json's words, quoted in the Spanish line.
         let entry = "knowledge: \(known.name) (\(known.vendor)\(known.devices.map { ": \($0)" } ?? "")), SR-IOV "
+        let entryES = "knowledge: \(known.name) (\(known.vendor)\(known.devices.map { ": «\($0)»" } ?? "")), SR-IOV "
         evidence.append(Evidence(en: entry + (known.sriov ? "yes" : "no") + (known.sources.first.map { ", source \($0)" } ?? ""),
-                                 es: entry + (known.sriov ? "sí" : "no") + (known.sources.first.map { ", fuente \($0)" } ?? "")))
+                                 es: entryES + (known.sriov ? "sí" : "no") + (known.sources.first.map { ", fuente \($0)" } ?? "")))
         guard known.sriov else {
             return result(.fail, LocalizedText(
                 en: "\(label): the driver \(driver) does not support SR-IOV.",

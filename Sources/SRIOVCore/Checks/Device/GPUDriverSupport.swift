@@ -66,12 +66,14 @@ enum GPUDriverSupport {
         let file = k.idTables.first?.file ?? "pciids.h"
         evidence.append(Evidence(
             en: "knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) in \(file); SR-IOV: dkms i915 \(yes(platform.i915DkmsSRIOV, false)), dkms xe \(yes(platform.xeDkmsSRIOV, false)), in-tree \(platform.inTreeSRIOV.rawValue)",
-            es: "knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) en \(file); SR-IOV: dkms i915 \(yes(platform.i915DkmsSRIOV, true)), dkms xe \(yes(platform.xeDkmsSRIOV, true)), en el kernel \(platform.inTreeSRIOV.rawValue)"))
+            es: "knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) en \(file); SR-IOV: dkms i915 \(yes(platform.i915DkmsSRIOV, true)), dkms xe \(yes(platform.xeDkmsSRIOV, true)), en el kernel \(platform.inTreeSRIOV.rawValue == "none" ? "ninguno" : platform.inTreeSRIOV.rawValue)"))
         evidence += gpu.buildEvidence
         if let status = gpu.dkmsStatus {
-            evidence.append(status.isEmpty ? .fact("dkms status", en: "no i915-sriov entry", es: "ninguna entrada i915-sriov") : .record("dkms status: " + status.joined(separator: " | ")))
+            evidence.append(status.isEmpty ? .fact("dkms status", en: "no i915-sriov entry", es: "ninguna entrada i915-sriov") : Evidence(en: "dkms status: " + status.joined(separator: " | "), es: "`dkms status`: «" + status.joined(separator: " | ") + "»"))
         }
-        if let sb = gpu.secureBoot { evidence.append(.record("mokutil --sb-state: SecureBoot \(sb ? "enabled" : "disabled")")) }
+        if let sb = gpu.secureBoot {
+            evidence.append(Evidence(en: "mokutil --sb-state: SecureBoot \(sb ? "enabled" : "disabled")", es: "`mokutil --sb-state`: «SecureBoot \(sb ? "enabled" : "disabled")»"))
+        }
         if let maxVFs = gpu.maxVFsParameter { evidence.append(.record("/sys/module/\(driver)/parameters/max_vfs: \(maxVFs)")) }
         if let guc = gpu.enableGuC { evidence.append(.record("/sys/module/i915/parameters/enable_guc: \(guc)")) }
         let params = GPUHost.parameters(driver: driver == "xe" ? "xe" : "i915", deviceID: f.deviceID, knowledge: k).joined(separator: " ")

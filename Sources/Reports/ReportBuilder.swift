@@ -55,7 +55,7 @@ public enum ReportBuilder {
     static func stage(_ report: StageReport, language: Language) -> ReportStage {
         ReportStage(id: report.id, title: Stage.named(report.id).title.text(language), checks: report.checks.map {
             ReportCheck(id: $0.id, level: $0.level, device: $0.device?.description, summary: $0.summary.text(language),
-                        hint: $0.hint.text(language), evidence: $0.evidence)
+                        hint: $0.hint.text(language), evidence: $0.evidence.text(language))
         })
     }
 

@@ -63,7 +63,7 @@ struct CheckRenderer {
                 }
             }
             if showEvidence {
-                for item in check.evidence {
+                for item in check.evidence.text(language) {
                     lines.append(indent + console.paint("· " + wrap(TerminalText.visible(item), first: indent.count + 2, rest: indent + "  "), .dim))
                 }
             }

@@ -5,7 +5,7 @@ import SRIOVCore
 /// `--lang`, for every command that prints check results.
 struct LanguageOptions: ParsableArguments {
     @Option(name: .customLong("lang"), help: ArgumentHelp(
-        "Language of the output (summaries, hints, plans, questions, errors; evidence stays as read): en or es (default: from LC_ALL/LC_MESSAGES/LANG).", valueName: "LANG"))
+        "Language of the output (summaries, hints, evidence, plans, questions, errors; the values read stay as read): en or es (default: from LC_ALL/LC_MESSAGES/LANG).", valueName: "LANG"))
     var language: LanguageChoice?
 
     var resolved: Language {

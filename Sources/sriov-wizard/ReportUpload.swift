@@ -42,7 +42,7 @@ struct UploadClient {
             try editor.replace(headerPath, with: Array("Authorization: Bearer \(token)\r\n".utf8), mode: 0o600)
         } catch {
             return .failed(reason: .text(en: "cannot write the header file: \(error.description)",
-                                         es: "no se puede escribir el archivo de cabeceras: \(error.description)"))
+                                         es: "no se puede escribir el archivo de cabeceras: \(error.spanishDescription)"))
         }
         defer { try? editor.replace(headerPath, with: nil, mode: 0o600) }
         var argv = [

@@ -58,7 +58,7 @@ struct SnapshotCommand: ParsableCommand {
         if let output { directory = output } else {
             let parent = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             do { directory = try TreeWriter.createPrivateTemporaryDirectory(in: parent, prefix: "sriov-wizard-snapshot-") } catch {
-                Console.error(t("cannot create a private work directory: \(error.description)", "no se puede crear un directorio de trabajo privado: \(error.description)"))
+                Console.error(t("cannot create a private work directory: \(error.description)", "no se puede crear un directorio de trabajo privado: \(error.spanishDescription)"))
                 throw ExitCode.failure
             }
         }
@@ -71,7 +71,7 @@ struct SnapshotCommand: ParsableCommand {
         do {
             result = try Snapshot.take(from: rootOptions.machine, to: directory, now: ISO8601DateFormatter().string(from: Date()), redact: redact)
         } catch {
-            Console.error(t("cannot write the snapshot: \(error.description)", "no se puede escribir la instantánea: \(error.description)"))
+            Console.error(t("cannot write the snapshot: \(error.description)", "no se puede escribir la instantánea: \(error.spanishDescription)"))
             throw ExitStatus.unreadableHost
         }
         let counts = t("\(result.filesWritten) files, \(result.linksWritten) links, \(result.commandsRecorded.count) commands",
@@ -92,7 +92,7 @@ struct SnapshotCommand: ParsableCommand {
         if let archive {
             // 0600 before tar writes a byte (tar truncates an existing file, keeping its mode).
             do { try TreeWriter.createPrivateFile(archive) } catch {
-                Console.error(t("cannot create the archive: \(error.description)", "no se puede crear el archivo: \(error.description)"))
+                Console.error(t("cannot create the archive: \(error.description)", "no se puede crear el archivo: \(error.spanishDescription)"))
                 throw ExitCode.failure
             }
             let outcome = try local.run(["tar", "-czf", archive, "-C", directory, "."], timeout: 300)

@@ -30,7 +30,7 @@ struct UploadSession {
         do { queued = try outbox.enqueue(xml) } catch {
             Console.warning(LocalizedText(
                 en: "cannot queue the report in \(outbox.directory) (\(error.description)); sending it without a copy (run as root, or give --outbox DIR)",
-                es: "no se puede encolar el informe en \(outbox.directory) (\(error.description)); se envía sin copia (ejecute como root o indique --outbox DIR)").text(language))
+                es: "no se puede encolar el informe en \(outbox.directory) (\(error.spanishDescription)); se envía sin copia (ejecute como root o indique --outbox DIR)").text(language))
         }
         if let queued { return send(queued, fresh: true) }
         let scratch = NSTemporaryDirectory() + "sriov-wizard-upload-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
@@ -49,7 +49,7 @@ struct UploadSession {
     func flush() -> ExitCode {
         let items: [String]
         do { items = try outbox.queued() } catch {
-            complain("cannot read the outbox: \(error.description)", "no se puede leer la bandeja de salida: \(error.description)")
+            complain("cannot read the outbox: \(error.description)", "no se puede leer la bandeja de salida: \(error.spanishDescription)")
             return ExitStatus.unreadableHost
         }
         if items.isEmpty {

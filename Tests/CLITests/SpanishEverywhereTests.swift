@@ -7,10 +7,12 @@ import XCTest
 /// product/package/driver names and known technical terms), then flags the words left that
 /// are common English words.
 ///
-/// Not covered, on purpose: check evidence (the `·` lines of `--details` and the walkthrough,
-/// the report's evidence and raw-evidence sections) is the record of what was read (file
-/// lines, kernel messages, values) and is not localized yet; swift-argument-parser's own
-/// framing of a usage error ("Usage:", "See '… --help' for more information.").
+/// Check evidence is covered too (the `·` lines of `check --details` and the walkthrough, the
+/// report's per-check evidence): its words are Spanish, its record is verbatim, so quoted kernel
+/// messages (`· dmesg: …`) are let through like any other quotation.
+/// Not covered, on purpose: the report's raw-evidence section (dmesg lines as captured) and
+/// swift-argument-parser's own framing of a usage error ("Usage:", "See '… --help' for more
+/// information.").
 final class SpanishEverywhereTests: XCTestCase {
     /// Bundled samples and the lab fixtures (captured hosts, before and after the lab run).
     static var hosts: [String] {
@@ -180,7 +182,11 @@ final class SpanishEverywhereTests: XCTestCase {
         XCTAssertFalse(EnglishDetector.findings("Apply these changes? [y/N]").isEmpty)
         XCTAssertFalse(EnglishDetector.findings("  2. run update-initramfs -u -k all  (would run on the host)").isEmpty)
         XCTAssertFalse(EnglishDetector.findings("  PASS  iommu-active  Hay una IOMMU activa.").isEmpty, "level labels")
-        XCTAssertEqual(EnglishDetector.htmlText("<p>Hola <code>the cat</code></p><details class=\"evidence\"><li>not read</li></details><b>Adiós</b>"), "Hola Adiós")
+        XCTAssertEqual(EnglishDetector.htmlText("<p>Hola <code>the cat</code></p><section id=\"evidence\"><li>not read</li></section><b>Adiós</b>"), "Hola Adiós")
+        let evidence = EnglishDetector.htmlText("<details class=\"evidence\"><ul><li><code>/proc/cpuinfo: not readable</code></li><li><code>dmesg: DMAR: IOMMU enabled</code></li></ul></details>")
+        XCTAssertEqual(EnglishDetector.findings(evidence).count, 1, "evidence words are checked, quoted kernel messages are not: \(evidence)")
+        XCTAssertEqual(EnglishDetector.findings("    · /proc/cpuinfo: flags contiene vmx\n    · dmesg: DMAR: IOMMU enabled"), [])
+        XCTAssertEqual(EnglishDetector.findings("    · /sys/class/net/x: not readable").count, 1, "evidence lines are checked")
     }
 
     /// `ADDRESS -> sriov_totalvfs` of the SR-IOV PFs of a root.
@@ -223,6 +229,8 @@ enum EnglishDetector {
         "SR-IOV Support", "Resizable BAR", "Intel Virtual Technology", "Virtual Function", "Gigabit Network Connection",
         // strerror(3) texts inside an error, as every other tool of the system prints them.
         "no such file or directory", "permission denied", "not a directory", "file exists", "is a directory",
+        // File names in evidence.
+        "modules.builtin",
     ]
 
     /// Product and package names from the knowledge (`drivers.json`: the Windows VF driver
@@ -237,7 +245,7 @@ enum EnglishDetector {
     /// The flagged sentences, each with its English words: `[the, is] in "…"`.
     static func findings(_ text: String) -> [String] {
         var prose = text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-        // Evidence items (the record of what was read) and argument-parser framing: see the test's comment.
+        // Quoted kernel messages in evidence and argument-parser framing: see the test's comment.
         // A diff (apply's plan, rollback's) quotes file contents: from its `--- ` line to the
         // first line indented less than the diff.
         var kept: [Substring] = []
@@ -248,7 +256,7 @@ enum EnglishDetector {
             if let d = diffIndent, indent >= d, !t.isEmpty { continue }
             diffIndent = nil
             if t.hasPrefix("--- ") { diffIndent = indent; continue }
-            if t.hasPrefix("·") || t.hasPrefix("Usage:") || (t.hasPrefix("See '") && t.hasSuffix("for more information.")) { continue }
+            if t.hasPrefix("· dmesg: ") || t.hasPrefix("Usage:") || (t.hasPrefix("See '") && t.hasSuffix("for more information.")) { continue }
             kept.append(line)
         }
         prose = kept.joined(separator: "\n")
@@ -281,11 +289,12 @@ enum EnglishDetector {
     }
 
     /// The visible text of an HTML page, without scripts, styles, code, preformatted text and
-    /// the evidence sections.
+    /// the raw-evidence section; a check's evidence items (`<li><code>…</code></li>`) are kept,
+    /// one a line, each read as the terminal's `·` lines are.
     static func htmlText(_ html: String) -> String {
-        var text = html
+        var text = html.replacingOccurrences(of: "<li><code>([^<]*)</code></li>", with: "\n· $1\n", options: .regularExpression)
         for pattern in ["<script[\\s\\S]*?</script>", "<style[\\s\\S]*?</style>", "<pre[\\s\\S]*?</pre>", "<code[\\s\\S]*?</code>",
-                        "<details class=\"evidence\"[\\s\\S]*?</details>", "<section id=\"evidence\"[\\s\\S]*?</section>", "<[^>]*>"] {
+                        "<section id=\"evidence\"[\\s\\S]*?</section>", "<[^>]*>"] {
             text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
         }
         for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {

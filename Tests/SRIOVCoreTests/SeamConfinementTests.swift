@@ -43,8 +43,8 @@ final class SeamConfinementTests: XCTestCase {
             let context = CheckContext(machine: machine, inventory: try SysfsInventory.load(machine))
             let r = try XCTUnwrap(IOMMUKernelCmdlineCheck.run(context).first)
             XCTAssertEqual(r.level, .warn, "\(method)")
-            XCTAssertEqual(r.evidence, ["/proc/cmdline: missing: a symbolic link on its way leads out of the root \(root); not followed"], "\(method)")
-            XCTAssertFalse(r.evidence.joined().contains("TOP-SECRET"), "\(method)")
+            XCTAssertEqual(r.evidence.text(.en), ["/proc/cmdline: missing: a symbolic link on its way leads out of the root \(root); not followed"], "\(method)")
+            XCTAssertFalse(r.evidence.text(.en).joined().contains("TOP-SECRET"), "\(method)")
         }
     }
 

@@ -134,7 +134,7 @@ final class SnapshotSecretsTests: XCTestCase {
     func details(_ root: String) throws -> [String] {
         let machine = Machine(root: root)
         let context = CheckContext(machine: machine, inventory: try SysfsInventory.load(machine))
-        return verifyStages(context).flatMap(\.checks).map { "\($0.id) \($0.level): \($0.summary.en) | \($0.evidence.joined(separator: " | "))" }
+        return verifyStages(context).flatMap(\.checks).map { "\($0.id) \($0.level): \($0.summary.en) | \($0.evidence.text(.en).joined(separator: " | "))" }
     }
 
     func testPlantedSecretsSerialsAndUUIDsAreNotCopied() throws {

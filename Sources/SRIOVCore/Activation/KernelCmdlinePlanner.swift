@@ -291,7 +291,7 @@ public enum KernelCmdlinePlanner {
             }
             command = detection.loader == .grub ? ["update-grub"] : ["proxmox-boot-tool", "refresh"]
         case .proxmoxBootTool(.unknown), .unknown:
-            throw ActivationError(en: "cannot tell which boot loader this host uses (\(detection.evidence.joined(separator: "; "))); add \(added) to the kernel command line by hand.",
+            throw ActivationError(en: "cannot tell which boot loader this host uses (\(detection.evidence.text(.en).joined(separator: "; "))); add \(added) to the kernel command line by hand.",
                                   es: "no se sabe qué gestor de arranque usa este equipo (\(Self.unknownLoaderES(detection))); añada \(added) a mano a la línea de comandos del kernel.")
         }
         if plan.steps.isEmpty {

@@ -101,7 +101,7 @@ public struct PlanExecutor: Sendable {
                     try journal.save(manifest)
                 } catch {
                     fail(index, LocalizedText(en: "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written",
-                                              es: "diario \(journal.hostDirectory): \(error.description); \(edit.path) no se escribió"), outcome: "unchanged")
+                                              es: "diario \(journal.hostDirectory): \(error.spanishDescription); \(edit.path) no se escribió"), outcome: "unchanged")
                     break stepLoop
                 }
                 do {
@@ -121,7 +121,7 @@ public struct PlanExecutor: Sendable {
                     // Write-ahead, as on the host: the intent is in the journal before the change.
                     manifest.steps[index].state = .started
                     do { try journal.save(manifest) } catch {
-                        fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.description); \(write.path) no se escribió"))
+                        fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.spanishDescription); \(write.path) no se escribió"))
                         break stepLoop
                     }
                     do {
@@ -137,7 +137,7 @@ public struct PlanExecutor: Sendable {
                 }
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
-                    fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.description); \(write.path) no se escribió"))
+                    fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.spanishDescription); \(write.path) no se escribió"))
                     break stepLoop
                 }
                 let shown = step.summary.text(language)
@@ -160,7 +160,7 @@ public struct PlanExecutor: Sendable {
                 manifest.steps[index].state = .started
                 do { try journal.save(manifest) } catch {
                     let shown = ShellWords.display(command.argv)
-                    fail(index, LocalizedText(en: "journal: \(error.description); `\(shown)` not run", es: "diario: \(error.description); `\(shown)` no se ejecutó"))
+                    fail(index, LocalizedText(en: "journal: \(error.description); `\(shown)` not run", es: "diario: \(error.spanishDescription); `\(shown)` no se ejecutó"))
                     break stepLoop
                 }
                 do throws(HostAccessError) {
@@ -191,7 +191,7 @@ public struct PlanExecutor: Sendable {
             }
             do { try journal.save(manifest) } catch {
                 failure = LocalizedText(en: "journal: \(error.description) (step \(index + 1) was done)",
-                                        es: "diario: \(error.description) (el paso \(index + 1) se hizo)").text(language)
+                                        es: "diario: \(error.spanishDescription) (el paso \(index + 1) se hizo)").text(language)
                 break stepLoop
             }
         }

@@ -129,7 +129,7 @@ public enum VFPlanner {
 
     static func read(_ machine: Machine, _ path: String) throws(ActivationError) -> [UInt8]? {
         do { return try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
+            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.spanishDescription)")
         }
     }
 

@@ -49,15 +49,16 @@ public struct CheckResult: Sendable, Equatable {
     public var level: CheckLevel
     /// One sentence.
     public var summary: LocalizedText
-    /// What was read: files, lines and values (`/proc/cmdline: ... intel_iommu=on`).
-    public var evidence: [String]
+    /// What was read: files, lines and values (`/proc/cmdline: ... intel_iommu=on`), the words
+    /// around the record in every language (see `Evidence`).
+    public var evidence: [Evidence]
     /// The exact fix (BIOS menu path, command, file to edit); empty when nothing is to be done.
     public var hint: LocalizedText
     /// The device this result concerns, when it concerns one.
     public var device: PCIAddress?
 
     public init(id: String, stage: StageID, level: CheckLevel, summary: LocalizedText,
-                evidence: [String] = [], hint: LocalizedText = .none, device: PCIAddress? = nil) {
+                evidence: [Evidence] = [], hint: LocalizedText = .none, device: PCIAddress? = nil) {
         self.id = id
         self.stage = stage
         self.level = level
@@ -78,7 +79,7 @@ public protocol Check: Sendable {
 
 extension Check {
     /// A result of this check.
-    public static func result(_ level: CheckLevel, _ summary: LocalizedText, evidence: [String] = [],
+    public static func result(_ level: CheckLevel, _ summary: LocalizedText, evidence: [Evidence] = [],
                               hint: LocalizedText = .none, device: PCIAddress? = nil) -> CheckResult {
         CheckResult(id: id, stage: stage, level: level, summary: summary, evidence: evidence, hint: hint, device: device)
     }

@@ -48,26 +48,36 @@ public enum BootLoader: Sendable, Equatable {
         case .unknown: return "unknown boot loader"
         }
     }
+
+    /// `name` in Spanish.
+    public var nameES: String {
+        switch self {
+        case .grub: return "GRUB"
+        case .proxmoxBootTool(let mode): return "proxmox-boot-tool (\(mode == .unknown ? "systemd-boot o GRUB" : mode.rawValue))"
+        case .unknown: return "gestor de arranque desconocido"
+        }
+    }
 }
 
 /// The boot loader of a machine and what it was concluded from.
 public struct BootLoaderDetection: Sendable, Equatable {
     public var loader: BootLoader
-    public var evidence: [String]
+    public var evidence: [Evidence]
     /// Booted through UEFI (/sys/firmware/efi exists).
     public var efi: Bool
 
     public static func detect(_ machine: Machine) -> BootLoaderDetection {
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         let efi = machine.isDirectory(BootLoader.efiPath)
-        evidence.append("\(BootLoader.efiPath): " + (efi ? "present (UEFI boot)" : "absent (legacy BIOS boot or not captured)"))
+        evidence.append(efi ? .fact(BootLoader.efiPath, en: "present (UEFI boot)", es: "presente (arranque UEFI)")
+                            : .fact(BootLoader.efiPath, en: "absent (legacy BIOS boot or not captured)", es: "ausente (arranque BIOS clásico o no capturado)"))
 
         let uuids = (try? machine.readText(BootLoader.proxmoxUUIDsPath, limit: 64 * 1024)).map { text in
             text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { String($0).trimmedSpace() }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
         if let uuids, !uuids.isEmpty {
-            evidence.append("\(BootLoader.proxmoxUUIDsPath): \(uuids.count) ESP(s): \(uuids.joined(separator: ", "))")
+            evidence.append(.record("\(BootLoader.proxmoxUUIDsPath): \(uuids.count) ESP(s): \(uuids.joined(separator: ", "))"))
             var mode = BootLoader.ProxmoxMode.unknown
             if let status = try? machine.run(["proxmox-boot-tool", "status"], timeout: 30), status.status == 0 {
                 // "<UUID> is configured with: uefi (versions: ...)" / "... grub (versions: ...)"
@@ -75,11 +85,11 @@ public struct BootLoaderDetection: Sendable, Equatable {
                     let after = line[line.range(of: "is configured with:")!.upperBound...].droppingLeadingBlanks()
                     if after.hasPrefix("uefi") { mode = .systemdBoot }
                     else if after.hasPrefix("grub") { mode = .grub }
-                    evidence.append("proxmox-boot-tool status: \(String(line).trimmedSpace())")
+                    evidence.append(.record("proxmox-boot-tool status: \(String(line).trimmedSpace())"))
                     break
                 }
             } else {
-                evidence.append("proxmox-boot-tool status: not available")
+                evidence.append(.fact("proxmox-boot-tool status", en: "not available", es: "no disponible"))
             }
             if mode == .unknown {
                 // Without the status: proxmox-boot-tool uses systemd-boot on UEFI hosts with
@@ -90,11 +100,14 @@ public struct BootLoaderDetection: Sendable, Equatable {
             return BootLoaderDetection(loader: .proxmoxBootTool(mode), evidence: evidence, efi: efi)
         }
         if machine.exists(GrubDefaults.path) || machine.exists(BootLoader.grubConfigPath) {
-            evidence.append("\(GrubDefaults.path): " + (machine.exists(GrubDefaults.path) ? "present" : "absent")
-                            + ", \(BootLoader.grubConfigPath): " + (machine.exists(BootLoader.grubConfigPath) ? "present" : "absent"))
+            let defaults = machine.exists(GrubDefaults.path), config = machine.exists(BootLoader.grubConfigPath)
+            evidence.append(Evidence(
+                en: "\(GrubDefaults.path): " + (defaults ? "present" : "absent") + ", \(BootLoader.grubConfigPath): " + (config ? "present" : "absent"),
+                es: "\(GrubDefaults.path): " + (defaults ? "presente" : "ausente") + ", \(BootLoader.grubConfigPath): " + (config ? "presente" : "ausente")))
             return BootLoaderDetection(loader: .grub, evidence: evidence, efi: efi)
         }
-        evidence.append("neither \(BootLoader.proxmoxUUIDsPath) nor \(GrubDefaults.path) found")
+        evidence.append(Evidence(en: "neither \(BootLoader.proxmoxUUIDsPath) nor \(GrubDefaults.path) found",
+                                 es: "no se encontró ni \(BootLoader.proxmoxUUIDsPath) ni \(GrubDefaults.path)"))
         return BootLoaderDetection(loader: .unknown, evidence: evidence, efi: efi)
     }
 }
@@ -103,7 +116,7 @@ public struct BootLoaderDetection: Sendable, Equatable {
 public struct PersistentCommandLine: Sendable, Equatable {
     public var line: KernelCommandLine
     /// Where it was read, e.g. `/etc/default/grub:6 GRUB_CMDLINE_LINUX_DEFAULT="quiet"`.
-    public var evidence: [String]
+    public var evidence: [Evidence]
     /// Lines the parser refused (file:line: reason).
     public var issues: [String]
     /// The file to edit and, for GRUB, the variable to change.
@@ -115,12 +128,12 @@ public struct PersistentCommandLine: Sendable, Equatable {
         switch loader {
         case .grub, .proxmoxBootTool(.grub):
             guard let grub = GrubConfiguration.read(machine) else { return nil }
-            var evidence: [String] = []
+            var evidence: [Evidence] = []
             for name in ["GRUB_CMDLINE_LINUX_DEFAULT", "GRUB_CMDLINE_LINUX"] {
                 if let (file, line, _) = grub.lastAssignment(name) {
-                    evidence.append("\(file.path):\(line.number): \(line.text.trimmedSpace())")
+                    evidence.append(.record("\(file.path):\(line.number): \(line.text.trimmedSpace())"))
                 } else {
-                    evidence.append("\(GrubDefaults.path): \(name) not set")
+                    evidence.append(.fact(GrubDefaults.path, en: "\(name) not set", es: "\(name) sin valor"))
                 }
             }
             return PersistentCommandLine(line: grub.kernelCommandLine, evidence: evidence,
@@ -135,7 +148,7 @@ public struct PersistentCommandLine: Sendable, Equatable {
             if lines.dropFirst().contains(where: { !$0.isEmpty }) {
                 issues.append("\(BootLoader.kernelCmdlinePath):2: only the first line is used; the others are ignored")
             }
-            return PersistentCommandLine(line: KernelCommandLine(first), evidence: ["\(BootLoader.kernelCmdlinePath):1: \(first)"],
+            return PersistentCommandLine(line: KernelCommandLine(first), evidence: [.record("\(BootLoader.kernelCmdlinePath):1: \(first)")],
                                          issues: issues, file: BootLoader.kernelCmdlinePath, variable: nil)
         case .proxmoxBootTool(.unknown), .unknown:
             return nil

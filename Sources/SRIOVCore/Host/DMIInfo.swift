@@ -29,10 +29,11 @@ public struct DMIInfo: Sendable, Equatable {
     ]
 
     /// `/sys/class/dmi/id: board_vendor ASUSTeK..., board_name ...` for evidence.
-    public var evidence: String {
+    public var evidence: Evidence {
         let parts: [(String, String?)] = [("sys_vendor", systemVendor), ("product_name", productName), ("board_vendor", boardVendor),
                                           ("board_name", boardName), ("bios_vendor", biosVendor), ("bios_version", biosVersion)]
         let known = parts.compactMap { k, v in v.map { "\(k) \($0)" } }
-        return "\(DMIInfo.directory): " + (known.isEmpty ? "no DMI data" : known.joined(separator: ", "))
+        return known.isEmpty ? .fact(DMIInfo.directory, en: "no DMI data", es: "sin datos DMI")
+            : .record("\(DMIInfo.directory): " + known.joined(separator: ", "))
     }
 }

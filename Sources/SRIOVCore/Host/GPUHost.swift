@@ -34,7 +34,7 @@ public struct GPUHost: Sendable, Equatable {
     public var driver: String?
     public var build: Build = .unknown
     /// Evidence lines for `build` (the module path, the parameter file).
-    public var buildEvidence: [String] = []
+    public var buildEvidence: [Evidence] = []
     /// `modinfo <driver>`: whether the module file the kernel would load carries a signature
     /// (`signer:` / `sig_id:` lines, kernel scripts/sign-file); nil when modinfo gave nothing.
     public var moduleSigned: Bool?
@@ -49,7 +49,7 @@ public struct GPUHost: Sendable, Equatable {
     public var enableGuC: Int?
     /// Indices (0-5) of VF BARs that have a size but no address.
     public var unassignedVFBARs: [Int] = []
-    public var vfBAREvidence: [String] = []
+    public var vfBAREvidence: [Evidence] = []
     /// Kernel log lines that match a GPU SR-IOV signature (gpu.json `kernelLog`).
     public var logFindings: [LogFinding] = []
 
@@ -109,7 +109,7 @@ public struct GPUHost: Sendable, Equatable {
         if let result = try? machine.run(["modinfo", "-n", driver], timeout: 10), result.status == 0 {
             let path = result.stdoutText.trimmedSpace()
             if !path.isEmpty {
-                buildEvidence.append("modinfo -n \(driver): \(path)")
+                buildEvidence.append(.record("modinfo -n \(driver): \(path)"))
                 if path.contains("/" + GPUHost.dkmsDirectory + "/") { build = .dkms } else if path.hasPrefix("/") { build = .inTree }
             }
         }
@@ -120,7 +120,7 @@ public struct GPUHost: Sendable, Equatable {
                 guard let names = try? machine.list(dir) else { continue }
                 if let file = names.first(where: { $0 == driver + ".ko" || $0.hasPrefix(driver + ".ko.") }) {
                     build = .dkms
-                    buildEvidence.append("\(dir)/\(file): present")
+                    buildEvidence.append(.fact("\(dir)/\(file)", en: "present", es: "presente"))
                 }
             }
         }
@@ -129,10 +129,10 @@ public struct GPUHost: Sendable, Equatable {
         if driver == "i915" {
             let param = "/sys/module/i915/parameters/max_vfs"
             if machine.exists(param) {
-                buildEvidence.append("\(param): present (only the dkms i915 has it)")
+                buildEvidence.append(.fact(param, en: "present (only the dkms i915 has it)", es: "presente (solo el i915 de dkms lo tiene)"))
                 if build == .unknown { build = .dkms }
             } else if machine.isDirectory("/sys/module/i915/parameters") {
-                buildEvidence.append("\(param): absent (the in-tree i915 has no max_vfs)")
+                buildEvidence.append(.fact(param, en: "absent (the in-tree i915 has no max_vfs)", es: "ausente (el i915 del kernel no tiene max_vfs)"))
                 if build == .unknown { build = .inTree }
             }
         }
@@ -153,11 +153,12 @@ public struct GPUHost: Sendable, Equatable {
         guard let filename = fields["filename"]?.first else { return }
         let signer = fields["signer"]?.first
         moduleSigned = signer != nil || fields["sig_id"] != nil
-        var line = "modinfo \(driver): \(filename)"
-        if let version = fields["version"]?.first { line += ", version \(version)" }
-        line += signer.map { ", signer: \($0)" } ?? (moduleSigned == true ? ", signed" : ", not signed")
+        var line = Evidence.record("modinfo \(driver): \(filename)")
+        if let version = fields["version"]?.first { line = line + Evidence(en: ", version \(version)", es: ", versión \(version)") }
+        line = line + (signer.map { Evidence(en: ", signer: \($0)", es: ", firmante: \($0)") }
+            ?? (moduleSigned == true ? Evidence(en: ", signed", es: ", firmado") : Evidence(en: ", not signed", es: ", sin firmar")))
         let maxVFs = driver == "i915" && (fields["parm"] ?? []).contains { $0.hasPrefix("max_vfs:") }
-        if maxVFs { line += ", has parameter max_vfs (only the dkms i915 has it)" }
+        if maxVFs { line = line + Evidence(en: ", has parameter max_vfs (only the dkms i915 has it)", es: ", tiene el parámetro max_vfs (solo el i915 de dkms lo tiene)") }
         buildEvidence.append(line)
         if build == .unknown {
             if filename.contains("/" + GPUHost.dkmsDirectory + "/") || maxVFs { build = .dkms } else if filename.hasPrefix("/") && driver == "i915" { build = .inTree }
@@ -205,8 +206,11 @@ public struct GPUHost: Sendable, Equatable {
                 i += is64 ? 2 : 1
             }
             fromConfig = list
-            vfBAREvidence.append("\(dir)/config: SR-IOV VF BARs at 0x\(hex(Int(cap.offset) + 0x24, 3)): " +
-                                 (list.isEmpty ? "assigned" : list.map { "VF BAR \($0) at address 0 (unassigned)" }.joined(separator: ", ")))
+            let at = "\(dir)/config: SR-IOV VF BARs 0x\(hex(Int(cap.offset) + 0x24, 3))"
+            vfBAREvidence.append(Evidence(
+                en: "\(dir)/config: SR-IOV VF BARs at 0x\(hex(Int(cap.offset) + 0x24, 3)): " +
+                    (list.isEmpty ? "assigned" : list.map { "VF BAR \($0) at address 0 (unassigned)" }.joined(separator: ", ")),
+                es: at + ": " + (list.isEmpty ? "asignados" : list.map { "VF BAR \($0) en la dirección 0 (sin asignar)" }.joined(separator: ", "))))
         }
         if let text = try? machine.readText(dir + "/resource", limit: 8192) {
             let lines = text.split(whereSeparator: \.isNewline)
@@ -218,8 +222,9 @@ public struct GPUHost: Sendable, Equatable {
                 if flags != 0 && start == 0 && end != 0 { list.append(n - 7) }
             }
             if fromConfig == nil || !list.isEmpty {
-                vfBAREvidence.append("\(dir)/resource lines 8-13 (IOV BARs): " +
-                                     (list.isEmpty ? "assigned" : list.map { "VF BAR \($0) start 0" }.joined(separator: ", ")))
+                vfBAREvidence.append(Evidence(
+                    en: "\(dir)/resource lines 8-13 (IOV BARs): " + (list.isEmpty ? "assigned" : list.map { "VF BAR \($0) start 0" }.joined(separator: ", ")),
+                    es: "\(dir)/resource líneas 8-13 (IOV BARs): " + (list.isEmpty ? "asignados" : list.map { "VF BAR \($0) inicio 0" }.joined(separator: ", "))))
             }
             for i in list where !(fromConfig ?? []).contains(i) { fromConfig = (fromConfig ?? []) + [i] }
         }

@@ -23,15 +23,17 @@ public struct IOMMUSysfs: Sendable, Equatable {
         return IOMMUSysfs(units: units, groups: groups)
     }
 
-    public var unitsEvidence: String {
-        guard let units else { return "\(IOMMUSysfs.classPath): missing or unreadable" }
-        return "\(IOMMUSysfs.classPath): " + (units.isEmpty ? "empty (no IOMMU unit registered)" : units.joined(separator: ", "))
+    public var unitsEvidence: Evidence {
+        guard let units else { return .fact(IOMMUSysfs.classPath, en: "missing or unreadable", es: "falta o no se puede leer") }
+        if units.isEmpty { return .fact(IOMMUSysfs.classPath, en: "empty (no IOMMU unit registered)", es: "vacío (ninguna unidad IOMMU registrada)") }
+        return .record("\(IOMMUSysfs.classPath): " + units.joined(separator: ", "))
     }
 
-    public var groupsEvidence: String {
-        guard let groups else { return "\(IOMMUSysfs.groupsPath): missing or unreadable" }
-        if groups.isEmpty { return "\(IOMMUSysfs.groupsPath): empty (no IOMMU groups)" }
+    public var groupsEvidence: Evidence {
+        guard let groups else { return .fact(IOMMUSysfs.groupsPath, en: "missing or unreadable", es: "falta o no se puede leer") }
+        if groups.isEmpty { return .fact(IOMMUSysfs.groupsPath, en: "empty (no IOMMU groups)", es: "vacío (ningún grupo IOMMU)") }
         let range = groups.count > 1 ? " (\(groups.first!)..\(groups.last!))" : " (\(groups[0]))"
-        return "\(IOMMUSysfs.groupsPath): \(groups.count) group\(groups.count == 1 ? "" : "s")\(range)"
+        return .fact(IOMMUSysfs.groupsPath, en: "\(groups.count) group\(groups.count == 1 ? "" : "s")\(range)",
+                     es: "\(groups.count) grupo\(groups.count == 1 ? "" : "s")\(range)")
     }
 }

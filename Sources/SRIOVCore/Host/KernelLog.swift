@@ -12,13 +12,17 @@ public struct KernelLog: Sendable, Equatable {
     public static func read(_ machine: Machine) -> Result<KernelLog, KernelLogUnavailable> {
         let result: CommandResult
         do { result = try machine.run(["dmesg"], timeout: 30) } catch {
-            if case .commandNotRecorded = error { return .failure(KernelLogUnavailable(reason: "dmesg was not recorded in this snapshot")) }
-            return .failure(KernelLogUnavailable(reason: error.description))
+            if case .commandNotRecorded = error {
+                return .failure(KernelLogUnavailable(reason: "dmesg was not recorded in this snapshot", reasonES: "dmesg no se grabó en esta instantánea"))
+            }
+            return .failure(KernelLogUnavailable(reason: error.description, reasonES: error.spanishDescription))
         }
         guard result.status == 0 else {
             let message = result.stderrText.trimmedSpace()
-            return .failure(KernelLogUnavailable(reason: "dmesg exited with status \(result.status)"
-                + (message.isEmpty ? "" : ": \(message)") + (Machine.isRoot || !machine.isLive ? "" : " (run as root)")))
+            let asRoot = Machine.isRoot || !machine.isLive
+            return .failure(KernelLogUnavailable(
+                reason: "dmesg exited with status \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (run as root)"),
+                reasonES: "dmesg terminó con el estado \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (ejecute como root)")))
         }
         return .success(KernelLog(text: result.stdoutText))
     }
@@ -104,4 +108,15 @@ public struct KernelLog: Sendable, Equatable {
 
 public struct KernelLogUnavailable: Error, Sendable, Equatable {
     public var reason: String
+    public var reasonES: String
+
+    public init(reason: String, reasonES: String) {
+        self.reason = reason
+        self.reasonES = reasonES
+    }
+
+    /// `dmesg: not available: REASON`, for evidence.
+    public var evidence: Evidence {
+        .fact("dmesg", en: "not available: \(reason)", es: "no disponible: \(reasonES)")
+    }
 }

@@ -27,6 +27,15 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
     /// Whether a VM runs, from `qm list`; `unknown` where it could not be run or recorded.
     public enum RunState: String, Sendable, Equatable {
         case running, stopped, unknown
+
+        /// The state in Spanish, for evidence.
+        public var spanish: String {
+            switch self {
+            case .running: return "en marcha"
+            case .stopped: return "parada"
+            case .unknown: return "desconocido"
+            }
+        }
     }
 
     /// One VM config's top section.

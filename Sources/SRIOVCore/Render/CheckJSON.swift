@@ -5,7 +5,7 @@ extension CheckResult {
             ("level", .string(level.rawValue)),
             ("device", .optional(device?.description)),
             ("summary", .string(summary.text(language))),
-            ("evidence", .array(evidence.map { .string($0) })),
+            ("evidence", .array(evidence.map { .string($0.text(language)) })),
             ("hint", .string(hint.text(language))),
         ])
     }

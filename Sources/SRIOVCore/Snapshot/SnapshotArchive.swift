@@ -53,7 +53,7 @@ public enum SnapshotArchive {
         let directory: String
         do { directory = try TreeWriter.createPrivateTemporaryDirectory(in: parent, prefix: "sriov-wizard-root-") } catch {
             throw Refusal(text: LocalizedText(en: "cannot create a private directory under \(parent): \(error.description)",
-                                              es: "no se puede crear un directorio privado en \(parent): \(error.description)"))
+                                              es: "no se puede crear un directorio privado en \(parent): \(error.spanishDescription)"))
         }
         let unpacked = try? local.run(["tar", "-xzf", archive, "-C", directory, "--no-same-owner", "--no-same-permissions",
                                        "--no-overwrite-dir", "--delay-directory-restore"], timeout: 600)

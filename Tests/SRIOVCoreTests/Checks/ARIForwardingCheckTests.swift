@@ -33,8 +33,8 @@ final class ARIForwardingCheckTests: XCTestCase {
         let pass = try XCTUnwrap(StageTrees.single(ARIForwardingCheck.self, context(Self.inventory(supported: true, enabled: true), root: root.path)))
         XCTAssertEqual(pass.level, .pass)
         XCTAssertEqual(pass.device, Self.pfAddress)
-        XCTAssertTrue(pass.evidence.contains { $0.hasPrefix("0000:00:02.0 (Root Port, PCIe cap v2 at 0x40): DevCap2 ARIFwd+, DevCtl2 ARIFwd+") }, "\(pass.evidence)")
-        XCTAssertTrue(pass.evidence.contains("0000:01:00.0: ARI capability at 0x150"), "\(pass.evidence)")
+        XCTAssertTrue(pass.evidence.text(.en).contains { $0.hasPrefix("0000:00:02.0 (Root Port, PCIe cap v2 at 0x40): DevCap2 ARIFwd+, DevCtl2 ARIFwd+") }, "\(pass.evidence)")
+        XCTAssertTrue(pass.evidence.text(.en).contains("0000:01:00.0: ARI capability at 0x150"), "\(pass.evidence)")
 
         let unsupported = try XCTUnwrap(StageTrees.single(ARIForwardingCheck.self, context(Self.inventory(supported: false, enabled: false), root: root.path)))
         XCTAssertEqual(unsupported.level, .warn)

@@ -10,7 +10,7 @@ final class CPUVirtualizationCheckTests: XCTestCase {
             try root.intelHost(vendor: vendor, flags: flags)
             let r = try XCTUnwrap(StageTrees.single(CPUVirtualizationCheck.self, StageTrees.context(root.path)))
             XCTAssertEqual(r.level, .pass, r.summary.en)
-            XCTAssertTrue(r.evidence.contains("/proc/cpuinfo: flags contain \(flag)"), "\(r.evidence)")
+            XCTAssertTrue(r.evidence.text(.en).contains("/proc/cpuinfo: flags contain \(flag)"), "\(r.evidence)")
             XCTAssertTrue(r.hint.isEmpty)
             StageTrees.assertBilingual([r])
         }
@@ -30,7 +30,7 @@ final class CPUVirtualizationCheckTests: XCTestCase {
         let nested = try XCTUnwrap(StageTrees.single(CPUVirtualizationCheck.self, StageTrees.context(vm.path)))
         XCTAssertEqual(nested.level, .fail)
         XCTAssertTrue(nested.summary.en.contains("no vmx flag"), nested.summary.en)
-        XCTAssertTrue(nested.evidence.contains { $0.contains("this host is itself a VM") }, "\(nested.evidence)")
+        XCTAssertTrue(nested.evidence.text(.en).contains { $0.contains("this host is itself a VM") }, "\(nested.evidence)")
         XCTAssertTrue(nested.hint.en.contains("nested virtualization"), nested.hint.en)
     }
 
@@ -39,6 +39,6 @@ final class CPUVirtualizationCheckTests: XCTestCase {
         try root.directory("/proc")
         let r = try XCTUnwrap(StageTrees.single(CPUVirtualizationCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .warn)
-        XCTAssertEqual(r.evidence, ["/proc/cpuinfo: unreadable"])
+        XCTAssertEqual(r.evidence.text(.en), ["/proc/cpuinfo: unreadable"])
     }
 }

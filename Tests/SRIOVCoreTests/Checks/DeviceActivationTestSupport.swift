@@ -113,7 +113,7 @@ enum VFCheckTrees {
     }
 
     static func assertEvidence(_ result: CheckResult, _ part: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertTrue(result.evidence.contains { $0.contains(part) }, "expected «\(part)» in evidence \(result.evidence)", file: file, line: line)
+        XCTAssertTrue(result.evidence.text(.en).contains { $0.contains(part) }, "expected «\(part)» in evidence \(result.evidence)", file: file, line: line)
     }
 
     static func assertContains(_ text: String, _ part: String, file: StaticString = #filePath, line: UInt = #line) {

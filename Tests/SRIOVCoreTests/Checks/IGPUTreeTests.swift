@@ -307,7 +307,7 @@ final class IGPUTreeTests: XCTestCase {
             let a = try Self.results(root, DriverSupportCheck.self), b = try Self.results(copy, DriverSupportCheck.self)
             XCTAssertEqual(a.map(\.summary), b.map(\.summary), state.rawValue)
             // The module record (modinfo: file, signer, max_vfs) the live host showed.
-            let modinfo = { (r: [CheckResult]) in r.flatMap(\.evidence).filter { $0.hasPrefix("modinfo ") } }
+            let modinfo = { (r: [CheckResult]) in r.flatMap { $0.evidence.text(.en) }.filter { $0.hasPrefix("modinfo ") } }
             XCTAssertFalse(modinfo(a).isEmpty, state.rawValue)
             XCTAssertEqual(modinfo(a), modinfo(b), state.rawValue)
         }

@@ -8,8 +8,8 @@ final class IOMMUActiveCheckTests: XCTestCase {
         try root.intelHost()
         let r = try XCTUnwrap(StageTrees.single(IOMMUActiveCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .pass)
-        XCTAssertTrue(r.evidence.contains("/sys/class/iommu: dmar0"), "\(r.evidence)")
-        XCTAssertTrue(r.evidence.contains("/sys/kernel/iommu_groups: 3 groups (0..2)"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("/sys/class/iommu: dmar0"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("/sys/kernel/iommu_groups: 3 groups (0..2)"), "\(r.evidence)")
         StageTrees.assertBilingual([r])
     }
 

@@ -12,8 +12,8 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .pass, r.summary.en)
         XCTAssertTrue(r.hint.isEmpty)
-        XCTAssertTrue(r.evidence.contains("/etc/default/grub:2: GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""), "\(r.evidence)")
-        XCTAssertTrue(r.evidence.contains("boot loader: GRUB"))
+        XCTAssertTrue(r.evidence.text(.en).contains("/etc/default/grub:2: GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("boot loader: GRUB"))
         StageTrees.assertBilingual([r])
     }
 
@@ -56,7 +56,7 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .warn)
         XCTAssertTrue(r.hint.en.contains("Run `update-grub`"), r.hint.en)
-        XCTAssertTrue(r.evidence.contains { $0.contains("`update-grub` has not been run") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.contains("`update-grub` has not been run") }, "\(r.evidence)")
     }
 
     func testRunningRightButNextBootLosesIt() throws {
@@ -105,8 +105,8 @@ final class IOMMUKernelCmdlineCheckTests: XCTestCase {
         try root.file("/etc/default/grub.d/broken.cfg", "GRUB_CMDLINE_LINUX=\"$(cat /x)\"\n")
         let r = try XCTUnwrap(StageTrees.single(IOMMUKernelCmdlineCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .pass)
-        XCTAssertTrue(r.evidence.contains { $0.hasPrefix("not understood: /etc/default/grub:2:") }, "\(r.evidence)")
-        XCTAssertTrue(r.evidence.contains { $0.hasPrefix("not understood: /etc/default/grub.d/broken.cfg:1:") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.hasPrefix("not understood: /etc/default/grub:2:") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.hasPrefix("not understood: /etc/default/grub.d/broken.cfg:1:") }, "\(r.evidence)")
     }
 
     func testMissingProcCmdlineWarns() throws {

@@ -16,7 +16,7 @@ final class InterruptRemappingCheckTests: XCTestCase {
         let r = try XCTUnwrap(StageTrees.single(InterruptRemappingCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .pass)
         XCTAssertTrue(r.summary.en.contains("xapic"))
-        XCTAssertTrue(r.evidence.contains("dmesg: DMAR-IR: Enabled IRQ remapping in xapic mode"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("dmesg: DMAR-IR: Enabled IRQ remapping in xapic mode"), "\(r.evidence)")
         StageTrees.assertBilingual([r])
     }
 
@@ -52,7 +52,7 @@ final class InterruptRemappingCheckTests: XCTestCase {
         try on.file("/proc/interrupts", "           CPU0\n  0:         88  IR-IO-APIC   2-edge      timer\n 24:  0  IR-PCI-MSIX-0000:01:00.0    0-edge      enp1s0\n")
         let r = try XCTUnwrap(StageTrees.single(InterruptRemappingCheck.self, StageTrees.context(on.path)))
         XCTAssertEqual(r.level, .pass)
-        XCTAssertTrue(r.evidence.contains { $0.hasPrefix("dmesg: not available:") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.hasPrefix("dmesg: not available:") }, "\(r.evidence)")
 
         let nothing = try HandMadeRoot("ir-nothing")
         try nothing.intelHost()
@@ -77,6 +77,6 @@ final class InterruptRemappingCheckTests: XCTestCase {
         try root.command(["dmesg"], stdout: "", status: 1, stderr: "dmesg: read kernel buffer failed: Operation not permitted\n")
         let r = try XCTUnwrap(StageTrees.single(InterruptRemappingCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .note)
-        XCTAssertTrue(r.evidence.contains { $0.contains("Operation not permitted") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.contains("Operation not permitted") }, "\(r.evidence)")
     }
 }

@@ -121,7 +121,7 @@ final class GrubDefaultsTests: XCTestCase {
         XCTAssertEqual(detected.loader, .proxmoxBootTool(.systemdBoot))
         XCTAssertTrue(detected.efi)
         XCTAssertEqual(detected.loader.cmdlineFile, "/etc/kernel/cmdline")
-        XCTAssertTrue(detected.evidence.contains { $0.contains("is configured with: uefi") })
+        XCTAssertTrue(detected.evidence.text(.en).contains { $0.contains("is configured with: uefi") })
 
         let legacy = try HandMadeRoot("boot-pbt-grub")
         try legacy.file("/etc/kernel/proxmox-boot-uuids", "# comment\nAAAA-BBBB\n")

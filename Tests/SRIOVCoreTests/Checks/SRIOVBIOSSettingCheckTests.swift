@@ -38,7 +38,7 @@ final class SRIOVBIOSSettingCheckTests: XCTestCase {
         XCTAssertEqual(r.device, ARIForwardingCheckTests.pfAddress)
         XCTAssertTrue(r.hint.en.contains("Above 4G Decoding"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("pci=realloc"), r.hint.en)
-        XCTAssertEqual(r.evidence.filter { $0.hasPrefix("dmesg: ") }.count, 2, "only the lines of this PF: \(r.evidence)")
+        XCTAssertEqual(r.evidence.text(.en).filter { $0.hasPrefix("dmesg: ") }.count, 2, "only the lines of this PF: \(r.evidence)")
         StageTrees.assertBilingual([r])
     }
 

@@ -51,9 +51,9 @@ final class StageOneTwoRealTreeTests: XCTestCase {
         }
         let ari = ARIForwardingCheck.run(StageTrees.context(StageTrees.sampleHost))[0]
         XCTAssertEqual(ari.device, PCIAddress("0000:01:00.0"))
-        XCTAssertTrue(ari.evidence.contains { $0.hasPrefix("0000:00:02.0 (Root Port") }, "\(ari.evidence)")
+        XCTAssertTrue(ari.evidence.text(.en).contains { $0.hasPrefix("0000:00:02.0 (Root Port") }, "\(ari.evidence)")
         let active = IOMMUActiveCheck.run(StageTrees.context(StageTrees.sampleHostVFs))[0]
-        XCTAssertTrue(active.evidence.contains { $0.hasPrefix("/sys/kernel/iommu_groups: 13 groups") }, "VFs get groups: \(active.evidence)")
+        XCTAssertTrue(active.evidence.text(.en).contains { $0.hasPrefix("/sys/kernel/iommu_groups: 13 groups") }, "VFs get groups: \(active.evidence)")
     }
 
     func testLabCaptures() throws {
@@ -71,7 +71,7 @@ final class StageOneTwoRealTreeTests: XCTestCase {
             let ari = ARIForwardingCheck.run(StageTrees.context(root.path))
             XCTAssertTrue(ari.allSatisfy { $0.level == .pass }, "\(capture): \(ari.map(\.summary.en))")
             let ir = InterruptRemappingCheck.run(StageTrees.context(root.path))[0]
-            XCTAssertTrue(ir.evidence.contains { $0.hasPrefix("/proc/interrupts: ") && !$0.hasPrefix("/proc/interrupts: 0 ") }, "\(ir.evidence)")
+            XCTAssertTrue(ir.evidence.text(.en).contains { $0.hasPrefix("/proc/interrupts: ") && !$0.hasPrefix("/proc/interrupts: 0 ") }, "\(ir.evidence)")
         }
         if seen == 0 { throw XCTSkip("no lab captures at \(StageTrees.labCaptures)") }
     }

@@ -19,8 +19,8 @@ final class VFIOModulesCheckTests: XCTestCase {
         try root.file("/etc/modules-load.d/vfio.conf", "vfio-iommu-type1\n")
         let r = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .pass, r.summary.en)
-        XCTAssertTrue(r.evidence.contains("vfio_iommu_type1: loaded, listed at /etc/modules-load.d/vfio.conf:1"), "\(r.evidence)")
-        XCTAssertTrue(r.evidence.contains("vfio: loaded, listed at /etc/modules:2"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("vfio_iommu_type1: loaded, listed at /etc/modules-load.d/vfio.conf:1"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("vfio: loaded, listed at /etc/modules:2"), "\(r.evidence)")
         StageTrees.assertBilingual([r])
     }
 
@@ -45,7 +45,7 @@ final class VFIOModulesCheckTests: XCTestCase {
         XCTAssertFalse(r.summary.en.contains("vfio,"), "vfio is listed for boot: \(r.summary.en)")
         XCTAssertTrue(r.hint.en.contains("`update-initramfs -u -k all`"), r.hint.en)
         XCTAssertTrue(r.hint.en.contains("`vfio_pci`"), r.hint.en)
-        XCTAssertTrue(r.evidence.contains { $0.hasPrefix("vfio_virqfd: listed at /etc/modules:2, but since kernel 6.2") }, "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains { $0.hasPrefix("vfio_virqfd: listed at /etc/modules:2, but since kernel 6.2") }, "\(r.evidence)")
         StageTrees.assertBilingual([r])
     }
 
@@ -108,7 +108,7 @@ extension VFIOModulesCheckTests {
         let r = try XCTUnwrap(StageTrees.single(VFIOModulesCheck.self, StageTrees.context(root.path)))
         XCTAssertEqual(r.level, .warn)
         XCTAssertTrue(r.summary.en.contains("cannot be read"), r.summary.en)
-        XCTAssertTrue(r.evidence.contains("vfio: whether loaded is unknown, whether built in is unknown, not listed for boot"), "\(r.evidence)")
+        XCTAssertTrue(r.evidence.text(.en).contains("vfio: whether loaded is unknown, whether built in is unknown, not listed for boot"), "\(r.evidence)")
     }
 
     func testVFIOModulesHintIsWhatApplyWrites() throws {

@@ -41,14 +41,15 @@ public enum VFDriverBoundCheck: Check {
         let label = TargetDevice.label(pf)
         let expected = TargetDevice.vfDriver(context, pf)
         let vfs = context.vfs(of: pf)
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         var groups: [String: [PCIAddress]] = [:]
         var unbound: [PCIAddress] = []
         var others: [PCIAddress] = []
         for vf in vfs {
             let b = binding(vf, expected: expected)
             let netdev = vf.netdevs.isEmpty ? "" : " (\(vf.netdevs.joined(separator: ", ")))"
-            evidence.append("\(TargetDevice.sysfs(vf.address, "driver")): " + (vf.driver.map { "-> \($0)" } ?? "none") + netdev)
+            let link = "\(TargetDevice.sysfs(vf.address, "driver")): "
+            evidence.append(Evidence(en: link + (vf.driver.map { "-> \($0)" } ?? "none") + netdev, es: link + (vf.driver.map { "-> \($0)" } ?? "ninguno") + netdev))
             switch b {
             case .vfDriver(let d): groups[d, default: []].append(vf.address)
             case .vfio: groups[vfio, default: []].append(vf.address)
@@ -57,8 +58,8 @@ public enum VFDriverBoundCheck: Check {
             }
         }
         let autoprobe = pf.sriov?.driversAutoprobe
-        if let autoprobe { evidence.append("\(TargetDevice.sysfs(pf.address, "sriov_drivers_autoprobe")): \(autoprobe ? 1 : 0)") }
-        if let expected { evidence.append("knowledge: \(pf.driver ?? "?") VFs use \(expected)") }
+        if let autoprobe { evidence.append(.record("\(TargetDevice.sysfs(pf.address, "sriov_drivers_autoprobe")): \(autoprobe ? 1 : 0)")) }
+        if let expected { evidence.append(Evidence(en: "knowledge: \(pf.driver ?? "?") VFs use \(expected)", es: "knowledge: las VFs de \(pf.driver ?? "?") usan \(expected)")) }
 
         let boundText = groups.keys.sorted().map { d in
             "\(groups[d]!.count) to \(d)" + (d == vfio ? " (ready for passthrough)" : "")
@@ -122,7 +123,7 @@ public enum VFDriverBoundCheck: Check {
 
         var causeEN = "", causeES = ""
         if let expected, let line = modprobe.blacklist(module: expected).first {
-            evidence.append("\(line.location): blacklist \(line.module)")
+            evidence.append(.record("\(line.location): blacklist \(line.module)"))
             causeEN = " \(expected) is blacklisted at \(line.location): remove that line if the host should use the VFs."
             causeES = " \(expected) está en la lista negra en \(line.location): quite esa línea si el host debe usar las VFs."
         }
@@ -149,8 +150,11 @@ public enum VFDriverBoundCheck: Check {
         let vfs = context.vfs(of: pf)
         let onHost = vfs.filter { $0.driver == "i915" || $0.driver == "xe" }
         guard let first = onHost.first else { return nil }
-        var evidence = vfs.map { "\(TargetDevice.sysfs($0.address, "driver")): " + ($0.driver.map { "-> \($0)" } ?? "none") }
-        evidence.append("\(onHost.count) of \(vfs.count) VFs on the host's \(first.driver!)")
+        var evidence = vfs.map { vf in
+            let link = "\(TargetDevice.sysfs(vf.address, "driver")): "
+            return Evidence(en: link + (vf.driver.map { "-> \($0)" } ?? "none"), es: link + (vf.driver.map { "-> \($0)" } ?? "ninguno"))
+        }
+        evidence.append(Evidence(en: "\(onHost.count) of \(vfs.count) VFs on the host's \(first.driver!)", es: "\(onHost.count) de \(vfs.count) VFs en el \(first.driver!) del host"))
         let now = "echo vfio-pci > \(TargetDevice.sysfs(first.address, "driver_override")); echo \(first.address) > /sys/bus/pci/drivers/\(first.driver!)/unbind; echo \(first.address) > /sys/bus/pci/drivers_probe"
         return result(.warn, LocalizedText(
             en: "\(onHost.count) of \(vfs.count) VFs of \(TargetDevice.label(pf)) are on the host's \(first.driver!): host applications, desktops and media servers can grab them.",

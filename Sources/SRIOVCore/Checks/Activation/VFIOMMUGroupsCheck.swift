@@ -22,7 +22,8 @@ public enum VFIOMMUGroupsCheck: Check {
             return [result(.fail, LocalizedText(
                 en: "There are no IOMMU groups: the IOMMU is off, so no VF can be passed to a VM.",
                 es: "No hay grupos IOMMU: la IOMMU está desactivada, así que no se puede pasar ninguna VF a una VM."),
-                evidence: ["\(groupsPath): empty or missing", "no PCI function has an iommu_group link"],
+                evidence: [.fact(groupsPath, en: "empty or missing", es: "vacío o ausente"),
+                           Evidence(en: "no PCI function has an iommu_group link", es: "ninguna función PCI tiene un enlace iommu_group")],
                 hint: LocalizedText(
                     en: "Turn the IOMMU on first (stage prerequisites: iommu-active, iommu-kernel-cmdline; stage bios: VT-d / AMD-Vi), then re-check.",
                     es: "Active antes la IOMMU (etapa prerequisites: iommu-active, iommu-kernel-cmdline; etapa bios: VT-d / AMD-Vi) y vuelva a comprobar."))]
@@ -37,18 +38,19 @@ public enum VFIOMMUGroupsCheck: Check {
     static func check(_ pf: PCIFunction, _ context: CheckContext) -> CheckResult {
         let label = TargetDevice.label(pf)
         let vfs = context.vfs(of: pf)
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         var shared: [(vf: PCIAddress, group: Int, others: [PCIAddress])] = []
         var ungrouped: [PCIAddress] = []
         for vf in vfs {
             guard let group = vf.iommuGroup else {
                 ungrouped.append(vf.address)
-                evidence.append("\(TargetDevice.sysfs(vf.address, "iommu_group")): none")
+                evidence.append(.fact(TargetDevice.sysfs(vf.address, "iommu_group"), en: "none", es: "ninguno"))
                 continue
             }
             let others = context.inventory.members(ofIOMMUGroup: group).filter { $0 != vf.address }
-            evidence.append("\(TargetDevice.sysfs(vf.address, "iommu_group")) -> \(group)" +
-                            (others.isEmpty ? " (alone)" : " (with \(others.map(\.description).joined(separator: ", ")))"))
+            let link = "\(TargetDevice.sysfs(vf.address, "iommu_group")) -> \(group)"
+            let list = others.map(\.description).joined(separator: ", ")
+            evidence.append(Evidence(en: link + (others.isEmpty ? " (alone)" : " (with \(list))"), es: link + (others.isEmpty ? " (sola)" : " (con \(list))")))
             if !others.isEmpty { shared.append((vf.address, group, others)) }
         }
         if ungrouped.isEmpty && shared.isEmpty {
@@ -83,18 +85,23 @@ public enum VFIOMMUGroupsCheck: Check {
     }
 
     /// ACS capability and control of the port above the PF and of the PF.
-    static func acsEvidence(_ pf: PCIFunction, _ context: CheckContext) -> [String] {
-        var lines: [String] = []
-        func describe(_ f: PCIFunction, _ role: String) -> String {
+    static func acsEvidence(_ pf: PCIFunction, _ context: CheckContext) -> [Evidence] {
+        var lines: [Evidence] = []
+        func describe(_ f: PCIFunction, _ role: LocalizedText) -> Evidence {
+            let en = "\(role.en) \(f.address): ", es = "\(role.es) \(f.address): "
             guard let acs = f.acs else {
-                return f.extendedCapabilitiesKnown == true ? "\(role) \(f.address): no ACS capability" : "\(role) \(f.address): ACS unknown (extended configuration space not read)"
+                return f.extendedCapabilitiesKnown == true
+                    ? Evidence(en: en + "no ACS capability", es: es + "sin capacidad ACS")
+                    : Evidence(en: en + "ACS unknown (extended configuration space not read)", es: es + "ACS desconocido (espacio de configuración extendido no leído)")
             }
-            let enabled = ACSCapability.flagNames.filter { (acs.control ?? 0) & $0.0 != 0 }.map(\.1)
-            return "\(role) \(f.address): ACS [\(hex(acs.offset, 3))] " + (acs.isolating == true ? "isolating" : "not isolating") +
-                " (enabled: \(enabled.isEmpty ? "none" : enabled.joined(separator: " ")))"
+            let enabled = ACSCapability.flagNames.filter { (acs.control ?? 0) & $0.0 != 0 }.map(\.1).joined(separator: " ")
+            let cap = "ACS [\(hex(acs.offset, 3))] "
+            return Evidence(
+                en: en + cap + (acs.isolating == true ? "isolating" : "not isolating") + " (enabled: \(enabled.isEmpty ? "none" : enabled))",
+                es: es + cap + (acs.isolating == true ? "aísla" : "no aísla") + " (activados: \(enabled.isEmpty ? "ninguno" : enabled))")
         }
-        if let port = context.upstreamPort(of: pf) { lines.append(describe(port, "port above")) }
-        lines.append(describe(pf, "PF"))
+        if let port = context.upstreamPort(of: pf) { lines.append(describe(port, LocalizedText(en: "port above", es: "puerto de arriba"))) }
+        lines.append(describe(pf, LocalizedText(en: "PF", es: "PF")))
         return lines
     }
 }

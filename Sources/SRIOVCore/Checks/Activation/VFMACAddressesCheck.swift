@@ -12,6 +12,7 @@ public enum VFMACAddressesCheck: Check {
     public static let stage = StageID.activation
 
     static let assignTypes = [0: "permanent", 1: "random", 2: "stolen", 3: "set"]
+    static let assignTypesES = [0: "permanente", 1: "aleatoria", 2: "tomada", 3: "fijada"]
 
     public static func run(_ context: CheckContext) -> [CheckResult] {
         let targets = context.targetPFs
@@ -35,10 +36,11 @@ public enum VFMACAddressesCheck: Check {
             return result(.skip, LocalizedText(
                 en: "The VFs of \(label) are not network interfaces; they have no MAC addresses.",
                 es: "Las VFs de \(label) no son interfaces de red; no tienen direcciones MAC."),
-                evidence: ["\(TargetDevice.sysfs(pf.address, "class")): \(pf.classCode.map { "0x" + hex($0, 6) } ?? "unknown"), no net/ directory"],
+                evidence: [Evidence(en: "\(TargetDevice.sysfs(pf.address, "class")): \(pf.classCode.map { "0x" + hex($0, 6) } ?? "unknown"), no net/ directory",
+                                   es: "\(TargetDevice.sysfs(pf.address, "class")): \(pf.classCode.map { "0x" + hex($0, 6) } ?? "desconocida"), sin directorio net/")],
                 device: pf.address)
         }
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         var random: [(index: Int, vf: PCIFunction, mac: String?)] = []
         var guestRandom: [(index: Int, vf: PCIFunction, mac: String?)] = []
         var unknown: [PCIFunction] = []
@@ -51,12 +53,14 @@ public enum VFMACAddressesCheck: Check {
                 let address = context.machine.attribute(base + "/address")
                 let type = context.machine.attribute(base + "/addr_assign_type").flatMap { Int($0) }
                 hostMAC = hostMAC ?? address
-                evidence.append("\(base)/address: \(address ?? "unreadable"), addr_assign_type: " +
-                                (type.map { "\($0) (\(assignTypes[$0] ?? "unknown"))" } ?? "unreadable"))
+                evidence.append(Evidence(
+                    en: "\(base)/address: \(address ?? "unreadable"), addr_assign_type: " + (type.map { "\($0) (\(assignTypes[$0] ?? "unknown"))" } ?? "unreadable"),
+                    es: "\(base)/address: \(address ?? "ilegible"), addr_assign_type: " + (type.map { "\($0) (\(assignTypesES[$0] ?? "desconocido"))" } ?? "ilegible")))
                 if type == 1 { hostRandom = true }
             }
             if let admin = adminMACs?[vfIndex] {
-                evidence.append("ip -d link show \(pfNetdev!): vf \(vfIndex) link/ether \(admin)")
+                evidence.append(Evidence(en: "ip -d link show \(pfNetdev!): vf \(vfIndex) link/ether \(admin)",
+                                         es: "`ip -d link show \(pfNetdev!)`: vf \(vfIndex) link/ether \(admin)"))
                 if IPLinkVFInfo.isUnset(admin) {
                     if hostRandom { random.append((vfIndex, vf, hostMAC)) } else { guestRandom.append((vfIndex, vf, hostMAC)) }
                 }
@@ -68,8 +72,10 @@ public enum VFMACAddressesCheck: Check {
             }
         }
         if adminMACs == nil {
-            evidence.append(pfNetdev == nil ? "\(pf.address) has no network interface: the MAC a VF gets is not known here"
-                                            : "ip -d link show \(pfNetdev!): no per-VF lines available")
+            evidence.append(pfNetdev == nil
+                ? Evidence(en: "\(pf.address) has no network interface: the MAC a VF gets is not known here",
+                           es: "\(pf.address) no tiene interfaz de red: aquí no se sabe qué MAC recibe una VF")
+                : Evidence(en: "ip -d link show \(pfNetdev!): no per-VF lines available", es: "`ip -d link show \(pfNetdev!)`: no hay líneas por VF"))
         }
         if random.isEmpty && guestRandom.isEmpty && !unknown.isEmpty {
             return result(.note, LocalizedText(

@@ -98,17 +98,20 @@ public enum VFPassthroughCheck: Check {
             }
             guard !all.isEmpty else { return nil }
             let name = vf.address.description + (vf.netdevs.first.map { " (\($0))" } ?? "")
-            var evidence = all.flatMap { use -> [String] in
-                if let line = use.line { return ["\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))"] }
+            var evidence = all.flatMap { use -> [Evidence] in
+                if let line = use.line { return [.record("\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))")] }
                 guard let m = use.mapping else { return [] }
-                return ["\(m.location): \(vf.address) in resource mapping '\(m.mapping)'"]
-                    + use.mappingLines.map { "\($0.location): \($0.text) (\(vmLabel($0.vmid, proxmox)))" }
+                return [.fact("\(m.location)", en: "\(vf.address) in resource mapping '\(m.mapping)'", es: "\(vf.address) en el mapeo de recursos '\(m.mapping)'")]
+                    + use.mappingLines.map { .record("\($0.location): \($0.text) (\(vmLabel($0.vmid, proxmox)))") }
             }
             for vmid in Set(all.flatMap(\.lines).map(\.vmid)).sorted() {
                 guard let vm = proxmox.vm(vmid) else { continue }
-                evidence.append("\(vm.file): " + [vm.name.map { "name \($0)" }, "ostype \(vm.ostype ?? "other")",
-                    "machine \(vm.machine ?? "(default i440fx)")", vm.bios.map { "bios \($0)" }, "state \(vm.state.rawValue)"]
-                    .compactMap { $0 }.joined(separator: ", "))
+                func fields(_ defaultMachine: String, _ state: String) -> String {
+                    [vm.name.map { "name \($0)" }, "ostype \(vm.ostype ?? "other")", "machine \(vm.machine ?? defaultMachine)", vm.bios.map { "bios \($0)" },
+                     state].compactMap { $0 }.joined(separator: ", ")
+                }
+                evidence.append(Evidence(en: "\(vm.file): " + fields("(default i440fx)", "state \(vm.state.rawValue)"),
+                                         es: "\(vm.file): " + fields("(i440fx por omisión)", "estado \(vm.state.spanish)")))
             }
             if all.count > 1 {
                 let who = all.map { describe($0, proxmox) }
@@ -160,16 +163,18 @@ public enum VFPassthroughCheck: Check {
     /// does not exist: the VM fails to start (typically VFs that were not recreated at boot).
     static func missingAddresses(_ pf: PCIFunction, _ context: CheckContext, _ proxmox: ProxmoxPassthroughConfig, node: String?) -> [CheckResult] {
         let buses = Set([pf.address] + context.vfs(of: pf).map(\.address) + pf.virtfns).map { "\($0.domain):\($0.bus)" }
-        var found: [PCIAddress: [String]] = [:]
-        func consider(_ id: ProxmoxPassthroughConfig.HostPCIID, _ where: String) {
+        var found: [PCIAddress: [Evidence]] = [:]
+        func consider(_ id: ProxmoxPassthroughConfig.HostPCIID, _ where: Evidence) {
             guard let function = id.function, buses.contains("\(id.domain):\(id.bus)") else { return }
             let address = PCIAddress(domain: id.domain, bus: id.bus, device: id.device, function: function)
             guard context.inventory.function(address) == nil else { return }
             found[address, default: []].append(`where`)
         }
-        for line in proxmox.hostPCI { for id in line.ids { consider(id, "\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))") } }
+        for line in proxmox.hostPCI { for id in line.ids { consider(id, .record("\(line.location): \(line.text) (\(vmLabel(line.vmid, proxmox)))")) } }
         for entry in proxmox.mapped where node == nil || entry.node == nil || entry.node == node {
-            for id in entry.ids { consider(id, "\(entry.location): resource mapping '\(entry.mapping)'") }
+            for id in entry.ids {
+                consider(id, .fact("\(entry.location)", en: "resource mapping '\(entry.mapping)'", es: "mapeo de recursos '\(entry.mapping)'"))
+            }
         }
         return found.keys.sorted().map { address in
             result(.fail, LocalizedText(
@@ -190,14 +195,20 @@ public enum VFPassthroughCheck: Check {
         let vfs = context.vfs(of: pf)
         let expected = TargetDevice.vfDriver(context, pf)
         let known = pf.driver.flatMap { context.knowledge.driver($0) }
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         // The PF itself in a VM (by address, the `00:02` shorthand or "All Functions"): starting
         // that VM unbinds the PF's driver, which disables every VF ("Disabled 7 VFs").
         let pfUses = proxmox.directUses(of: pf.address)
         let pfMapped = proxmox.mappings(containing: pf.address, node: node)
         if !pfUses.isEmpty || !pfMapped.isEmpty {
-            for use in pfUses { evidence.append("\(use.location): \(use.text) (VM \(use.vmid)) passes the PF \(pf.address)") }
-            for entry in pfMapped { evidence.append("\(entry.location): resource mapping '\(entry.mapping)' contains the PF \(pf.address)") }
+            for use in pfUses {
+                let line = "\(use.location): \(use.text) (VM \(use.vmid))"
+                evidence.append(Evidence(en: line + " passes the PF \(pf.address)", es: line + " pasa la PF \(pf.address)"))
+            }
+            for entry in pfMapped {
+                evidence.append(.fact("\(entry.location)", en: "resource mapping '\(entry.mapping)' contains the PF \(pf.address)",
+                                      es: "el mapeo de recursos '\(entry.mapping)' contiene la PF \(pf.address)"))
+            }
             let vms = Array(Set(pfUses.map(\.vmid) + pfMapped.flatMap { proxmox.uses(ofMapping: $0.mapping).map(\.vmid) })).sorted()
             let vmText = vms.isEmpty ? "a resource mapping" : "VM " + vms.joined(separator: ", VM ")
             let vmTextES = vms.isEmpty ? "un mapeo de recursos" : "la VM " + vms.joined(separator: ", VM ")
@@ -217,28 +228,37 @@ public enum VFPassthroughCheck: Check {
         for vf in vfs {
             let uses = proxmox.directUses(of: vf.address)
             let mapped = proxmox.mappings(containing: vf.address, node: node)
-            for use in uses { evidence.append("\(use.location): \(use.text) (VM \(use.vmid))") }
+            for use in uses { evidence.append(.record("\(use.location): \(use.text) (VM \(use.vmid))")) }
             for entry in mapped {
-                let vms = proxmox.uses(ofMapping: entry.mapping).map(\.vmid)
-                evidence.append("\(entry.location): \(vf.address) in resource mapping '\(entry.mapping)'" +
-                                (vms.isEmpty ? "" : " (used by VM \(vms.joined(separator: ", ")))"))
+                let vms = proxmox.uses(ofMapping: entry.mapping).map(\.vmid).joined(separator: ", ")
+                evidence.append(Evidence(
+                    en: "\(entry.location): \(vf.address) in resource mapping '\(entry.mapping)'" + (vms.isEmpty ? "" : " (used by VM \(vms))"),
+                    es: "\(entry.location): \(vf.address) en el mapeo de recursos '\(entry.mapping)'" + (vms.isEmpty ? "" : " (usada por la VM \(vms))")))
             }
             if !uses.isEmpty || !mapped.isEmpty { used += 1; continue }
             if vf.iommuGroup == nil, context.inventory.source == "sysfs" {
                 // No IOMMU group: vfio cannot take it (IOMMU off, see vf-iommu-groups).
                 notReady.append(vf.address)
-                evidence.append("\(vf.address): no IOMMU group (see vf-iommu-groups), not offered")
+                evidence.append(.fact(vf.address.description, en: "no IOMMU group (see vf-iommu-groups), not offered", es: "sin grupo IOMMU (vea vf-iommu-groups), no se ofrece"))
                 continue
             }
             switch VFDriverBoundCheck.binding(vf, expected: expected) {
             case .vfDriver, .vfio: free.append(vf)
-            case .other(let d): notReady.append(vf.address); evidence.append("\(vf.address): bound to \(d), not offered")
-            case .unbound: notReady.append(vf.address); evidence.append("\(vf.address): no driver (see vf-driver-bound), not offered")
+            case .other(let d):
+                notReady.append(vf.address)
+                evidence.append(.fact(vf.address.description, en: "bound to \(d), not offered", es: "asociada a \(d), no se ofrece"))
+            case .unbound:
+                notReady.append(vf.address)
+                evidence.append(.fact(vf.address.description, en: "no driver (see vf-driver-bound), not offered", es: "sin controlador (vea vf-driver-bound), no se ofrece"))
             }
         }
-        evidence.append("\(ProxmoxPassthroughConfig.vmDirectory): \(proxmox.vmConfigs.count) VM configs, \(proxmox.hostPCI.count) hostpci lines")
-        for problem in proxmox.problems.prefix(5) { evidence.append("\(problem) (not understood)") }
-        if !free.isEmpty { evidence.append("free VFs: " + free.map { vf in vf.address.description + (vf.driver.map { " (\($0))" } ?? "") }.joined(separator: ", ")) }
+        evidence.append(.fact(ProxmoxPassthroughConfig.vmDirectory, en: "\(proxmox.vmConfigs.count) VM configs, \(proxmox.hostPCI.count) hostpci lines",
+                              es: "\(proxmox.vmConfigs.count) configuraciones de VM, \(proxmox.hostPCI.count) líneas hostpci"))
+        for problem in proxmox.problems.prefix(5) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem) (no entendido)")) }
+        if !free.isEmpty {
+            let list = free.map { vf in vf.address.description + (vf.driver.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            evidence.append(Evidence(en: "free VFs: " + list, es: "VFs libres: " + list))
+        }
 
         guard !free.isEmpty else {
             if used > 0 && notReady.isEmpty {

@@ -17,11 +17,11 @@ public enum VFsEnabledCheck: Check {
         let label = TargetDevice.label(f)
         let known = f.driver.flatMap { context.knowledge.driver($0) }
         let numSource = TargetDevice.stateSource(context, f, "sriov_numvfs")
-        var evidence = ["\(numSource): \(f.sriov?.numVFs.map(String.init) ?? "unknown")"]
-        if let total = f.sriov?.totalVFs { evidence.append("\(TargetDevice.stateSource(context, f, "sriov_totalvfs")): \(total)") }
+        var evidence: [Evidence] = [f.sriov?.numVFs.map { Evidence.record("\(numSource): \($0)") } ?? .fact(numSource, en: "unknown", es: "desconocido")]
+        if let total = f.sriov?.totalVFs { evidence.append(.record("\(TargetDevice.stateSource(context, f, "sriov_totalvfs")): \(total)")) }
         let present = context.vfs(of: f)
         if !f.virtfns.isEmpty {
-            evidence.append("\(TargetDevice.sysfs(f.address, "virtfn*")): \(f.virtfns.count) (\(f.virtfns.first!) .. \(f.virtfns.last!))")
+            evidence.append(.record("\(TargetDevice.sysfs(f.address, "virtfn*")): \(f.virtfns.count) (\(f.virtfns.first!) .. \(f.virtfns.last!))"))
         }
         let count = VFCreation.suggestedCount(f, known)
 
@@ -34,7 +34,8 @@ public enum VFsEnabledCheck: Check {
         if numVFs > 0 {
             let total = f.sriov?.totalVFs
             if present.count < numVFs, context.inventory.source == "sysfs" {
-                evidence.append("only \(present.count) of \(numVFs) VFs are in \(SysfsInventory.devicesPath)")
+                evidence.append(Evidence(en: "only \(present.count) of \(numVFs) VFs are in \(SysfsInventory.devicesPath)",
+                                         es: "solo \(present.count) de \(numVFs) VFs están en \(SysfsInventory.devicesPath)"))
             }
             if let total, numVFs < total {
                 let change = VFCreation.sysfsSteps(f, String(total))
@@ -59,9 +60,9 @@ public enum VFsEnabledCheck: Check {
             hint = gpuHint
         } else if let driver = f.driver, let option = VFCreation.moduleOption(known) {
             if let set = modprobe.option(module: driver, name: option) {
-                evidence.append("\(set.location): \(set.text)")
+                evidence.append(.record("\(set.location): \(set.text)"))
                 let loaded = context.machine.attribute("/sys/module/\(driver)/parameters/\(option)")
-                if let loaded { evidence.append("/sys/module/\(driver)/parameters/\(option): \(loaded)") }
+                if let loaded { evidence.append(.record("/sys/module/\(driver)/parameters/\(option): \(loaded)")) }
                 hint = LocalizedText(
                     en: "`\(set.text)` is configured (\(set.location)) but not in effect: the \(driver) module was loaded without it. Run `update-initramfs -u -k all` and reboot (the initramfs may load \(driver) with an older configuration). Or now: \(VFCreation.sysfsSteps(f, count).en).",
                     es: "`\(set.text)` está configurado (\(set.location)) pero no tiene efecto: el módulo \(driver) se cargó sin él. Ejecute `update-initramfs -u -k all` y reinicie (el initramfs puede cargar \(driver) con una configuración anterior). O ahora: \(VFCreation.sysfsSteps(f, count).es).")

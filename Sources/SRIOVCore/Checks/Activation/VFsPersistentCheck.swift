@@ -24,7 +24,9 @@ public enum VFsPersistentCheck: Check {
         /// true: names this PF (or all PFs of its driver); nil: cannot tell; false: another device.
         var applies: Bool?
         /// Why it would not take effect, if known.
-        var caveat: String?
+        var caveat: LocalizedText?
+        /// `text` in Spanish where it is not a quoted line (nil: the same).
+        var textES: String? = nil
     }
 
     /// Everything read once per run.
@@ -54,7 +56,7 @@ public enum VFsPersistentCheck: Check {
         return targets.map { f in f.role == .pf ? check(f, context, sources) : TargetDevice.notAPF(self, f) }
     }
 
-    static func findings(_ pf: PCIFunction, _ context: CheckContext, _ sources: Sources, evidence: inout [String]) -> [Finding] {
+    static func findings(_ pf: PCIFunction, _ context: CheckContext, _ sources: Sources, evidence: inout [Evidence]) -> [Finding] {
         var found: [Finding] = []
         let known = pf.driver.flatMap { context.knowledge.driver($0) }
         // GPUs: i915.max_vfs / xe.max_vfs only allow VFs (the driver makes none by itself),
@@ -62,10 +64,12 @@ public enum VFsPersistentCheck: Check {
         let gpu = GPUHost.kind(pf) != nil
         if gpu, let driver = pf.driver {
             for word in (sources.cmdline ?? "").split(separator: " ") where word.hasPrefix("\(driver).max_vfs=") {
-                evidence.append("/proc/cmdline: \(word) — this only allows VFs; nothing creates them at boot")
+                evidence.append(Evidence(en: "/proc/cmdline: \(word) — this only allows VFs; nothing creates them at boot",
+                                         es: "/proc/cmdline: \(word) — esto solo permite VFs; nada las crea al arrancar"))
             }
             for set in sources.modprobe.options(module: driver, name: "max_vfs") {
-                evidence.append("\(set.location): \(set.text) — this only allows VFs; nothing creates them at boot")
+                evidence.append(Evidence(en: "\(set.location): \(set.text) — this only allows VFs; nothing creates them at boot",
+                                         es: "\(set.location): \(set.text) — esto solo permite VFs; nada las crea al arrancar"))
             }
             if driver == "nvidia" { found += nvidiaBootFindings(context.machine, sources) }
         }
@@ -76,7 +80,8 @@ public enum VFsPersistentCheck: Check {
             if option == nil, known == nil, context.machine.exists(paramDir + "/max_vfs") { option = "max_vfs" }
             if let option {
                 if let loaded = context.machine.attribute(paramDir + "/" + option) {
-                    evidence.append("\(paramDir)/\(option): \(loaded) (what \(driver) was loaded with)")
+                    evidence.append(Evidence(en: "\(paramDir)/\(option): \(loaded) (what \(driver) was loaded with)",
+                                             es: "\(paramDir)/\(option): \(loaded) (con lo que se cargó \(driver))"))
                 }
                 for set in sources.modprobe.options(module: driver, name: option) {
                     let count = set.value.flatMap { Int($0.split(separator: ",").first ?? "") }
@@ -91,7 +96,8 @@ public enum VFsPersistentCheck: Check {
             } else {
                 // Options that this driver does not have are ignored by the kernel ("unknown parameter").
                 for set in sources.modprobe.options where set.module == ModprobeConfig.normalise(driver) && set.name == "max_vfs" {
-                    evidence.append("\(set.location): \(set.text) — \(driver) has no max_vfs option (the kernel ignores it); VFs come from sysfs sriov_numvfs")
+                    evidence.append(Evidence(en: "\(set.location): \(set.text) — \(driver) has no max_vfs option (the kernel ignores it); VFs come from sysfs sriov_numvfs",
+                                             es: "\(set.location): \(set.text) — \(driver) no tiene la opción max_vfs (el kernel la ignora); las VFs se crean con sysfs sriov_numvfs"))
                 }
             }
         }
@@ -114,14 +120,17 @@ public enum VFsPersistentCheck: Check {
         for setting in sources.sysfsConf.settings where setting.directive == nil && setting.path.hasSuffix("sriov_numvfs") {
             let names = setting.path.contains(pf.address.description) || pf.netdevs.contains { setting.path.contains("net/\($0)/") }
             found.append(Finding(location: setting.location, text: "\(setting.path) = \(setting.value)", count: Int(setting.value),
-                                 applies: names, caveat: sources.sysfsutilsInstalled ? nil : "the sysfsutils service that applies it was not found"))
+                                 applies: names, caveat: sources.sysfsutilsInstalled ? nil : LocalizedText(en: "the sysfsutils service that applies it was not found",
+                                                                                            es: "no se encontró el servicio sysfsutils que lo aplica")))
         }
 
         for command in sources.boot.commands {
             for write in NumVFsWrite.find(in: command.command) {
                 let owner = command.owner.map { " (\(command.origin.rawValue) \($0)" + (command.key.map { " \($0)" } ?? "") + ")" } ?? " (\(command.origin.rawValue))"
-                var caveat: String?
-                if command.enabled == false, let unit = command.owner { caveat = "\(unit) is not enabled (`systemctl enable \(unit)`)" }
+                var caveat: LocalizedText?
+                if command.enabled == false, let unit = command.owner {
+                    caveat = LocalizedText(en: "\(unit) is not enabled (`systemctl enable \(unit)`)", es: "\(unit) no está habilitado (`systemctl enable \(unit)`)")
+                }
                 found.append(Finding(location: command.location, text: command.command + owner, count: write.count,
                                      applies: write.names(pf: pf.address, netdevs: pf.netdevs), caveat: caveat))
             }
@@ -153,21 +162,22 @@ public enum VFsPersistentCheck: Check {
     static func check(_ pf: PCIFunction, _ context: CheckContext, _ sources: Sources) -> CheckResult {
         let label = TargetDevice.label(pf)
         let numVFs = pf.sriov?.numVFs ?? 0
-        var evidence = ["\(TargetDevice.stateSource(context, pf, "sriov_numvfs")): \(pf.sriov?.numVFs.map(String.init) ?? "unknown")"]
+        var evidence = [TargetDevice.numVFsEvidence(context, pf)]
         let all = findings(pf, context, sources, evidence: &evidence)
         for finding in all {
             let place = finding.location.map { "\($0): " } ?? ""
-            let scope: String
+            let scope: LocalizedText
             switch finding.applies {
-            case true?: scope = ""
-            case nil: scope = " (cannot tell whether it selects \(pf.address))"
-            case false?: scope = " (for another device)"
+            case true?: scope = .none
+            case nil: scope = LocalizedText(en: " (cannot tell whether it selects \(pf.address))", es: " (no se sabe si selecciona \(pf.address))")
+            case false?: scope = LocalizedText(en: " (for another device)", es: " (para otro dispositivo)")
             }
-            evidence.append(place + finding.text + scope + (finding.caveat.map { " — \($0)" } ?? ""))
+            evidence.append(Evidence(en: place + finding.text + scope.en + (finding.caveat.map { " — \($0.en)" } ?? ""),
+                                     es: place + (finding.textES ?? finding.text) + scope.es + (finding.caveat.map { " — \($0.es)" } ?? "")))
         }
-        let searched = "searched: \(ModprobeConfig.directories.joined(separator: ", ")), /proc/cmdline, /etc/udev/rules.d, \(SysfsConf.mainFile), \(SysfsConf.directory), \(BootCommands.unitDirectory)/*.service, \(BootCommands.interfacesFile), \(BootCommands.rcLocal)"
-        evidence.append(searched)
-        for problem in sources.problems.prefix(10) { evidence.append("\(problem) (not understood)") }
+        let places = "\(ModprobeConfig.directories.joined(separator: ", ")), /proc/cmdline, /etc/udev/rules.d, \(SysfsConf.mainFile), \(SysfsConf.directory), \(BootCommands.unitDirectory)/*.service, \(BootCommands.interfacesFile), \(BootCommands.rcLocal)"
+        evidence.append(Evidence(en: "searched: " + places, es: "buscado en: " + places))
+        for problem in sources.problems.prefix(10) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem) (no entendido)")) }
 
         let effective = all.filter { $0.applies == true && $0.caveat == nil }
         let possible = all.filter { $0.applies == nil || ($0.applies == true && $0.caveat != nil) }
@@ -226,8 +236,8 @@ public enum VFsPersistentCheck: Check {
         if let first = possible.first {
             let where_ = first.location.map(\.description) ?? first.text
             return result(.note, LocalizedText(
-                en: "The VFs of \(label) may be recreated at boot by \(where_), but it cannot be told for sure" + (first.caveat.map { ": \($0)" } ?? "") + ".",
-                es: "Las VFs de \(label) quizá se recreen al arrancar por \(where_), pero no se puede asegurar" + (first.caveat.map { ": \($0)" } ?? "") + "."),
+                en: "The VFs of \(label) may be recreated at boot by \(where_), but it cannot be told for sure" + (first.caveat.map { ": \($0.en)" } ?? "") + ".",
+                es: "Las VFs de \(label) quizá se recreen al arrancar por \(where_), pero no se puede asegurar" + (first.caveat.map { ": \($0.es)" } ?? "") + "."),
                 evidence: evidence,
                 hint: LocalizedText(en: "Check \(where_). " + fixEN, es: "Revise \(where_). " + fixES),
                 device: pf.address)
@@ -261,13 +271,14 @@ public enum VFsPersistentCheck: Check {
         for dir in ["/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants"] {
             for name in (try? machine.list(dir)) ?? [] where name.hasPrefix("pve-nvidia-sriov@") {
                 found.append(Finding(location: ConfigLocation(file: dir + "/" + name, line: 0), text: "\(name) enabled (runs sriov-manage -e at boot)",
-                                     count: nil, applies: name.contains("@ALL") ? true : nil))
+                                     count: nil, applies: name.contains("@ALL") ? true : nil, textES: "\(name) habilitado (ejecuta sriov-manage -e al arrancar)"))
             }
         }
         for command in sources.boot.commands where command.command.contains("sriov-manage") && command.command.contains("-e") {
             found.append(Finding(location: command.location, text: command.command, count: nil,
                                  applies: command.enabled == false ? false : true,
-                                 caveat: command.enabled == false ? "\(command.owner ?? "the unit") is not enabled" : nil))
+                                 caveat: command.enabled == false ? LocalizedText(en: "\(command.owner ?? "the unit") is not enabled",
+                                                                                  es: "\(command.owner ?? "la unidad") no está habilitada") : nil))
         }
         return found
     }

@@ -15,8 +15,11 @@ public enum ARIForwardingCheck: Check {
             return [result(.skip, LocalizedText(
                 en: "No SR-IOV physical function found: ARI forwarding is checked for the port above each one.",
                 es: "No se encontró ninguna función física SR-IOV: el reenvío ARI se comprueba en el puerto sobre cada una."),
-                evidence: ["PCI inventory (\(context.inventory.source)): \(context.inventory.functions.count) functions, no SR-IOV physical function"
-                           + (context.selectedDevice.map { " matching \($0)" } ?? "")])]
+                evidence: [Evidence(
+                    en: "PCI inventory (\(context.inventory.source)): \(context.inventory.functions.count) functions, no SR-IOV physical function"
+                        + (context.selectedDevice.map { " matching \($0)" } ?? ""),
+                    es: "inventario PCI (\(context.inventory.source)): \(context.inventory.functions.count) funciones, ninguna función física SR-IOV"
+                        + (context.selectedDevice.map { " que coincida con \($0)" } ?? ""))])]
         }
         let dmi = DMIInfo.read(context.machine)
         let ariMenu = context.knowledge.biosVendor(dmi)?
@@ -29,17 +32,17 @@ public enum ARIForwardingCheck: Check {
 
     static func check(_ pf: PCIFunction, context: CheckContext, menu: String, noARI: String?) -> CheckResult {
         let address = pf.address
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         if let ari = pf.ari {
-            evidence.append("\(address): ARI capability at 0x\(hex(ari.offset, 3))")
+            evidence.append(.fact(address.description, en: "ARI capability at 0x\(hex(ari.offset, 3))", es: "capacidad ARI en 0x\(hex(ari.offset, 3))"))
         } else if pf.hasARI == false {
-            evidence.append("\(address): no ARI capability")
+            evidence.append(.fact(address.description, en: "no ARI capability", es: "sin capacidad ARI"))
         }
-        if let enabled = pf.ariEnabled { evidence.append("\(SysfsInventory.devicesPath)/\(address)/ari_enabled: \(enabled ? 1 : 0)") }
-        if let noARI { evidence.append("\(KernelCommandLine.procPath): \(noARI)") }
+        if let enabled = pf.ariEnabled { evidence.append(.record("\(SysfsInventory.devicesPath)/\(address)/ari_enabled: \(enabled ? 1 : 0)")) }
+        if let noARI { evidence.append(.record("\(KernelCommandLine.procPath): \(noARI)")) }
 
         if pf.express?.portType == .rootComplexIntegratedEndpoint {
-            evidence.append("\(address): PCI Express Root Complex Integrated Endpoint")
+            evidence.append(.record("\(address): PCI Express Root Complex Integrated Endpoint"))
             return result(.pass, LocalizedText(
                 en: "\(address) is a Root Complex Integrated Endpoint: there is no port above it, so ARI forwarding does not apply.",
                 es: "\(address) es un Root Complex Integrated Endpoint: no hay ningún puerto por encima, así que el reenvío ARI no se aplica."),
@@ -53,7 +56,7 @@ public enum ARIForwardingCheck: Check {
         }
         let portName = port.express?.portType?.name ?? "bridge"
         guard let express = port.express else {
-            evidence.append("\(port.address) (\(portName)): PCI Express capability not read")
+            evidence.append(.fact("\(port.address) (\(portName))", en: "PCI Express capability not read", es: "capacidad PCI Express no leída"))
             return result(.note, LocalizedText(
                 en: "The configuration space of \(port.address), the port above \(address), could not be read fully: ARI forwarding cannot be checked.",
                 es: "No se pudo leer completo el espacio de configuración de \(port.address), el puerto sobre \(address): no se puede comprobar el reenvío ARI."),
@@ -64,8 +67,10 @@ public enum ARIForwardingCheck: Check {
         }
         let supported = express.ariForwardingSupported
         let enabled = express.ariForwardingEnabled
-        func flag(_ b: Bool?) -> String { b.map { $0 ? "ARIFwd+" : "ARIFwd-" } ?? "not readable" }
-        evidence.append("\(port.address) (\(portName), PCIe cap v\(express.version) at 0x\(hex(express.offset, 2))): DevCap2 \(flag(supported)), DevCtl2 \(flag(enabled))")
+        func flag(_ b: Bool?, _ unreadable: String) -> String { b.map { $0 ? "ARIFwd+" : "ARIFwd-" } ?? unreadable }
+        evidence.append(Evidence(
+            en: "\(port.address) (\(portName), PCIe cap v\(express.version) at 0x\(hex(express.offset, 2))): DevCap2 \(flag(supported, "not readable")), DevCtl2 \(flag(enabled, "not readable"))",
+            es: "\(port.address) (\(portName), PCIe cap v\(express.version) en 0x\(hex(express.offset, 2))): DevCap2 \(flag(supported, "no legible")), DevCtl2 \(flag(enabled, "no legible"))"))
 
         if supported == true && enabled == true {
             return result(.pass, LocalizedText(

@@ -13,12 +13,12 @@ public enum FirmwareIOMMUTableCheck: Check {
             return [result(.skip, LocalizedText(
                 en: "\(ACPITables.path) is not available (no ACPI, or not in this snapshot): the firmware's IOMMU table cannot be checked.",
                 es: "\(ACPITables.path) no está disponible (sin ACPI, o no está en esta instantánea): no se puede comprobar la tabla IOMMU del firmware."),
-                evidence: ["\(ACPITables.path): missing or unreadable"])]
+                evidence: [.fact(ACPITables.path, en: "missing or unreadable", es: "falta o no se puede leer")])]
         }
         let cpu = CPUInfo.read(machine)
         let vendor = cpu?.vendor
-        var evidence = ["\(ACPITables.path): " + (tables.names.isEmpty ? "no table" : tables.names.joined(separator: " "))]
-        if let cpu { evidence.append("\(CPUInfo.path): vendor_id \(cpu.vendorID ?? "unknown")") }
+        var evidence: [Evidence] = [tables.names.isEmpty ? .fact(ACPITables.path, en: "no table", es: "ninguna tabla") : .record("\(ACPITables.path): " + tables.names.joined(separator: " "))]
+        if let cpu { evidence.append(.fact(CPUInfo.path, en: "vendor_id \(cpu.vendorID ?? "unknown")", es: "vendor_id \(cpu.vendorID ?? "desconocido")")) }
 
         let found = tables.iommuTables
         if !found.isEmpty {

@@ -22,7 +22,7 @@ public enum SRIOVBIOSSettingCheck: Check {
         let cpuVendor = CPUInfo.read(machine)?.vendor
         let bios = context.knowledge.biosVendor(dmi)
         var evidence = [dmi.evidence]
-        if let bios { evidence.append("BIOS menu words: \(bios.name) (\(bios.id))") }
+        if let bios { evidence.append(Evidence(en: "BIOS menu words: \(bios.name) (\(bios.id))", es: "términos de menú de la BIOS: \(bios.name) (\(bios.id))")) }
         let pfs = context.targetPFs
         // The Intel iGPU has its own firmware items (keep it enabled next to a discrete GPU,
         // VMD, Above 4G for 3.5 GiB of VF BARs): gpu.json's words instead of the NIC menus.
@@ -31,7 +31,9 @@ public enum SRIOVBIOSSettingCheck: Check {
         let igpuVendor = hasIGPU ? context.knowledge.gpu?.bios.vendor(boardVendor: dmi.boardVendor, systemVendor: dmi.systemVendor) : nil
         let igpuWords = hasIGPU ? context.knowledge.gpu.map { igpuMenuText($0, vendor: igpuVendor) } : nil
         if igpuWords != nil {
-            evidence.append("BIOS menu words for the Intel iGPU: gpu.json " + (igpuVendor.map { "\($0.name) (\($0.id), checked \($0.checked)) over the generic words" } ?? "generic words (no board vendor entry matches DMI)"))
+            evidence.append(Evidence(
+                en: "BIOS menu words for the Intel iGPU: gpu.json " + (igpuVendor.map { "\($0.name) (\($0.id), checked \($0.checked)) over the generic words" } ?? "generic words (no board vendor entry matches DMI)"),
+                es: "términos de menú de la BIOS para la iGPU Intel: gpu.json " + (igpuVendor.map { "\($0.name) (\($0.id), revisado \($0.checked)) antes que los términos genéricos" } ?? "términos genéricos (ninguna entrada de fabricante de placa coincide con DMI)")))
         }
         let menus = igpuWords ?? menuText(bios, cpu: cpuVendor)
 
@@ -43,9 +45,10 @@ public enum SRIOVBIOSSettingCheck: Check {
             let state = pf.sriov
             let vfsPresent = context.vfs(of: pf).count
             let fromSysfs = state?.source == "sysfs"
-            evidence.append("\(pf.address): " + (fromSysfs
-                ? "sriov_totalvfs \(state?.totalVFs.map(String.init) ?? "?"), sriov_numvfs \(state?.numVFs.map(String.init) ?? "?")"
-                : "SR-IOV capability in config space, no sriov_totalvfs in sysfs") + ", \(vfsPresent) VF(s) present")
+            let counts = "sriov_totalvfs \(state?.totalVFs.map(String.init) ?? "?"), sriov_numvfs \(state?.numVFs.map(String.init) ?? "?")"
+            evidence.append(.fact(pf.address.description,
+                en: (fromSysfs ? counts : "SR-IOV capability in config space, no sriov_totalvfs in sysfs") + ", \(vfsPresent) VF(s) present",
+                es: (fromSysfs ? counts : "capacidad SR-IOV en el espacio de configuración, sin sriov_totalvfs en sysfs") + ", \(vfsPresent) VF(s) presentes"))
             var messages: [String] = []
             if case .success(let kernelLog) = log {
                 let address = pf.address.description
@@ -54,14 +57,14 @@ public enum SRIOVBIOSSettingCheck: Check {
                     if resourcePhrases.contains(where: { line.containsBytes($0) }) { return true }
                     return isIOVBARFailure(line)
                 }
-                for m in messages { evidence.append("dmesg: \(m)") }
+                for m in messages { evidence.append(.record("dmesg: \(m)")) }
             }
             if !messages.isEmpty { blocked.append((pf, messages)) }
             if (fromSysfs && (state?.totalVFs ?? 0) > 0) || vfsPresent > 0 || (state?.numVFs ?? 0) > 0 { working.append(pf) }
             else if !fromSysfs && context.inventory.source == "sysfs" { uninitialised.append(pf) }
         }
-        if case .failure(let unavailable) = log { evidence.append("dmesg: not available: \(unavailable.reason)") }
-        if let note = bios?.notes { evidence.append("\(bios!.name): \(note.en)") }
+        if case .failure(let unavailable) = log { evidence.append(unavailable.evidence) }
+        if let note = bios?.notes { evidence.append(.fact(bios!.name, en: note.en, es: note.es)) }
 
         if let (pf, _) = blocked.first {
             let addresses = blocked.map { $0.0.address.description }.joined(separator: ", ")

@@ -15,16 +15,19 @@ public enum ARICapabilityCheck: Check {
 
     static func check(_ f: PCIFunction, _ context: CheckContext) -> CheckResult {
         let source = TargetDevice.configSource(context, f)
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         if let enabled = f.ariEnabled {
-            evidence.append("\(TargetDevice.sysfs(f.address, "ari_enabled")): \(enabled ? 1 : 0)")
+            evidence.append(.record("\(TargetDevice.sysfs(f.address, "ari_enabled")): \(enabled ? 1 : 0)"))
         }
         if let ari = f.ari {
             let cap = f.capabilities?.first { $0.space == .extended && $0.id == CapabilityID.ari }
             let label = cap?.label ?? "[\(hex(ari.offset, 3))]"
-            evidence.insert("\(source): \(label) Alternative Routing-ID Interpretation (ARI)" + (ari.nextFunction.map { ", next function \($0)" } ?? ""), at: 0)
+            let capability = "\(source): \(label) Alternative Routing-ID Interpretation (ARI)"
+            evidence.insert(Evidence(en: capability + (ari.nextFunction.map { ", next function \($0)" } ?? ""),
+                                     es: capability + (ari.nextFunction.map { ", función siguiente \($0)" } ?? "")), at: 0)
             if f.ariEnabled == false {
-                evidence.append("ARI is not enabled on bus \(hex(f.address.bus, 2)): the port above does not forward it (see ari-forwarding in stage bios)")
+                evidence.append(Evidence(en: "ARI is not enabled on bus \(hex(f.address.bus, 2)): the port above does not forward it (see ari-forwarding in stage bios)",
+                                         es: "ARI no está activado en el bus \(hex(f.address.bus, 2)): el puerto de arriba no lo reenvía (vea ari-forwarding en la etapa bios)"))
             }
             return result(.pass, LocalizedText(
                 en: "\(TargetDevice.label(f)) has the ARI capability at \(label).",
@@ -32,7 +35,7 @@ public enum ARICapabilityCheck: Check {
                 evidence: evidence, device: f.address)
         }
         if f.extendedCapabilitiesKnown != true {
-            evidence.append("\(source): extended configuration space not readable")
+            evidence.append(.fact(source, en: "extended configuration space not readable", es: "espacio de configuración extendido no legible"))
             if f.ariEnabled == true {
                 return result(.note, LocalizedText(
                     en: "The kernel enabled ARI for \(TargetDevice.label(f)), but its extended configuration space could not be read to show the capability.",
@@ -44,12 +47,16 @@ public enum ARICapabilityCheck: Check {
                 es: "No se sabe si \(TargetDevice.label(f)) tiene la capacidad ARI: no se pudo leer su espacio de configuración extendido."),
                 evidence: evidence, hint: SRIOVCapabilityCheck.runAsRoot, device: f.address)
         }
-        evidence.insert("\(source): no ARI capability among the extended capabilities", at: 0)
+        evidence.insert(.fact(source, en: "no ARI capability among the extended capabilities", es: "ninguna capacidad ARI entre las capacidades extendidas"), at: 0)
         if let fits = vfsFitWithoutARI(f) {
-            evidence.append("VFs at offset \(f.sriov?.vfOffset ?? 0), stride \(f.sriov?.vfStride ?? 0) for \(f.sriov?.totalVFs ?? 0) VFs: " +
-                            (fits ? "all within device \(hex(f.address.device, 2)) (functions 1-7)" : "beyond device \(hex(f.address.device, 2))"))
+            let (offset, stride, total) = (f.sriov?.vfOffset ?? 0, f.sriov?.vfStride ?? 0, f.sriov?.totalVFs ?? 0)
+            let device = hex(f.address.device, 2)
+            evidence.append(Evidence(
+                en: "VFs at offset \(offset), stride \(stride) for \(total) VFs: " + (fits ? "all within device \(device) (functions 1-7)" : "beyond device \(device)"),
+                es: "VFs en offset \(offset), stride \(stride) para \(total) VFs: " + (fits ? "todas dentro del dispositivo \(device) (funciones 1-7)" : "más allá del dispositivo \(device)")))
             if fits, f.express?.portType == .rootComplexIntegratedEndpoint {
-                evidence.append("\(f.address): PCI Express Root Complex Integrated Endpoint: no port above it")
+                evidence.append(.fact(f.address.description, en: "PCI Express Root Complex Integrated Endpoint: no port above it",
+                                      es: "PCI Express Root Complex Integrated Endpoint: ningún puerto por encima"))
                 return result(.pass, LocalizedText(
                     en: "\(TargetDevice.label(f)) needs no ARI: it is a Root Complex Integrated Endpoint with no port above it, and its VFs are functions 1-7 of its own device.",
                     es: "\(TargetDevice.label(f)) no necesita ARI: es un Root Complex Integrated Endpoint sin ningún puerto por encima, y sus VFs son las funciones 1-7 de su propio dispositivo."),

@@ -20,8 +20,8 @@ public enum DriverSupportCheck: Check {
         let label = TargetDevice.label(f)
         let total = f.sriov?.totalVFs
         guard let driver = f.driver else {
-            var evidence = ["\(TargetDevice.sysfs(f.address, "driver")): no driver bound"]
-            if !f.kernelModules.isEmpty { evidence.append("lspci -k: Kernel modules: \(f.kernelModules.joined(separator: ", "))") }
+            var evidence = [Evidence.fact(TargetDevice.sysfs(f.address, "driver"), en: "no driver bound", es: "ningún controlador asociado")]
+            if !f.kernelModules.isEmpty { evidence.append(.record("lspci -k: Kernel modules: \(f.kernelModules.joined(separator: ", "))")) }
             let load = f.kernelModules.first.map { "`modprobe \($0)`" }
                 ?? "`modprobe \"$(cat \(TargetDevice.sysfs(f.address, "modalias")))\"`"
             return result(.fail, LocalizedText(
@@ -34,8 +34,8 @@ public enum DriverSupportCheck: Check {
                 device: f.address)
         }
         if let gpu = GPUDriverSupport.check(f, context) { return gpu }
-        var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(driver)"]
-        if let total { evidence.append("\(TargetDevice.stateSource(context, f, "sriov_totalvfs")): \(total)") }
+        var evidence = [Evidence.record("\(TargetDevice.sysfs(f.address, "driver")) -> \(driver)")]
+        if let total { evidence.append(.record("\(TargetDevice.stateSource(context, f, "sriov_totalvfs")): \(total)")) }
 
         if passthroughDrivers.contains(driver) {
             return result(.warn, LocalizedText(
@@ -54,7 +54,7 @@ public enum DriverSupportCheck: Check {
                 return result(.note, LocalizedText(
                     en: "\(label): the driver \(driver) is not in the wizard's knowledge, but the kernel reports \(total) VFs for it, so sysfs sriov_numvfs should work.",
                     es: "\(label): el controlador \(driver) no está en el conocimiento del asistente, pero el kernel indica \(total) VFs para él, así que sysfs sriov_numvfs debería funcionar."),
-                    evidence: evidence + ["knowledge: no entry for \(driver)"],
+                    evidence: evidence + [Evidence(en: "knowledge: no entry for \(driver)", es: "knowledge: ninguna entrada para \(driver)")],
                     hint: LocalizedText(
                         en: "Create VFs with `\(VFCreation.sysfsCommand(f, count))` and check `dmesg`; the VFs' driver and a Windows guest driver come from the card's vendor.",
                         es: "Cree VFs con `\(VFCreation.sysfsCommand(f, count))` y revise `dmesg`; el controlador de las VFs y el de Windows los proporciona el fabricante de la tarjeta."),
@@ -63,15 +63,18 @@ public enum DriverSupportCheck: Check {
             return result(.warn, LocalizedText(
                 en: "\(label): the driver \(driver) is not known to support SR-IOV, and the kernel reports no VFs for it.",
                 es: "\(label): no se sabe si el controlador \(driver) admite SR-IOV, y el kernel no indica VFs para él."),
-                evidence: evidence + ["knowledge: no entry for \(driver)"],
+                evidence: evidence + [Evidence(en: "knowledge: no entry for \(driver)", es: "knowledge: ninguna entrada para \(driver)")],
                 hint: LocalizedText(
                     en: "Check the vendor's documentation for SR-IOV support in \(driver) (`modinfo \(driver)` lists its options); some cards need SR-IOV enabled in their firmware first.",
                     es: "Consulte la documentación del fabricante sobre SR-IOV en \(driver) (`modinfo \(driver)` muestra sus opciones); algunas tarjetas necesitan activar SR-IOV antes en su firmware."),
                 device: f.address)
         }
 
-        evidence.append("knowledge: \(known.name) (\(known.vendor)\(known.devices.map { ": \($0)" } ?? "")), SR-IOV \(known.sriov ? "yes" : "no")" +
-                        (known.sources.first.map { ", source \($0)" } ?? ""))
+        // The devices are drivers.json's words, quoted in the Spanish line.
+        let entry = "knowledge: \(known.name) (\(known.vendor)\(known.devices.map { ": \($0)" } ?? "")), SR-IOV "
+        let entryES = "knowledge: \(known.name) (\(known.vendor)\(known.devices.map { ": «\($0)»" } ?? "")), SR-IOV "
+        evidence.append(Evidence(en: entry + (known.sriov ? "yes" : "no") + (known.sources.first.map { ", source \($0)" } ?? ""),
+                                 es: entryES + (known.sriov ? "sí" : "no") + (known.sources.first.map { ", fuente \($0)" } ?? "")))
         guard known.sriov else {
             return result(.fail, LocalizedText(
                 en: "\(label): the driver \(driver) does not support SR-IOV.",
@@ -85,20 +88,26 @@ public enum DriverSupportCheck: Check {
 
         let how: LocalizedText
         if let option = VFCreation.moduleOption(known) {
-            evidence.append("knowledge: VFs are created with the module option \(option) (or sysfs sriov_numvfs)")
+            evidence.append(Evidence(en: "knowledge: VFs are created with the module option \(option) (or sysfs sriov_numvfs)",
+                                     es: "knowledge: las VFs se crean con la opción de módulo \(option) (o con sysfs sriov_numvfs)"))
             how = LocalizedText(
                 en: "VFs are created with its module option `\(option)` (deprecated, but the guide's way) or with sysfs `sriov_numvfs`",
                 es: "las VFs se crean con su opción de módulo `\(option)` (obsoleta, pero es la forma de la guía) o con sysfs `sriov_numvfs`")
         } else {
-            evidence.append("knowledge: VFs are created with sysfs sriov_numvfs")
+            evidence.append(Evidence(en: "knowledge: VFs are created with sysfs sriov_numvfs", es: "knowledge: las VFs se crean con sysfs sriov_numvfs"))
             how = LocalizedText(en: "VFs are created with sysfs `sriov_numvfs`", es: "las VFs se crean con sysfs `sriov_numvfs`")
         }
-        if let max = known.driverMaxVFs { evidence.append("knowledge: \(known.name) allows at most \(max) VFs per PF") }
+        if let max = known.driverMaxVFs {
+            evidence.append(Evidence(en: "knowledge: \(known.name) allows at most \(max) VFs per PF", es: "knowledge: \(known.name) admite como mucho \(max) VFs por PF"))
+        }
         let vfDriver = known.vfDriver
-        if let vfDriver { evidence.append("knowledge: VF driver in Linux \(vfDriver)") }
+        if let vfDriver { evidence.append(Evidence(en: "knowledge: VF driver in Linux \(vfDriver)", es: "knowledge: controlador de VF en Linux \(vfDriver)")) }
         let windows = known.windowsDriver
-        if let windows { evidence.append("knowledge: Windows guests: \(windows.name)" + (windows.url.map { " (\($0))" } ?? "")) }
-        if let firmware = known.firmwareNote { evidence.append("knowledge: firmware: \(firmware.en)") }
+        if let windows {
+            let url = windows.url.map { " (\($0))" } ?? ""
+            evidence.append(Evidence(en: "knowledge: Windows guests: \(windows.name)" + url, es: "knowledge: invitados Windows: \(windows.name)" + url))
+        }
+        if let firmware = known.firmwareNote { evidence.append(Evidence(en: "knowledge: firmware: \(firmware.en)", es: "knowledge: firmware: \(firmware.es)")) }
 
         let linuxEN = vfDriver.map { "; VFs use \($0) in Linux" } ?? ""
         let linuxES = vfDriver.map { "; las VFs usan \($0) en Linux" } ?? ""

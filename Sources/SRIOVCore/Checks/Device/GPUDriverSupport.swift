@@ -19,7 +19,7 @@ enum GPUDriverSupport {
         }
     }
 
-    static func result(_ level: CheckLevel, _ summary: LocalizedText, evidence: [String], hint: LocalizedText = .none, device: PCIAddress) -> CheckResult {
+    static func result(_ level: CheckLevel, _ summary: LocalizedText, evidence: [Evidence], hint: LocalizedText = .none, device: PCIAddress) -> CheckResult {
         DriverSupportCheck.result(level, summary, evidence: evidence, hint: hint, device: device)
     }
 
@@ -47,10 +47,12 @@ enum GPUDriverSupport {
     static func igpu(_ f: PCIFunction, _ gpu: GPUHost, _ k: GPUKnowledge, _ context: CheckContext) -> CheckResult? {
         guard let driver = f.driver else { return nil }
         let label = TargetDevice.label(f)
-        var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(driver)"]
+        var evidence = [TargetDevice.driverEvidence(f)]
         let id = f.deviceID.map { hex($0, 4) } ?? "?"
         guard let platform = gpu.platform else {
-            evidence.append("knowledge: Intel iGPU 8086:\(id) is not among the SR-IOV platforms (\(k.idTables.first?.file ?? "pciids.h") @ \(k.idTables.first?.commit.prefix(12) ?? ""))")
+            let table = "(\(k.idTables.first?.file ?? "pciids.h") @ \(k.idTables.first?.commit.prefix(12) ?? ""))"
+            evidence.append(Evidence(en: "knowledge: Intel iGPU 8086:\(id) is not among the SR-IOV platforms \(table)",
+                                     es: "knowledge: el iGPU Intel 8086:\(id) no está entre las plataformas SR-IOV \(table)"))
             return result(.fail, LocalizedText(
                 en: "\(label): this Intel iGPU (device \(id)) is not a platform with graphics SR-IOV; SR-IOV starts with 11th gen Tiger Lake (older ones have GVT-g at most).",
                 es: "\(label): este iGPU de Intel (dispositivo \(id)) no es una plataforma con SR-IOV gráfico; SR-IOV empieza con la 11.ª gen Tiger Lake (las anteriores tienen como mucho GVT-g)."),
@@ -60,14 +62,24 @@ enum GPUDriverSupport {
                     es: "Pase el iGPU entero a una VM (passthrough PCI o GVT-g en 5.ª-10.ª gen), o use un dispositivo con SR-IOV."),
                 device: f.address)
         }
-        evidence.append("knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) in \(k.idTables.first?.file ?? "pciids.h"); SR-IOV: dkms i915 \(platform.i915DkmsSRIOV ? "yes" : "no"), dkms xe \(platform.xeDkmsSRIOV ? "yes" : "no"), in-tree \(platform.inTreeSRIOV.rawValue)")
+        func yes(_ b: Bool, _ es: Bool) -> String { b ? (es ? "sí" : "yes") : "no" }
+        let file = k.idTables.first?.file ?? "pciids.h"
+        evidence.append(Evidence(
+            en: "knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) in \(file); SR-IOV: dkms i915 \(yes(platform.i915DkmsSRIOV, false)), dkms xe \(yes(platform.xeDkmsSRIOV, false)), in-tree \(platform.inTreeSRIOV.rawValue)",
+            es: "knowledge: 8086:\(id) = \(platform.name) (\(platform.generation)), \(platform.idTable) en \(file); SR-IOV: dkms i915 \(yes(platform.i915DkmsSRIOV, true)), dkms xe \(yes(platform.xeDkmsSRIOV, true)), en el kernel \(platform.inTreeSRIOV.rawValue == "none" ? "ninguno" : platform.inTreeSRIOV.rawValue)"))
         evidence += gpu.buildEvidence
-        if let status = gpu.dkmsStatus { evidence.append("dkms status: " + (status.isEmpty ? "no i915-sriov entry" : status.joined(separator: " | "))) }
-        if let sb = gpu.secureBoot { evidence.append("mokutil --sb-state: SecureBoot \(sb ? "enabled" : "disabled")") }
-        if let maxVFs = gpu.maxVFsParameter { evidence.append("/sys/module/\(driver)/parameters/max_vfs: \(maxVFs)") }
-        if let guc = gpu.enableGuC { evidence.append("/sys/module/i915/parameters/enable_guc: \(guc)") }
+        if let status = gpu.dkmsStatus {
+            evidence.append(status.isEmpty ? .fact("dkms status", en: "no i915-sriov entry", es: "ninguna entrada i915-sriov") : Evidence(en: "dkms status: " + status.joined(separator: " | "), es: "`dkms status`: «" + status.joined(separator: " | ") + "»"))
+        }
+        if let sb = gpu.secureBoot {
+            evidence.append(Evidence(en: "mokutil --sb-state: SecureBoot \(sb ? "enabled" : "disabled")", es: "`mokutil --sb-state`: «SecureBoot \(sb ? "enabled" : "disabled")»"))
+        }
+        if let maxVFs = gpu.maxVFsParameter { evidence.append(.record("/sys/module/\(driver)/parameters/max_vfs: \(maxVFs)")) }
+        if let guc = gpu.enableGuC { evidence.append(.record("/sys/module/i915/parameters/enable_guc: \(guc)")) }
         let params = GPUHost.parameters(driver: driver == "xe" ? "xe" : "i915", deviceID: f.deviceID, knowledge: k).joined(separator: " ")
-        for finding in gpu.logFindings { evidence.append("dmesg: \(finding.line) — \(finding.signature.meaning.en)") }
+        for finding in gpu.logFindings {
+            evidence.append(Evidence(en: "dmesg: \(finding.line) — \(finding.signature.meaning.en)", es: "dmesg: \(finding.line) — \(finding.signature.meaning.es)"))
+        }
 
         guard platform.sriovPossible else {
             return result(.fail, LocalizedText(
@@ -138,23 +150,24 @@ enum GPUDriverSupport {
     /// NVIDIA vGPU: the words are gpu.json `nvidia` (what SR-IOV needs, how a VF reaches a VM).
     static func nvidia(_ f: PCIFunction, _ gpu: GPUHost, _ text: GPUKnowledge.NVIDIAVGPU, _ context: CheckContext) -> CheckResult {
         let label = TargetDevice.label(f)
-        var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]
+        var evidence = [TargetDevice.driverEvidence(f)]
         let info = gpu.dataCenter
-        if let info { evidence.append("knowledge: \(info.name): \(info.method.en)") }
+        if let info { evidence.append(Evidence(en: "knowledge: \(info.name): \(info.method.en)", es: "knowledge: \(info.name): \(info.method.es)")) }
         let manage = "/usr/lib/nvidia/sriov-manage"
-        evidence.append("\(manage): " + (context.machine.exists(manage) ? "present" : "absent"))
+        evidence.append(context.machine.exists(manage) ? .fact(manage, en: "present", es: "presente") : .fact(manage, en: "absent", es: "ausente"))
         guard f.driver == "nvidia" else {
             return result(.warn, LocalizedText(en: "\(label): " + text.driverMissing.en, es: "\(label): " + text.driverMissing.es),
                           evidence: evidence, hint: text.driverMissingHint.localized, device: f.address)
         }
-        evidence.append("knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))")
+        evidence.append(Evidence(en: "knowledge: gpu.json nvidia (\(text.sources.count) sources, checked \(text.checked))",
+                                 es: "knowledge: gpu.json nvidia (\(text.sources.count) fuentes, revisado \(text.checked))"))
         return result(.note, LocalizedText(en: "\(label): " + text.vgpu.en, es: "\(label): " + text.vgpu.es),
                       evidence: evidence, hint: text.passthrough.localized, device: f.address)
     }
 
     static func amd(_ f: PCIFunction, _ gpu: GPUHost, _ context: CheckContext) -> CheckResult {
-        var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")"]
-        if let info = gpu.dataCenter { evidence.append("knowledge: \(info.name)") }
+        var evidence = [TargetDevice.driverEvidence(f)]
+        if let info = gpu.dataCenter { evidence.append(.record("knowledge: \(info.name)")) }
         return result(.warn, LocalizedText(
             en: "\(TargetDevice.label(f)): AMD MxGPU VFs are made by AMD's GIM host driver, which AMD supports on Ubuntu/RHEL hosts only: Proxmox VE and Debian are not supported by AMD.",
             es: "\(TargetDevice.label(f)): las VFs de AMD MxGPU las crea el controlador de host GIM de AMD, que AMD solo admite en hosts Ubuntu/RHEL: AMD no admite Proxmox VE ni Debian."),
@@ -166,8 +179,8 @@ enum GPUDriverSupport {
     }
 
     static func discrete(_ f: PCIFunction, _ gpu: GPUHost, _ info: GPUKnowledge.DataCenterGPU) -> CheckResult {
-        var evidence = ["\(TargetDevice.sysfs(f.address, "driver")) -> \(f.driver ?? "none")", "knowledge: \(info.name)"]
-        if let total = info.totalVFs { evidence.append("knowledge: Total VFs \(total)") }
+        var evidence = [TargetDevice.driverEvidence(f), .record("knowledge: \(info.name)")]
+        if let total = info.totalVFs { evidence.append(.record("knowledge: Total VFs \(total)")) }
         return result(.note, LocalizedText(
             en: "\(TargetDevice.label(f)): \(info.name): \(info.method.en)",
             es: "\(TargetDevice.label(f)): \(info.name): \(info.method.es)"),

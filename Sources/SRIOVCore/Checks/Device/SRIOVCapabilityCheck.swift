@@ -16,14 +16,15 @@ public enum SRIOVCapabilityCheck: Check {
 
     static func check(_ f: PCIFunction, _ context: CheckContext) -> CheckResult {
         let source = TargetDevice.configSource(context, f)
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         let extended = (f.capabilities ?? []).filter { $0.space == .extended }
         if !extended.isEmpty {
-            evidence.append("\(source): extended capabilities " + extended.map { "\($0.label) \($0.name)" }.joined(separator: ", "))
+            let list = extended.map { "\($0.label) \($0.name)" }.joined(separator: ", ")
+            evidence.append(.fact(source, en: "extended capabilities " + list, es: "capacidades extendidas " + list))
         }
-        if f.capabilityChainLooped { evidence.append("\(source): the capability chain loops (cut at the repeated entry)") }
+        if f.capabilityChainLooped { evidence.append(.fact(source, en: "the capability chain loops (cut at the repeated entry)", es: "la cadena de capacidades forma un bucle (cortada en la entrada repetida)")) }
         if let total = f.sriov?.totalVFs, f.sriov?.source == "sysfs" {
-            evidence.append("\(TargetDevice.sysfs(f.address, "sriov_totalvfs")): \(total) (the kernel lists it for PFs only)")
+            evidence.append(.fact(TargetDevice.sysfs(f.address, "sriov_totalvfs"), en: "\(total) (the kernel lists it for PFs only)", es: "\(total) (el kernel solo lo muestra en las PFs)"))
         }
         if let cap = f.capabilities?.first(where: { $0.space == .extended && $0.id == CapabilityID.sriov }) ?? f.sriov?.capability.map({
             Capability(space: .extended, id: CapabilityID.sriov, offset: $0.offset, version: $0.version)
@@ -36,17 +37,18 @@ public enum SRIOVCapabilityCheck: Check {
         if f.role == .pf {
             // The kernel says PF (sysfs sriov_totalvfs) but the config space was not readable
             // far enough to show where the capability is.
-            evidence.append("\(source): extended configuration space not readable (\(f.capabilities == nil ? "64-byte read" : "256-byte read"))")
+            let read = f.capabilities == nil ? "64" : "256"
+            evidence.append(.fact(source, en: "extended configuration space not readable (\(read)-byte read)", es: "espacio de configuración extendido no legible (lectura de \(read) bytes)"))
             return result(.note, LocalizedText(
                 en: "The kernel reports \(TargetDevice.label(f)) as an SR-IOV device, but its extended configuration space could not be read to show the capability.",
                 es: "El kernel indica que \(TargetDevice.label(f)) es un dispositivo SR-IOV, pero no se pudo leer su espacio de configuración extendido para mostrar la capacidad."),
                 evidence: evidence, hint: runAsRoot, device: f.address)
         }
         if f.extendedCapabilitiesKnown == true {
-            if extended.isEmpty { evidence.append("\(source): no extended capabilities") }
+            if extended.isEmpty { evidence.append(.fact(source, en: "no extended capabilities", es: "sin capacidades extendidas")) }
             // A GPU without SR-IOV (consumer cards): what the vendor offers instead (gpu.json).
             if GPUHost.kind(f) != nil, let vendor = f.vendorID, let gpu = context.knowledge.gpu?.noSRIOV(vendorID: vendor) {
-                evidence.append("knowledge: gpu.json noSRIOV \(gpu.vendorID) (checked \(gpu.checked))")
+                evidence.append(Evidence(en: "knowledge: gpu.json noSRIOV \(gpu.vendorID) (checked \(gpu.checked))", es: "knowledge: gpu.json noSRIOV \(gpu.vendorID) (revisado \(gpu.checked))"))
                 return result(.fail, LocalizedText(
                     en: "\(TargetDevice.label(f)) has no SR-IOV capability: it cannot create VFs.",
                     es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),
@@ -57,7 +59,7 @@ public enum SRIOVCapabilityCheck: Check {
                 es: "\(TargetDevice.label(f)) no tiene la capacidad SR-IOV: no puede crear VFs."),
                 evidence: evidence, hint: noDeviceHint, device: f.address)
         }
-        evidence.append("\(source): extended configuration space not readable")
+        evidence.append(.fact(source, en: "extended configuration space not readable", es: "espacio de configuración extendido no legible"))
         return result(.warn, LocalizedText(
             en: "Whether \(TargetDevice.label(f)) has the SR-IOV capability is unknown: its extended configuration space could not be read.",
             es: "No se sabe si \(TargetDevice.label(f)) tiene la capacidad SR-IOV: no se pudo leer su espacio de configuración extendido."),
@@ -69,7 +71,7 @@ public enum SRIOVCapabilityCheck: Check {
             return result(.fail, LocalizedText(
                 en: "Device \(selected) is not on this host.",
                 es: "El dispositivo \(selected) no está en este host."),
-                evidence: ["\(SysfsInventory.devicesPath): no \(selected)"],
+                evidence: [.fact(SysfsInventory.devicesPath, en: "no \(selected)", es: "no hay \(selected)")],
                 hint: LocalizedText(
                     en: "List the devices with `sriov-wizard devices` (or `lspci -D -d ::200`) and pass one of their addresses to --device.",
                     es: "Liste los dispositivos con `sriov-wizard devices` (o `lspci -D -d ::200`) y pase una de sus direcciones a --device."),
@@ -77,22 +79,24 @@ public enum SRIOVCapabilityCheck: Check {
         }
         // PCIe functions whose extended capabilities could not be read may hide an SR-IOV PF.
         let unknown = context.inventory.functions.filter { $0.role == .none && $0.extendedCapabilitiesKnown == false }
-        let evidence = ["inventory (\(context.inventory.source)): \(context.inventory.functions.count) PCI functions, none with the SR-IOV capability"]
+        let evidence = [Evidence(en: "inventory (\(context.inventory.source)): \(context.inventory.functions.count) PCI functions, none with the SR-IOV capability",
+                              es: "inventario (\(context.inventory.source)): \(context.inventory.functions.count) funciones PCI, ninguna con la capacidad SR-IOV")]
         if !unknown.isEmpty {
             let listed = unknown.prefix(8).map(\.address.description).joined(separator: ", ") + (unknown.count > 8 ? ", …" : "")
             return result(.warn, LocalizedText(
                 en: "No SR-IOV device found, but the extended configuration space of \(unknown.count) PCI functions could not be read, so one may have been missed.",
                 es: "No se encontró ningún dispositivo SR-IOV, pero no se pudo leer el espacio de configuración extendido de \(unknown.count) funciones PCI, así que alguno puede haberse pasado por alto."),
-                evidence: evidence + ["extended configuration space unreadable: \(listed)"], hint: runAsRoot)
+                evidence: evidence + [Evidence(en: "extended configuration space unreadable: \(listed)", es: "espacio de configuración extendido ilegible: \(listed)")], hint: runAsRoot)
         }
         // GPUs without SR-IOV on this host (a GeForce, a Radeon): say what their vendor offers
         // instead (gpu.json noSRIOV), after the generic words.
         var hint = noDeviceHint
-        var gpuEvidence: [String] = []
+        var gpuEvidence: [Evidence] = []
         var vendorsSaid: Set<String> = []
         for f in context.inventory.functions where f.role == .none && GPUHost.kind(f) != nil {
             guard let vendor = f.vendorID, let gpu = context.knowledge.gpu?.noSRIOV(vendorID: vendor) else { continue }
-            gpuEvidence.append("\(f.address): GPU \(hex(vendor, 4)):\(f.deviceID.map { hex($0, 4) } ?? "????") without SR-IOV")
+            let ids = "\(hex(vendor, 4)):\(f.deviceID.map { hex($0, 4) } ?? "????")"
+            gpuEvidence.append(.fact(f.address.description, en: "GPU \(ids) without SR-IOV", es: "GPU \(ids) sin SR-IOV"))
             if vendorsSaid.insert(gpu.vendorID).inserted {
                 hint = LocalizedText(en: hint.en + " GPU \(f.address): " + gpu.text.en, es: hint.es + " GPU \(f.address): " + gpu.text.es)
             }

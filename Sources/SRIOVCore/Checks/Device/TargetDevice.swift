@@ -31,12 +31,13 @@ enum TargetDevice {
             return check.result(.skip, LocalizedText(
                 en: "Device \(selected) is not on this host; nothing to check.",
                 es: "El dispositivo \(selected) no está en este host; no hay nada que comprobar."),
-                evidence: ["\(SysfsInventory.devicesPath): no \(selected)"], device: selected)
+                evidence: [.fact(SysfsInventory.devicesPath, en: "no \(selected)", es: "no hay \(selected)")], device: selected)
         }
         return check.result(.skip, LocalizedText(
             en: "No SR-IOV capable device found; nothing to check (see sriov-capability).",
             es: "No se encontró ningún dispositivo con SR-IOV; no hay nada que comprobar (vea sriov-capability)."),
-            evidence: ["inventory (\(context.inventory.source)): \(context.inventory.functions.count) PCI functions, none with the SR-IOV capability"])
+            evidence: [Evidence(en: "inventory (\(context.inventory.source)): \(context.inventory.functions.count) PCI functions, none with the SR-IOV capability",
+                              es: "inventario (\(context.inventory.source)): \(context.inventory.functions.count) funciones PCI, ninguna con la capacidad SR-IOV")])
     }
 
     /// The skip given for a chosen device (`--device`) that is not an SR-IOV PF.
@@ -64,14 +65,28 @@ enum TargetDevice {
             return check.result(.skip, LocalizedText(
                 en: "\(label(pf)) has \(count(n, "VF", "VFs")) set in sriov_numvfs, but \(n == 1 ? "it is" : "they are") not in \(context.machine.isLive ? "sysfs yet" : "this snapshot (the host's kernel creates them)"); nothing to check until \(n == 1 ? "it exists" : "they exist").",
                 es: "\(label(pf)) tiene \(count(n, "VF", "VFs")) en sriov_numvfs, pero no \(n == 1 ? "está" : "están") \(context.machine.isLive ? "todavía en sysfs" : "en esta instantánea (las crea el kernel del host)"); no hay nada que comprobar hasta que \(n == 1 ? "exista" : "existan")."),
-                evidence: ["\(stateSource(context, pf, "sriov_numvfs")): \(n)", "\(sysfs(pf.address, "virtfn*")): 0"],
+                evidence: [.record("\(stateSource(context, pf, "sriov_numvfs")): \(n)"), .record("\(sysfs(pf.address, "virtfn*")): 0")],
                 device: pf.address)
         }
         return check.result(.skip, LocalizedText(
             en: "\(label(pf)) has no VFs enabled; nothing to check yet (see vfs-enabled).",
             es: "\(label(pf)) no tiene VFs activadas; todavía no hay nada que comprobar (vea vfs-enabled)."),
-            evidence: ["\(stateSource(context, pf, "sriov_numvfs")): \(pf.sriov?.numVFs.map(String.init) ?? "unknown")"],
+            evidence: [numVFsEvidence(context, pf)],
             device: pf.address)
+    }
+
+    /// `/sys/bus/pci/devices/ADDR/driver -> DRIVER` (`none` when no driver is bound).
+    static func driverEvidence(_ f: PCIFunction) -> Evidence {
+        let link = sysfs(f.address, "driver")
+        if let driver = f.driver { return .record("\(link) -> \(driver)") }
+        return Evidence(en: "\(link) -> none", es: "\(link) -> ninguno")
+    }
+
+    /// `SOURCE: N` of sriov_numvfs (`unknown` when it could not be read).
+    static func numVFsEvidence(_ context: CheckContext, _ pf: PCIFunction) -> Evidence {
+        let source = stateSource(context, pf, "sriov_numvfs")
+        if let n = pf.sriov?.numVFs { return .record("\(source): \(n)") }
+        return .fact(source, en: "unknown", es: "desconocido")
     }
 
     /// The VF driver the PF's driver pairs with (igb -> igbvf), from the knowledge.

@@ -15,42 +15,46 @@ public enum VFCapacityCheck: Check {
     static func check(_ f: PCIFunction, _ context: CheckContext) -> CheckResult {
         let state = f.sriov ?? SRIOVState(capability: nil, source: "sysfs")
         let known = f.driver.flatMap { context.knowledge.driver($0) }
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         let totalSource = TargetDevice.stateSource(context, f, "sriov_totalvfs")
-        evidence.append("\(totalSource): TotalVFs \(state.totalVFs.map(String.init) ?? "unknown")")
+        evidence.append(state.totalVFs.map { .record("\(totalSource): TotalVFs \($0)") } ?? .fact(totalSource, en: "TotalVFs unknown", es: "TotalVFs desconocido"))
         if let configTotal = state.configTotalVFs, let total = state.totalVFs {
-            let why: String
+            let why: LocalizedText
             if let known, known.driverMaxVFs == total {
-                why = "the \(known.name) driver allows at most \(total) (pci_sriov_set_totalvfs)"
+                why = LocalizedText(en: "the \(known.name) driver allows at most \(total) (pci_sriov_set_totalvfs)",
+                                    es: "el controlador \(known.name) admite como mucho \(total) (pci_sriov_set_totalvfs)")
             } else {
-                why = "the driver lowered it with pci_sriov_set_totalvfs"
+                why = LocalizedText(en: "the driver lowered it with pci_sriov_set_totalvfs", es: "el controlador lo rebajó con pci_sriov_set_totalvfs")
             }
             let cap = state.capability.map { "[\(hex($0.offset, 3))] " } ?? ""
-            evidence.append("\(TargetDevice.configSource(context, f)): \(cap)SR-IOV Total VFs \(configTotal); the kernel's limit is \(total): \(why)")
+            let read = "\(TargetDevice.configSource(context, f)): \(cap)SR-IOV Total VFs \(configTotal); "
+            evidence.append(Evidence(en: read + "the kernel's limit is \(total): \(why.en)", es: read + "el límite del kernel es \(total): \(why.es)"))
         } else if state.source != "sysfs", let total = state.totalVFs, let max = known?.driverMaxVFs, max < total {
             // lspci shows the config-space value; the driver's limit is lower.
-            evidence.append("knowledge: the \(known!.name) driver allows at most \(max) VFs (sysfs sriov_totalvfs would say \(max))")
+            evidence.append(Evidence(en: "knowledge: the \(known!.name) driver allows at most \(max) VFs (sysfs sriov_totalvfs would say \(max))",
+                                     es: "knowledge: el controlador \(known!.name) admite como mucho \(max) VFs (sysfs sriov_totalvfs diría \(max))"))
         }
         if let initial = state.initialVFs, let total = state.capability?.totalVFs, Int(total) != initial {
-            evidence.append("\(TargetDevice.configSource(context, f)): Initial VFs \(initial)")
+            evidence.append(.record("\(TargetDevice.configSource(context, f)): Initial VFs \(initial)"))
         }
         var vfDevice = "unknown"
         if let did = state.vfDeviceID {
             let vendor = f.vendorID.map { hex($0, 4) + ":" } ?? ""
             let name = context.inventory.deviceName(vendorID: f.vendorID, deviceID: did)
             vfDevice = vendor + hex(did, 4) + (name.map { " (\($0))" } ?? "")
-            evidence.append("\(TargetDevice.stateSource(context, f, "sriov_vf_device")): \(hex(did, 4))" + (name.map { " \($0)" } ?? ""))
+            evidence.append(.record("\(TargetDevice.stateSource(context, f, "sriov_vf_device")): \(hex(did, 4))" + (name.map { " \($0)" } ?? "")))
         }
         if let offset = state.vfOffset, let stride = state.vfStride {
-            evidence.append("\(TargetDevice.stateSource(context, f, "sriov_offset")): \(offset), sriov_stride: \(stride)")
+            evidence.append(.record("\(TargetDevice.stateSource(context, f, "sriov_offset")): \(offset), sriov_stride: \(stride)"))
             if let total = state.totalVFs, total > 0, offset > 0, offset <= 0xffff, stride >= 0, stride <= 0xffff,
                let addresses = SRIOVCapability.vfAddresses(pf: f.address, offset: UInt16(offset), stride: UInt16(stride), count: total),
                let first = addresses.first, let last = addresses.last {
-                evidence.append("VF addresses: \(first)" + (addresses.count > 1 ? " .. \(last)" : ""))
+                let range = "\(first)" + (addresses.count > 1 ? " .. \(last)" : "")
+                evidence.append(Evidence(en: "VF addresses: " + range, es: "direcciones de las VFs: " + range))
             }
         }
         // A crafted or damaged tree: say which file held what, instead of trusting it.
-        evidence += state.invalidValues
+        evidence += state.invalidValues.map(invalidValueEvidence)
         guard let total = state.totalVFs else {
             return result(.warn, LocalizedText(
                 en: "How many VFs \(TargetDevice.label(f)) supports is unknown.",
@@ -95,11 +99,24 @@ public enum VFCapacityCheck: Check {
     /// `sriov_totalvfs` 0 on the Intel iGPU is no firmware switch: the dkms i915 lowers it to
     /// 0 when `i915.max_vfs` is 0 or the VF BARs are not valid (i915_sriov.c
     /// `pf_verify_readiness`), and the in-tree driver has no SR-IOV for these platforms.
-    static func igpuZeroVFs(_ f: PCIFunction, _ context: CheckContext, _ evidence: [String]) -> CheckResult? {
+    /// `PATH: invalid value "…" (expected a number 0-N)` (SysfsInventory's words) in both languages.
+    static func invalidValueEvidence(_ line: String) -> Evidence {
+        var es = line
+        for (en, spanish) in [(": invalid value ", ": valor no válido "), ("(expected a hexadecimal number ", "(se esperaba un número hexadecimal "),
+                              ("(expected a number ", "(se esperaba un número ")] {
+            es = es.replacingAll(en, with: spanish)
+        }
+        return Evidence(en: line, es: es)
+    }
+
+    static func igpuZeroVFs(_ f: PCIFunction, _ context: CheckContext, _ evidence: [Evidence]) -> CheckResult? {
         guard let gpu = GPUHost.read(context.machine, f, knowledge: context.knowledge.gpu) else { return nil }
         var evidence = evidence + gpu.buildEvidence + gpu.vfBAREvidence
         let configTotal = f.sriov?.capability?.totalVFs.map(Int.init)
-        if let configTotal { evidence.append("\(TargetDevice.configSource(context, f)): SR-IOV Total VFs \(configTotal) in config space") }
+        if let configTotal {
+            evidence.append(.fact(TargetDevice.configSource(context, f), en: "SR-IOV Total VFs \(configTotal) in config space",
+                                  es: "SR-IOV Total VFs \(configTotal) en el espacio de configuración"))
+        }
         let label = TargetDevice.label(f)
         if gpu.build == .dkms {
             if !gpu.unassignedVFBARs.isEmpty {
@@ -108,7 +125,7 @@ public enum VFCapacityCheck: Check {
                     es: "\(label) indica 0 VFs: el controlador dkms volvió al modo nativo porque las BAR de las VF no están asignadas (no es un interruptor del firmware)."),
                     evidence: evidence, hint: vfBARHint, device: f.address)
             }
-            if let maxVFs = gpu.maxVFsParameter { evidence.append("/sys/module/\(f.driver ?? "i915")/parameters/max_vfs: \(maxVFs)") }
+            if let maxVFs = gpu.maxVFsParameter { evidence.append(.record("/sys/module/\(f.driver ?? "i915")/parameters/max_vfs: \(maxVFs)")) }
             return result(.fail, LocalizedText(
                 en: "\(label) reports 0 VFs: the dkms driver stays native when max_vfs is missing (0) or the VF BARs are not ready; this is not a firmware switch.",
                 es: "\(label) indica 0 VFs: el controlador dkms queda en modo nativo cuando falta max_vfs (0) o las BAR de las VF no están listas; no es un interruptor del firmware."),

@@ -8,19 +8,22 @@ public enum CPUVirtualizationCheck: Check {
     public static func run(_ context: CheckContext) -> [CheckResult] {
         guard let cpu = CPUInfo.read(context.machine) else {
             return [result(.warn, LocalizedText(en: "/proc/cpuinfo could not be read.", es: "No se pudo leer /proc/cpuinfo."),
-                           evidence: ["\(CPUInfo.path): unreadable"])]
+                           evidence: [.unreadable(CPUInfo.path)])]
         }
-        let vendorText = cpu.vendorID ?? "unknown vendor"
-        var evidence = ["\(CPUInfo.path): vendor_id \(vendorText)" + (cpu.modelName.map { ", model name \($0)" } ?? "")]
+        let model = cpu.modelName.map { ", model name \($0)" } ?? ""
+        var evidence = [Evidence(en: "\(CPUInfo.path): vendor_id \(cpu.vendorID ?? "unknown vendor")" + model,
+                                 es: "\(CPUInfo.path): vendor_id \(cpu.vendorID ?? "fabricante desconocido")" + model)]
         let flag = cpu.vendor == .amd ? "svm" : "vmx"
         if cpu.flags.contains("vmx") || cpu.flags.contains("svm") {
             let present = cpu.flags.contains("vmx") ? "vmx" : "svm"
-            evidence.append("\(CPUInfo.path): flags contain \(present)")
+            evidence.append(.fact(CPUInfo.path, en: "flags contain \(present)", es: "flags contiene \(present)"))
             return [result(.pass, LocalizedText(
                 en: "The CPU offers hardware virtualization (\(present)).",
                 es: "La CPU ofrece virtualización por hardware (\(present))."), evidence: evidence)]
         }
-        evidence.append("\(CPUInfo.path): flags contain neither vmx nor svm" + (cpu.flags.contains("hypervisor") ? " (flag hypervisor: this host is itself a VM)" : ""))
+        let guest = cpu.flags.contains("hypervisor")
+        evidence.append(.fact(CPUInfo.path, en: "flags contain neither vmx nor svm" + (guest ? " (flag hypervisor: this host is itself a VM)" : ""),
+                              es: "flags no contiene ni vmx ni svm" + (guest ? " (flag hypervisor: este host es a su vez una VM)" : "")))
         let setting = cpu.vendor == .amd ? "SVM Mode" : "Intel Virtualization Technology (VT-x)"
         let menu = context.knowledge.biosVendor(DMIInfo.read(context.machine))?
             .setting("virtualization", cpu: cpu.vendor)?.pathText()

@@ -49,9 +49,11 @@ public enum IOMMUActiveCheck: Check {
         let cmdline = KernelCommandLine.running(machine)
         let parameters = cmdline.map { IOMMUParameters($0.line) }
         let tables = ACPITables.read(machine)
-        if let cmdline { evidence.append("\(KernelCommandLine.procPath): \(cmdline.text)") }
+        if let cmdline { evidence.append(.record("\(KernelCommandLine.procPath): \(cmdline.text)")) }
         if let tables {
-            evidence.append("\(ACPITables.path): " + (tables.iommuTables.isEmpty ? "no DMAR/IVRS table" : tables.iommuTables.joined(separator: ", ") + " present"))
+            let found = tables.iommuTables.joined(separator: ", ")
+            evidence.append(tables.iommuTables.isEmpty ? .fact(ACPITables.path, en: "no DMAR/IVRS table", es: "ninguna tabla DMAR/IVRS")
+                                                       : .fact(ACPITables.path, en: found + " present", es: found + " presente"))
         }
         let summary = LocalizedText(
             en: "No IOMMU is active: /sys/class/iommu and /sys/kernel/iommu_groups are empty, so no device can be passed to a VM.",

@@ -14,22 +14,25 @@ public enum IOMMUKernelCmdlineCheck: Check {
         let machine = context.machine
         guard let running = KernelCommandLine.running(machine) else {
             return [result(.warn, LocalizedText(en: "/proc/cmdline could not be read.", es: "No se pudo leer /proc/cmdline."),
-                           evidence: ["\(KernelCommandLine.procPath): " + (machine.unreadableReason(KernelCommandLine.procPath) ?? "unreadable")])]
+                           evidence: [machine.unreadableReasons(KernelCommandLine.procPath).map { Evidence.fact(KernelCommandLine.procPath, en: $0.en, es: $0.es) }
+                                      ?? .unreadable(KernelCommandLine.procPath)])]
         }
         let vendor = CPUInfo.read(machine)?.vendor
         let active = IOMMUSysfs.read(machine).active
         let now = IOMMUParameters(running.line)
-        var evidence = ["\(KernelCommandLine.procPath): \(running.text.isEmpty ? "(empty)" : running.text)"]
-        evidence.append("IOMMU parameters now: " + (now.relevantWords.isEmpty ? "none" : now.relevantWords.joined(separator: " ")))
+        var evidence: [Evidence] = [running.text.isEmpty ? .fact(KernelCommandLine.procPath, en: "(empty)", es: "(vacía)") : .record("\(KernelCommandLine.procPath): \(running.text)")]
+        let nowWords = now.relevantWords.joined(separator: " ")
+        evidence.append(Evidence(en: "IOMMU parameters now: " + (nowWords.isEmpty ? "none" : nowWords),
+                                 es: "parámetros IOMMU ahora: " + (nowWords.isEmpty ? "ninguno" : nowWords)))
 
         let boot = BootLoaderDetection.detect(machine)
         evidence += boot.evidence
-        evidence.append("boot loader: \(boot.loader.name)")
+        evidence.append(Evidence(en: "boot loader: \(boot.loader.name)", es: "gestor de arranque: \(boot.loader.nameES)"))
         let persistent = PersistentCommandLine.read(machine, loader: boot.loader)
         let grub = GrubConfiguration.read(machine)
         if let persistent {
             evidence += persistent.evidence
-            evidence += persistent.issues.map { "not understood: \($0)" }
+            evidence += persistent.issues.map { Evidence(en: "not understood: \($0)", es: "no entendido: \($0)") }
         }
         let place = Place(loader: boot.loader, persistent: persistent, grub: grub)
 
@@ -58,12 +61,17 @@ public enum IOMMUKernelCmdlineCheck: Check {
         // The next boot, compared with this one.
         if let persistent {
             let next = IOMMUParameters(persistent.line)
-            evidence.append("IOMMU parameters at next boot (\(persistent.file)): " + (next.relevantWords.isEmpty ? "none" : next.relevantWords.joined(separator: " ")))
+            let nextWords = next.relevantWords.joined(separator: " ")
+            evidence.append(Evidence(en: "IOMMU parameters at next boot (\(persistent.file)): " + (nextWords.isEmpty ? "none" : nextWords),
+                                     es: "parámetros IOMMU en el próximo arranque (\(persistent.file)): " + (nextWords.isEmpty ? "ninguno" : nextWords)))
             if case .grub = boot.loader, let generated = GeneratedGrubConfig.firstKernelCommandLine(machine) {
                 let written = IOMMUParameters(generated.line)
-                evidence.append("\(BootLoader.grubConfigPath):\(generated.number): IOMMU parameters " + (written.relevantWords.isEmpty ? "none" : written.relevantWords.joined(separator: " ")))
+                let writtenWords = written.relevantWords.joined(separator: " ")
+                evidence.append(Evidence(en: "\(BootLoader.grubConfigPath):\(generated.number): IOMMU parameters " + (writtenWords.isEmpty ? "none" : writtenWords),
+                                         es: "\(BootLoader.grubConfigPath):\(generated.number): parámetros IOMMU " + (writtenWords.isEmpty ? "ninguno" : writtenWords)))
                 if written.state != next.state {
-                    evidence.append("\(BootLoader.grubConfigPath) does not match \(GrubDefaults.path): `update-grub` has not been run since the last edit")
+                    evidence.append(Evidence(en: "\(BootLoader.grubConfigPath) does not match \(GrubDefaults.path): `update-grub` has not been run since the last edit",
+                                             es: "\(BootLoader.grubConfigPath) no coincide con \(GrubDefaults.path): no se ha ejecutado `update-grub` desde la última edición"))
                 }
             }
             if next.state != now.state {
@@ -96,7 +104,8 @@ public enum IOMMUKernelCmdlineCheck: Check {
                 }
             }
         } else if verdict.level == .pass || verdict.level == .note {
-            evidence.append("persistent command line: not found (\(boot.loader.name))")
+            evidence.append(Evidence(en: "persistent command line: not found (\(boot.loader.name))",
+                                     es: "línea de comandos persistente: no encontrada (\(boot.loader.nameES))"))
         }
         return [result(level, summary, evidence: evidence, hint: hint)]
     }

@@ -28,7 +28,7 @@ public enum InterruptRemappingCheck: Check {
 
     public static func run(_ context: CheckContext) -> [CheckResult] {
         let machine = context.machine
-        var evidence: [String] = []
+        var evidence: [Evidence] = []
         var enabled: [String] = []
         var disabled: [String] = []
         var logReadable = false
@@ -40,12 +40,13 @@ public enum InterruptRemappingCheck: Check {
             bootMessages = log.hasBootMessages
             enabled = log.lines(containing: enabledPhrases)
             disabled = log.lines(containing: disabledPhrases)
-            for line in enabled + disabled { evidence.append("dmesg: \(line)") }
+            for line in enabled + disabled { evidence.append(.record("dmesg: \(line)")) }
             if enabled.isEmpty && disabled.isEmpty {
-                evidence.append("dmesg: no interrupt-remapping message" + (bootMessages ? "" : " (the boot messages are no longer in the kernel log)"))
+                evidence.append(.fact("dmesg", en: "no interrupt-remapping message" + (bootMessages ? "" : " (the boot messages are no longer in the kernel log)"),
+                                      es: "ningún mensaje de remapeo de interrupciones" + (bootMessages ? "" : " (los mensajes de arranque ya no están en el registro del kernel)")))
             }
         case .failure(let unavailable):
-            evidence.append("dmesg: not available: \(unavailable.reason)")
+            evidence.append(unavailable.evidence)
         }
 
         // The irq chips: IR-IO-APIC, IR-PCI-MSI-... when remapped; IO-APIC, PCI-MSI-... when not.
@@ -56,19 +57,20 @@ public enum InterruptRemappingCheck: Check {
                 if words.contains(where: { $0.hasPrefix("IR-") }) { remappedChips += 1 }
                 else if words.contains(where: { $0 == "IO-APIC" || $0.hasPrefix("PCI-MSI") }) { plainChips += 1 }
             }
-            evidence.append("\(interruptsPath): \(remappedChips) interrupt(s) on IR- (remapped) chips, \(plainChips) on plain IO-APIC/PCI-MSI chips")
+            evidence.append(.fact(interruptsPath, en: "\(remappedChips) interrupt(s) on IR- (remapped) chips, \(plainChips) on plain IO-APIC/PCI-MSI chips",
+                                  es: "\(remappedChips) interrupción(es) en chips IR- (remapeados), \(plainChips) en chips IO-APIC/PCI-MSI simples"))
         } else {
-            evidence.append("\(interruptsPath): not readable")
+            evidence.append(.notReadable(interruptsPath))
         }
 
         var cmdlineOff: String?
         if let cmdline = KernelCommandLine.running(machine)?.line {
             if let p = cmdline.last("nointremap") { cmdlineOff = p.text }
             else if let o = cmdline.lastOption("intremap", among: ["off"]) { cmdlineOff = o.parameter.text }
-            if let cmdlineOff { evidence.append("\(KernelCommandLine.procPath): \(cmdlineOff)") }
+            if let cmdlineOff { evidence.append(.record("\(KernelCommandLine.procPath): \(cmdlineOff)")) }
         }
         let unsafe = machine.attribute(unsafeParameterPath)
-        if let unsafe { evidence.append("\(unsafeParameterPath): \(unsafe)") }
+        if let unsafe { evidence.append(.record("\(unsafeParameterPath): \(unsafe)")) }
 
         let isOn = !enabled.isEmpty || (disabled.isEmpty && remappedChips > 0)
         if isOn && disabled.isEmpty && cmdlineOff == nil {
@@ -86,7 +88,7 @@ public enum InterruptRemappingCheck: Check {
         // Without any IOMMU described by the firmware there is nothing that could remap.
         let tables = ACPITables.read(machine)
         let noIOMMU = tables.map { $0.iommuTables.isEmpty } ?? false
-        if noIOMMU { evidence.append("\(ACPITables.path): no DMAR/IVRS table (no IOMMU to remap interrupts)") }
+        if noIOMMU { evidence.append(.fact(ACPITables.path, en: "no DMAR/IVRS table (no IOMMU to remap interrupts)", es: "ninguna tabla DMAR/IVRS (no hay IOMMU que remapee interrupciones)")) }
         let isOff = !disabled.isEmpty || cmdlineOff != nil || noIOMMU
             || (remappedChips == 0 && plainChips > 0 && logReadable && bootMessages)
         if isOff {

@@ -14,10 +14,12 @@ public enum VFIOModulesCheck: Check {
         let virqfdMerged = version.map { $0 >= (6, 2) } ?? true
         let required = VFIOModulesPlanner.required(modules)
 
-        var evidence: [String] = []
-        evidence.append("kernel release: " + (modules.release ?? "unknown (no /proc/sys/kernel/osrelease, no recorded `uname -r`)"))
-        evidence.append(KernelModules.procPath + ": " + (modules.loaded == nil ? "not readable" : "read"))
-        evidence.append((modules.builtinPath ?? "modules.builtin") + ": " + (modules.builtin == nil ? "not readable" : "read"))
+        var evidence: [Evidence] = []
+        evidence.append(Evidence(en: "kernel release: " + (modules.release ?? "unknown (no /proc/sys/kernel/osrelease, no recorded `uname -r`)"),
+                                 es: "versión del kernel: " + (modules.release ?? "desconocida (no hay /proc/sys/kernel/osrelease ni `uname -r` grabado)")))
+        evidence.append(modules.loaded == nil ? .notReadable(KernelModules.procPath) : .fact(KernelModules.procPath, en: "read", es: "leído"))
+        let builtinPath = modules.builtinPath ?? "modules.builtin"
+        evidence.append(modules.builtin == nil ? .notReadable(builtinPath) : .fact(builtinPath, en: "read", es: "leído"))
 
         func presentNow(_ name: String) -> Bool {
             modules.isLoaded(name) || modules.isBuiltin(name) || machine.isDirectory("/sys/module/" + name)
@@ -26,11 +28,11 @@ public enum VFIOModulesCheck: Check {
         var notAtBoot: [String] = []
         var usesIOMMUFD = false
         for name in required {
-            var states: [String] = []
-            if modules.isLoaded(name) { states.append("loaded") }
-            if modules.isBuiltin(name) { states.append("built in") }
-            if states.isEmpty, machine.isDirectory("/sys/module/" + name) { states.append("present in /sys/module") }
-            if let at = modules.configuredAt(name) { states.append("listed at \(at)") }
+            var states: [Evidence] = []
+            if modules.isLoaded(name) { states.append(Evidence(en: "loaded", es: "cargado")) }
+            if modules.isBuiltin(name) { states.append(Evidence(en: "built in", es: "integrado en el kernel")) }
+            if states.isEmpty, machine.isDirectory("/sys/module/" + name) { states.append(Evidence(en: "present in /sys/module", es: "presente en /sys/module")) }
+            if let at = modules.configuredAt(name) { states.append(Evidence(en: "listed at \(at)", es: "indicado en \(at)")) }
             var present = presentNow(name)
             var atBoot = modules.isBuiltin(name) || modules.configuredAt(name) != nil
             if name == "vfio_iommu_type1", !present, presentNow("iommufd") {
@@ -38,18 +40,20 @@ public enum VFIOModulesCheck: Check {
                 usesIOMMUFD = true
                 present = true
                 atBoot = atBoot || modules.isBuiltin("iommufd") || modules.configuredAt("iommufd") != nil
-                states.append("replaced by iommufd")
+                states.append(Evidence(en: "replaced by iommufd", es: "sustituido por iommufd"))
             }
             if states.isEmpty {
-                states = [modules.loaded == nil ? "whether loaded is unknown" : "not loaded",
-                          modules.builtin == nil ? "whether built in is unknown" : "not built in", "not listed for boot"]
+                states = [modules.loaded == nil ? Evidence(en: "whether loaded is unknown", es: "no se sabe si está cargado") : Evidence(en: "not loaded", es: "no cargado"),
+                          modules.builtin == nil ? Evidence(en: "whether built in is unknown", es: "no se sabe si está integrado") : Evidence(en: "not built in", es: "no integrado"),
+                          Evidence(en: "not listed for boot", es: "no indicado para el arranque")]
             }
-            evidence.append("\(name): " + states.joined(separator: ", "))
+            evidence.append(.fact(name, en: states.text(.en).joined(separator: ", "), es: states.text(.es).joined(separator: ", ")))
             if !present { missingNow.append(name) }
             if !atBoot { notAtBoot.append(name) }
         }
         if virqfdMerged, let at = modules.configuredAt("vfio_virqfd") {
-            evidence.append("vfio_virqfd: listed at \(at), but since kernel 6.2 it is part of vfio; the line can be removed (systemd-modules-load logs a failure for it)")
+            evidence.append(.fact("vfio_virqfd", en: "listed at \(at), but since kernel 6.2 it is part of vfio; the line can be removed (systemd-modules-load logs a failure for it)",
+                                  es: "indicado en \(at), pero desde el kernel 6.2 forma parte de vfio; la línea se puede quitar (systemd-modules-load registra un fallo por ella)"))
         }
 
         // What `apply --vfio` writes, from its planner.

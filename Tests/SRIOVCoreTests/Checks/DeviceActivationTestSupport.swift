@@ -47,8 +47,11 @@ enum VFCheckTrees {
     }
 
     /// Knowledge with only the given drivers.json text.
+    /// The file's `checked` date is added when the text has none (the tests are about drivers).
     static func knowledge(drivers: String) throws -> Knowledge {
-        try Knowledge(biosJSON: Array(#"{"vendors": []}"#.utf8), driversJSON: Array(drivers.utf8))
+        let dated = drivers.contains(#""checked""#) ? drivers
+            : drivers.replacingOccurrences(of: "{", with: #"{"checked": "2026-12-02", "#, options: [], range: drivers.range(of: "{"))
+        return try Knowledge(biosJSON: Array(#"{"checked": "2026-12-02", "vendors": []}"#.utf8), driversJSON: Array(dated.utf8))
     }
 
     static func write(_ root: String, _ hostPath: String, _ text: String) throws {

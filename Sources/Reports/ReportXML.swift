@@ -21,6 +21,18 @@ public enum ReportResources {
     public static var schemaText: String { String(decoding: PackageResources.report_xsd, as: UTF8.self) }
     public static var styleSheet: String { String(decoding: PackageResources.report_css, as: UTF8.self) }
 
+    /// The schema with its documentation in one language: every `<xs:documentation>` carries
+    /// `xml:lang="en"` and a sibling `xml:lang="es"`, one element per line (report.xsd's layout,
+    /// checked by ReportCommandTests), so the other language's lines are left out. The types and
+    /// elements are the same: it validates exactly what `schemaText` does.
+    public static func schemaText(language: Language) -> String {
+        let other = language == .es ? "en" : "es"
+        let marker = "<xs:documentation xml:lang=\"\(other)\">"
+        return schemaText.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains(marker) }
+            .joined(separator: "\n")
+    }
+
     struct SchemaLoadError: Error { var message: String }
 
     /// Compiled once per process: `collect` validates a thousand reports with it.

@@ -133,6 +133,40 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(result.stdoutText, try read(CLI.resource("report/report.xsd")))
     }
 
+    /// Every documentation element of report.xsd is in both languages, one element per line
+    /// (what `schema --lang` relies on), and `schema --lang es|en` keeps one language and still
+    /// validates a report as the whole schema does.
+    func testSchemaLangKeepsTheDocumentationOfOneLanguage() throws {
+        let whole = try read(CLI.resource("report/report.xsd"))
+        let lines = whole.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let documentation = lines.filter { $0.contains("<xs:documentation") }
+        XCTAssertFalse(documentation.isEmpty)
+        for line in documentation {
+            XCTAssertTrue(line.hasPrefix("<xs:documentation xml:lang=\"en\">") || line.hasPrefix("<xs:documentation xml:lang=\"es\">"), line)
+            XCTAssertTrue(line.hasSuffix("</xs:documentation>"), "one element per line: \(line)")
+        }
+        let english = documentation.filter { $0.contains("xml:lang=\"en\"") }.count
+        XCTAssertEqual(english * 2, documentation.count, "each English documentation has its Spanish sibling")
+
+        let dir = try directory()
+        let report = try CLI.run(["report", "--root", CLI.resource("sample-host-vfs"), "--xml", dir + "/r.xml", "--time", time])
+        XCTAssertEqual(report.status, 0, report.stderrText)
+        for (language, kept, dropped) in [("es", "Resultado de una comprobación", "Outcome of a check"), ("en", "Outcome of a check", "Resultado de una comprobación")] {
+            let result = try CLI.run(["schema", "--lang", language])
+            XCTAssertEqual(result.status, 0, result.stderrText)
+            XCTAssertTrue(result.stdoutText.contains(kept), language)
+            XCTAssertFalse(result.stdoutText.contains(dropped), language)
+            XCTAssertEqual(result.stdoutText.components(separatedBy: "<xs:documentation").count - 1, english, language)
+            let schema = dir + "/report-\(language).xsd"
+            try result.stdoutText.write(toFile: schema, atomically: true, encoding: .utf8)
+            guard let xmllint = LiveCommandRunner.resolve("xmllint") else { throw XCTSkip("xmllint is not installed (libxml2-utils)") }
+            let valid = try LiveCommandRunner().run([xmllint, "--noout", "--nonet", "--schema", schema, dir + "/r.xml"], timeout: 60, outputLimit: 1 << 20)
+            XCTAssertEqual(valid.status, 0, valid.stderrText)
+        }
+        let bad = try CLI.run(["schema", "--lang", "fr"])
+        XCTAssertEqual(bad.status, 64, bad.stderrText)
+    }
+
     func testCollectTableJSONXMLAndHTML() throws {
         let dir = try directory()
         for name in ["sample-host", "sample-host-vfs"] {

@@ -54,7 +54,7 @@ public struct BootCommands: Sendable, Equatable {
 
     mutating func readText(_ machine: Machine, _ path: String) -> String? {
         do { return try machine.readText(path, limit: ConfigText.fileLimit) } catch {
-            problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), message: error.description))
+            problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), error: error))
             return nil
         }
     }

@@ -117,8 +117,8 @@ public struct PersistentCommandLine: Sendable, Equatable {
     public var line: KernelCommandLine
     /// Where it was read, e.g. `/etc/default/grub:6 GRUB_CMDLINE_LINUX_DEFAULT="quiet"`.
     public var evidence: [Evidence]
-    /// Lines the parser refused (file:line: reason).
-    public var issues: [String]
+    /// Lines the parser refused (file:line: reason), in both languages.
+    public var issues: [LocalizedText]
     /// The file to edit and, for GRUB, the variable to change.
     public var file: String
     public var variable: String?
@@ -137,16 +137,17 @@ public struct PersistentCommandLine: Sendable, Equatable {
                 }
             }
             return PersistentCommandLine(line: grub.kernelCommandLine, evidence: evidence,
-                                         issues: grub.issues.map(\.description) + grub.unreadable,
+                                         issues: grub.issues.map(\.localizedDescription) + grub.unreadable,
                                          file: GrubDefaults.path, variable: "GRUB_CMDLINE_LINUX_DEFAULT")
         case .proxmoxBootTool(.systemdBoot):
             guard let text = try? machine.readText(BootLoader.kernelCmdlinePath, limit: 64 * 1024) else { return nil }
             // proxmox-boot-tool uses the first line; comments are not allowed there.
             let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0).trimmedSpace() }
             let first = lines.first ?? ""
-            var issues: [String] = []
+            var issues: [LocalizedText] = []
             if lines.dropFirst().contains(where: { !$0.isEmpty }) {
-                issues.append("\(BootLoader.kernelCmdlinePath):2: only the first line is used; the others are ignored")
+                issues.append(LocalizedText(en: "\(BootLoader.kernelCmdlinePath):2: only the first line is used; the others are ignored",
+                                            es: "\(BootLoader.kernelCmdlinePath):2: solo se usa la primera línea; las demás se ignoran"))
             }
             return PersistentCommandLine(line: KernelCommandLine(first), evidence: [.record("\(BootLoader.kernelCmdlinePath):1: \(first)")],
                                          issues: issues, file: BootLoader.kernelCmdlinePath, variable: nil)

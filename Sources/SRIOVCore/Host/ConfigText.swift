@@ -19,14 +19,30 @@ public struct ConfigLocation: Sendable, Equatable, Hashable, CustomStringConvert
 /// still used.
 public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
     public var location: ConfigLocation
-    public var message: String
+    /// What is wrong, in every language (check evidence follows `--lang`).
+    public var text: LocalizedText
+    /// The English text.
+    public var message: String { text.en }
 
-    public init(location: ConfigLocation, message: String) {
+    public init(location: ConfigLocation, text: LocalizedText) {
         self.location = location
-        self.message = message
+        self.text = text
+    }
+
+    /// A file that exists but could not be read: the seam's error, in both languages.
+    public init(location: ConfigLocation, error: HostAccessError) {
+        self.init(location: location, text: LocalizedText(en: error.description, es: error.spanishDescription))
     }
 
     public var description: String { "\(location): \(message)" }
+
+    /// `file:line: reason` in `language`.
+    public func description(_ language: Language) -> String { "\(location): \(text.text(language))" }
+
+    /// `file:line: reason` in both languages.
+    public var localizedDescription: LocalizedText {
+        LocalizedText(en: description, es: description(.es))
+    }
 }
 
 /// One logical line of a configuration file: physical lines joined where one ends in a

@@ -47,7 +47,7 @@ public struct GrubDefaults: Sendable, Equatable {
         case comment
         case assignment(Assignment)
         /// A line that is not understood; the reason is also in `issues`.
-        case unparsed(reason: String)
+        case unparsed(reason: LocalizedText)
     }
 
     public struct Line: Sendable, Equatable {
@@ -73,7 +73,7 @@ public struct GrubDefaults: Sendable, Equatable {
         for (body, ending) in GrubDefaults.splitLines(text) {
             number += 1
             let kind = GrubDefaults.parseLine(body)
-            if case .unparsed(let reason) = kind { issues.append(ConfigProblem(location: ConfigLocation(file: path, line: number), message: reason)) }
+            if case .unparsed(let reason) = kind { issues.append(ConfigProblem(location: ConfigLocation(file: path, line: number), text: reason)) }
             lines.append(Line(number: number, text: body, ending: ending, kind: kind))
         }
         self.lines = lines
@@ -151,14 +151,14 @@ public struct GrubDefaults: Sendable, Equatable {
             while i < bytes.count, isBlank(bytes[i]) { i += 1 }
         }
         guard i < bytes.count, isNameStart(bytes[i]) else {
-            return .unparsed(reason: "not a NAME=value assignment; left as it is")
+            return .unparsed(reason: LocalizedText(en: "not a NAME=value assignment; left as it is", es: "no es una asignación NOMBRE=valor; se deja como está"))
         }
         let nameStart = i
         while i < bytes.count, isNameChar(bytes[i]) { i += 1 }
         let name = String(decoding: bytes[nameStart..<i], as: UTF8.self)
         guard i < bytes.count, bytes[i] == 0x3D else {  // '='
-            if exported { return .unparsed(reason: "`export \(name)` without a value is not understood") }
-            return .unparsed(reason: "`\(name)` is not followed by `=`: a command, not an assignment; left as it is")
+            if exported { return .unparsed(reason: LocalizedText(en: "`export \(name)` without a value is not understood", es: "`export \(name)` sin valor no se entiende")) }
+            return .unparsed(reason: LocalizedText(en: "`\(name)` is not followed by `=`: a command, not an assignment; left as it is", es: "`\(name)` no va seguido de `=`: es una orden, no una asignación; se deja como está"))
         }
         i += 1
         let valueStart = i
@@ -198,7 +198,7 @@ public struct GrubDefaults: Sendable, Equatable {
             case 0x27:  // '
                 kinds.insert(.single)
                 guard let close = bytes[(i + 1)...].firstIndex(of: 0x27) else {
-                    return .unparsed(reason: "the single quote opened here is not closed on this line (multi-line values are not supported)")
+                    return .unparsed(reason: LocalizedText(en: "the single quote opened here is not closed on this line (multi-line values are not supported)", es: "la comilla simple abierta aquí no se cierra en esta línea (no se admiten valores de varias líneas)"))
                 }
                 literalBytes.append(contentsOf: bytes[(i + 1)..<close])
                 i = close + 1
@@ -211,7 +211,7 @@ public struct GrubDefaults: Sendable, Equatable {
                     if c == 0x22 { closed = true; i += 1; break }
                     if c == 0x5C {  // backslash: only \$ \` \" \\ are escapes inside double quotes
                         guard i + 1 < bytes.count else {
-                            return .unparsed(reason: "a backslash at the end of the line continues the value onto the next line (not supported)")
+                            return .unparsed(reason: GrubDefaults.continuedLine)
                         }
                         let n = bytes[i + 1]
                         if n == 0x24 || n == 0x60 || n == 0x22 || n == 0x5C { literalBytes.append(n) }
@@ -219,10 +219,10 @@ public struct GrubDefaults: Sendable, Equatable {
                         i += 2
                         continue
                     }
-                    if c == 0x60 { return .unparsed(reason: "command substitution (`...`) cannot be evaluated without running a shell") }
+                    if c == 0x60 { return .unparsed(reason: GrubDefaults.backtickSubstitution) }
                     if c == 0x24 {
                         if i + 1 < bytes.count, bytes[i + 1] == 0x28 {
-                            return .unparsed(reason: "command substitution $(...) cannot be evaluated without running a shell")
+                            return .unparsed(reason: GrubDefaults.dollarSubstitution)
                         }
                         if let (v, next) = variable() {
                             flushLiteral(); parts.append(.variable(v)); references.append(v)
@@ -234,11 +234,11 @@ public struct GrubDefaults: Sendable, Equatable {
                     i += 1
                 }
                 if !closed {
-                    return .unparsed(reason: "the double quote opened here is not closed on this line (multi-line values are not supported)")
+                    return .unparsed(reason: LocalizedText(en: "the double quote opened here is not closed on this line (multi-line values are not supported)", es: "la comilla doble abierta aquí no se cierra en esta línea (no se admiten valores de varias líneas)"))
                 }
             case 0x5C:  // backslash outside quotes
                 guard i + 1 < bytes.count else {
-                    return .unparsed(reason: "a backslash at the end of the line continues the value onto the next line (not supported)")
+                    return .unparsed(reason: GrubDefaults.continuedLine)
                 }
                 kinds.insert(.none)
                 literalBytes.append(bytes[i + 1])
@@ -246,7 +246,7 @@ public struct GrubDefaults: Sendable, Equatable {
             case 0x24:  // $
                 kinds.insert(.none)
                 if i + 1 < bytes.count, bytes[i + 1] == 0x28 {
-                    return .unparsed(reason: "command substitution $(...) cannot be evaluated without running a shell")
+                    return .unparsed(reason: GrubDefaults.dollarSubstitution)
                 }
                 if let (v, next) = variable() {
                     flushLiteral(); parts.append(.variable(v)); references.append(v)
@@ -255,9 +255,9 @@ public struct GrubDefaults: Sendable, Equatable {
                     literalBytes.append(b); i += 1
                 }
             case 0x60:
-                return .unparsed(reason: "command substitution (`...`) cannot be evaluated without running a shell")
+                return .unparsed(reason: GrubDefaults.backtickSubstitution)
             case 0x3B, 0x26, 0x7C, 0x3C, 0x3E, 0x28, 0x29:  // ; & | < > ( )
-                return .unparsed(reason: "shell operator `\(Character(Unicode.Scalar(b)))` after the assignment is not supported")
+                return .unparsed(reason: LocalizedText(en: "shell operator `\(Character(Unicode.Scalar(b)))` after the assignment is not supported", es: "no se admite el operador de shell `\(Character(Unicode.Scalar(b)))` tras la asignación"))
             default:
                 kinds.insert(.none)
                 literalBytes.append(b)
@@ -280,7 +280,7 @@ public struct GrubDefaults: Sendable, Equatable {
         while j < bytes.count, isBlank(bytes[j]) { j += 1 }
         if j < bytes.count {
             guard bytes[j] == 0x23, j > i else {
-                return .unparsed(reason: "text after the value of \(name) (`\(String(decoding: bytes[j...], as: UTF8.self))`): the shell would run it as a command; quote the whole value")
+                return .unparsed(reason: LocalizedText(en: "text after the value of \(name) (`\(String(decoding: bytes[j...], as: UTF8.self))`): the shell would run it as a command; quote the whole value", es: "texto tras el valor de \(name) (`\(String(decoding: bytes[j...], as: UTF8.self))`): el shell lo ejecutaría como una orden; ponga todo el valor entre comillas"))
             }
             trailing = String(decoding: bytes[i...], as: UTF8.self)
         }
@@ -301,14 +301,14 @@ public struct GrubDefaults: Sendable, Equatable {
 /// order, as grub-mkconfig sources them (util/grub-mkconfig.in).
 public struct GrubConfiguration: Sendable, Equatable {
     public var files: [GrubDefaults]
-    /// Files that exist but could not be read (path: reason).
-    public var unreadable: [String]
+    /// Files that exist but could not be read (path: reason), in both languages.
+    public var unreadable: [LocalizedText]
     /// Every variable after all files ran.
     public var environment: [String: String]
 
     public static func read(_ machine: Machine) -> GrubConfiguration? {
         var files: [GrubDefaults] = []
-        var unreadable: [String] = []
+        var unreadable: [LocalizedText] = []
         var paths: [String] = []
         if machine.exists(GrubDefaults.path) { paths.append(GrubDefaults.path) }
         if let names = try? machine.list(GrubDefaults.dropInDirectory) {
@@ -317,7 +317,7 @@ public struct GrubConfiguration: Sendable, Equatable {
         guard !paths.isEmpty else { return nil }
         for path in paths {
             do { files.append(GrubDefaults(text: try machine.readText(path, limit: 1 << 20), path: path)) } catch {
-                unreadable.append(error.description)
+                unreadable.append(LocalizedText(en: error.description, es: error.spanishDescription))
             }
         }
         var environment: [String: String] = [:]
@@ -325,7 +325,7 @@ public struct GrubConfiguration: Sendable, Equatable {
         return GrubConfiguration(files: files, unreadable: unreadable, environment: environment)
     }
 
-    public init(files: [GrubDefaults], unreadable: [String] = [], environment: [String: String]) {
+    public init(files: [GrubDefaults], unreadable: [LocalizedText] = [], environment: [String: String]) {
         self.files = files
         self.unreadable = unreadable
         self.environment = environment
@@ -381,4 +381,16 @@ extension GrubDefaults.Line {
         return String(decoding: bytes[..<a.valueRange.lowerBound], as: UTF8.self) + quoted
             + String(decoding: bytes[a.valueRange.upperBound...], as: UTF8.self)
     }
+}
+
+extension GrubDefaults {
+    static let continuedLine = LocalizedText(
+        en: "a backslash at the end of the line continues the value onto the next line (not supported)",
+        es: "una barra invertida al final de la línea continúa el valor en la siguiente (no se admite)")
+    static let dollarSubstitution = LocalizedText(
+        en: "command substitution $(...) cannot be evaluated without running a shell",
+        es: "la sustitución de órdenes $(...) no se puede evaluar sin ejecutar un shell")
+    static let backtickSubstitution = LocalizedText(
+        en: "command substitution (`...`) cannot be evaluated without running a shell",
+        es: "la sustitución de órdenes (`...`) no se puede evaluar sin ejecutar un shell")
 }

@@ -57,7 +57,7 @@ public struct ModprobeConfig: Sendable, Equatable {
                 config.parse(try machine.readText(path, limit: ConfigText.fileLimit), file: path)
             } catch {
                 config.files.append(path)
-                config.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), message: error.description))
+                config.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), error: error))
             }
         }
         return config
@@ -76,11 +76,11 @@ public struct ModprobeConfig: Sendable, Equatable {
             let words = line.trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
             let command = String(words[0])
             guard ModprobeConfig.knownCommands.contains(command) else {
-                problems.append(ConfigProblem(location: line.location, message: "not a modprobe.d command: '\(command)' (ignored by modprobe)"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "not a modprobe.d command: '\(command)' (ignored by modprobe)", es: "no es una orden de modprobe.d: '\(command)' (modprobe la ignora)")))
                 continue
             }
             guard words.count >= 2 else {
-                problems.append(ConfigProblem(location: line.location, message: "'\(command)' without a module name (ignored by modprobe)"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "'\(command)' without a module name (ignored by modprobe)", es: "'\(command)' sin nombre de módulo (modprobe lo ignora)")))
                 continue
             }
             let module = ModprobeConfig.normalise(String(words[1]))
@@ -92,13 +92,13 @@ public struct ModprobeConfig: Sendable, Equatable {
             }
             let parameters = ConfigText.words(rest)
             if parameters.isEmpty {
-                problems.append(ConfigProblem(location: line.location, message: "'options \(module)' without any option"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "'options \(module)' without any option", es: "'options \(module)' sin ninguna opción")))
             }
             for parameter in parameters {
                 if let eq = parameter.firstIndex(of: "=") {
                     let name = String(parameter[..<eq])
                     if name.isEmpty {
-                        problems.append(ConfigProblem(location: line.location, message: "option without a name: '\(parameter)'"))
+                        problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "option without a name: '\(parameter)'", es: "opción sin nombre: '\(parameter)'")))
                         continue
                     }
                     options.append(Option(module: module, name: name, value: String(parameter[parameter.index(after: eq)...]), location: line.location))

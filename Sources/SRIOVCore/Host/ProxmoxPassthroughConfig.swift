@@ -154,14 +154,14 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
             do {
                 config.parseVM(try machine.readText(path, limit: ConfigText.fileLimit), file: path, vmid: String(name.dropLast(5)))
             } catch {
-                config.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), message: error.description))
+                config.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), error: error))
             }
         }
         if machine.kind(mappingFile) == .regular {
             do {
                 config.parseMappings(try machine.readText(mappingFile, limit: ConfigText.fileLimit), file: mappingFile)
             } catch {
-                config.problems.append(ConfigProblem(location: ConfigLocation(file: mappingFile, line: 0), message: error.description))
+                config.problems.append(ConfigProblem(location: ConfigLocation(file: mappingFile, line: 0), error: error))
             }
         }
         // Only where there are VMs to ask about (qm list takes a second on a Proxmox host).
@@ -225,7 +225,7 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
                 }
             }
             if !understood || (ids.isEmpty && mapping == nil) {
-                problems.append(ConfigProblem(location: line.location, message: "\(slot): no host PCI address or mapping understood in '\(t)'"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "\(slot): no host PCI address or mapping understood in '\(t)'", es: "\(slot): no se entiende ninguna dirección PCI del equipo ni mapeo en '\(t)'")))
             }
             hostPCI.append(HostPCI(vmid: vmid, slot: slot, ids: ids, mapping: mapping, options: options, location: line.location, text: t))
         }
@@ -259,7 +259,7 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
                 }
             }
             if ids.isEmpty {
-                problems.append(ConfigProblem(location: line.location, message: "map line without a path=ADDRESS"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "map line without a path=ADDRESS", es: "línea map sin path=DIRECCIÓN")))
             }
             mapped.append(MappedDevice(mapping: current, node: node, ids: ids, id: id, iommuGroup: group, location: line.location))
         }

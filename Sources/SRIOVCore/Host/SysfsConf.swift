@@ -39,7 +39,7 @@ public struct SysfsConf: Sendable, Equatable {
                 conf.parse(try machine.readText(path, limit: ConfigText.fileLimit), file: path)
             } catch {
                 conf.files.append(path)
-                conf.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), message: error.description))
+                conf.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), error: error))
             }
         }
         return conf
@@ -56,7 +56,7 @@ public struct SysfsConf: Sendable, Equatable {
         for line in ConfigText.logicalLines(text, file: file, continuation: false) where !line.isBlankOrComment {
             let t = line.trimmed
             guard let eq = t.firstIndex(of: "=") else {
-                problems.append(ConfigProblem(location: line.location, message: "expected 'PATH = VALUE'"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "expected 'PATH = VALUE'", es: "se esperaba 'RUTA = VALOR'")))
                 continue
             }
             var left = String(t[..<eq]).trimmedSpace()
@@ -69,7 +69,7 @@ public struct SysfsConf: Sendable, Equatable {
             while left.hasPrefix("/") { left.removeFirst() }
             if left.hasPrefix("sys/") { left.removeFirst(4) }  // tolerated: an absolute /sys/... path
             guard !left.isEmpty, !left.contains(" ") else {
-                problems.append(ConfigProblem(location: line.location, message: "expected one sysfs path before '='"))
+                problems.append(ConfigProblem(location: line.location, text: LocalizedText(en: "expected one sysfs path before '='", es: "se esperaba una ruta de sysfs antes de '='")))
                 continue
             }
             settings.append(Setting(directive: directive, path: left, value: value, location: line.location))

@@ -47,7 +47,7 @@ public struct UdevRules: Sendable, Equatable {
                 rules.parse(try machine.readText(path, limit: ConfigText.fileLimit), file: path)
             } catch {
                 rules.files.append(path)
-                rules.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), message: error.description))
+                rules.problems.append(ConfigProblem(location: ConfigLocation(file: path, line: 0), error: error))
             }
         }
         return rules
@@ -60,12 +60,12 @@ public struct UdevRules: Sendable, Equatable {
             case .success(let pairs):
                 rules.append(Rule(location: line.location, text: line.trimmed, pairs: pairs))
             case .failure(let problem):
-                problems.append(ConfigProblem(location: line.location, message: problem.message))
+                problems.append(ConfigProblem(location: line.location, text: problem.message))
             }
         }
     }
 
-    struct ParseFailure: Error { var message: String }
+    struct ParseFailure: Error { var message: LocalizedText }
 
     /// Scans `KEY{attr}OP"value", ...`. Values may carry udev's `e`/`r` string prefix.
     static func pairs(_ text: String) -> Result<[Pair], ParseFailure> {
@@ -77,11 +77,11 @@ public struct UdevRules: Sendable, Equatable {
         while i < chars.count {
             var key = ""
             while i < chars.count, chars[i].isLetter || chars[i] == "_" || chars[i].isNumber { key.append(chars[i]); i += 1 }
-            guard !key.isEmpty else { return .failure(ParseFailure(message: "expected a key at column \(i + 1): '\(String(chars[i...]).prefix(30))'")) }
+            guard !key.isEmpty else { return .failure(ParseFailure(message: LocalizedText(en: "expected a key at column \(i + 1): '\(String(chars[i...]).prefix(30))'", es: "se esperaba una clave en la columna \(i + 1): '\(String(chars[i...]).prefix(30))'"))) }
             var attribute: String?
             if i < chars.count, chars[i] == "{" {
                 guard let close = chars[i...].firstIndex(of: "}") else {
-                    return .failure(ParseFailure(message: "'{' without '}' after \(key)"))
+                    return .failure(ParseFailure(message: LocalizedText(en: "'{' without '}' after \(key)", es: "'{' sin '}' tras \(key)")))
                 }
                 attribute = String(chars[(i + 1)..<close])
                 i = close + 1
@@ -92,11 +92,11 @@ public struct UdevRules: Sendable, Equatable {
                 let c = Array(candidate)
                 if i + c.count <= chars.count, Array(chars[i..<(i + c.count)]) == c { op = candidate; i += c.count }
             }
-            guard !op.isEmpty else { return .failure(ParseFailure(message: "expected an operator after \(key)")) }
+            guard !op.isEmpty else { return .failure(ParseFailure(message: LocalizedText(en: "expected an operator after \(key)", es: "se esperaba un operador tras \(key)"))) }
             while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
             if i + 1 < chars.count, chars[i] == "e" || chars[i] == "r", chars[i + 1] == "\"" { i += 1 }
             guard i < chars.count, chars[i] == "\"" else {
-                return .failure(ParseFailure(message: "expected a quoted value after \(key)\(op)"))
+                return .failure(ParseFailure(message: LocalizedText(en: "expected a quoted value after \(key)\(op)", es: "se esperaba un valor entre comillas tras \(key)\(op)")))
             }
             i += 1
             var value = ""
@@ -107,7 +107,7 @@ public struct UdevRules: Sendable, Equatable {
                 value.append(chars[i])
                 i += 1
             }
-            guard closed else { return .failure(ParseFailure(message: "unterminated value of \(key)")) }
+            guard closed else { return .failure(ParseFailure(message: LocalizedText(en: "unterminated value of \(key)", es: "valor de \(key) sin terminar"))) }
             result.append(Pair(key: key, attribute: attribute, op: op, value: value))
             skipSeparators()
         }

@@ -54,6 +54,9 @@ final class GrubDefaultsTests: XCTestCase {
         XCTAssertEqual(grub.text, Self.debian, "byte for byte")
         XCTAssertEqual(grub.issues.map(\.location.line), [4])
         XCTAssertTrue(grub.issues[0].description.hasPrefix("/etc/default/grub:4: "))
+        XCTAssertEqual(grub.issues[0].description(.es),
+                       "/etc/default/grub:4: la sustitución de órdenes (`...`) no se puede evaluar sin ejecutar un shell",
+                       "the reason a line is not understood is in Spanish too (check evidence with --lang es)")
         let (line, a) = grub.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")!
         XCTAssertEqual(line.number, 5)
         XCTAssertEqual(a.literalValue, "quiet")

@@ -254,7 +254,7 @@ public enum VFPassthroughCheck: Check {
         }
         evidence.append(.fact(ProxmoxPassthroughConfig.vmDirectory, en: "\(proxmox.vmConfigs.count) VM configs, \(proxmox.hostPCI.count) hostpci lines",
                               es: "\(proxmox.vmConfigs.count) configuraciones de VM, \(proxmox.hostPCI.count) líneas hostpci"))
-        for problem in proxmox.problems.prefix(5) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem) (no entendido)")) }
+        for problem in proxmox.problems.prefix(5) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem.description(.es)) (no entendido)")) }
         if !free.isEmpty {
             let list = free.map { vf in vf.address.description + (vf.driver.map { " (\($0))" } ?? "") }.joined(separator: ", ")
             evidence.append(Evidence(en: "free VFs: " + list, es: "VFs libres: " + list))

@@ -177,7 +177,7 @@ public enum VFsPersistentCheck: Check {
         }
         let places = "\(ModprobeConfig.directories.joined(separator: ", ")), /proc/cmdline, /etc/udev/rules.d, \(SysfsConf.mainFile), \(SysfsConf.directory), \(BootCommands.unitDirectory)/*.service, \(BootCommands.interfacesFile), \(BootCommands.rcLocal)"
         evidence.append(Evidence(en: "searched: " + places, es: "buscado en: " + places))
-        for problem in sources.problems.prefix(10) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem) (no entendido)")) }
+        for problem in sources.problems.prefix(10) { evidence.append(Evidence(en: "\(problem) (not understood)", es: "\(problem.description(.es)) (no entendido)")) }
 
         let effective = all.filter { $0.applies == true && $0.caveat == nil }
         let possible = all.filter { $0.applies == nil || ($0.applies == true && $0.caveat != nil) }

@@ -32,7 +32,7 @@ public enum IOMMUKernelCmdlineCheck: Check {
         let grub = GrubConfiguration.read(machine)
         if let persistent {
             evidence += persistent.evidence
-            evidence += persistent.issues.map { Evidence(en: "not understood: \($0)", es: "no entendido: \($0)") }
+            evidence += persistent.issues.map { Evidence(en: "not understood: \($0.en)", es: "no entendido: \($0.es)") }
         }
         let place = Place(loader: boot.loader, persistent: persistent, grub: grub)
 

@@ -192,7 +192,7 @@ public enum KernelCmdlinePlanner {
             ? LocalizedText(en: "Put `\(words)` on the kernel command line", es: "Ponga `\(words)` en la línea de comandos del kernel")
             : LocalizedText(en: "Take `\(removed.sorted().joined(separator: " "))` off the kernel command line and put `\(words)` on it",
                             es: "Quite `\(removed.sorted().joined(separator: " "))` de la línea de comandos del kernel y ponga `\(words)`")
-        return Remedy(plan: plan, arguments: ["--iommu"], explanation: explanation,
+        return Remedy(plan: plan, request: ApplyRequest(iommu: true), explanation: explanation,
                       afterwards: LocalizedText(en: "then reboot", es: "después reinicie"))
     }
 

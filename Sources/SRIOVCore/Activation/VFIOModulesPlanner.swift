@@ -45,7 +45,7 @@ public enum VFIOModulesPlanner {
             written = Remedy.lines(edit.after ?? []).filter { !$0.isEmpty && !$0.hasPrefix("#") && !before.contains($0) }
         }
         let list = written.joined(separator: ", ")
-        return Remedy(plan: plan, arguments: ["--vfio"],
+        return Remedy(plan: plan, request: ApplyRequest(vfio: true),
                       explanation: LocalizedText(en: "Load \(list) at every boot", es: "Cargue \(list) en cada arranque"),
                       afterwards: LocalizedText(en: "then reboot (or load \(written.count == 1 ? "it" : "them") now with `modprobe -a \(written.joined(separator: " "))`)",
                                                 es: "después reinicie (o \(written.count == 1 ? "cárguelo" : "cárguelos") ya con `modprobe -a \(written.joined(separator: " "))`)"))

@@ -79,9 +79,6 @@ public enum VFPlanner {
     /// and what it does, for the checks' hints and the wizard's offer.
     public static func remedy(device: PCIAddress, count: Int, method: VFMethodChoice = .auto, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Remedy {
         let plan = try plan(device: device, count: count, method: method, macs: macs, context: context)
-        var arguments = ["--device", device.description, "--vfs", String(count)]
-        if method != .auto { arguments += ["--method", method.rawValue] }
-        if macs { arguments += ["--vf-mac", "auto"] }
         let now = plan.steps.contains { if case .sysfs = $0 { return true } else { return false } }
         let driver = context.inventory.function(device)?.driver
         let explanation: LocalizedText
@@ -101,7 +98,7 @@ public enum VFPlanner {
                                         es: "Cree \(count) VFs en cada puerto de \(driver ?? "su controlador") cada vez que se carga el módulo (su opción de módulo)")
             if !plan.pending.isEmpty { afterwards = LocalizedText(en: "then reboot", es: "después reinicie") }
         }
-        return Remedy(plan: plan, arguments: arguments, explanation: explanation, afterwards: afterwards)
+        return Remedy(plan: plan, request: ApplyRequest(vfs: .init(device: device, count: count, method: method, macs: macs)), explanation: explanation, afterwards: afterwards)
     }
 
     /// A module name as modprobe.d(5) takes it: one word of `[A-Za-z0-9_-]` (the kernel's

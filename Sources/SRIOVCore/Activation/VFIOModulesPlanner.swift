@@ -23,7 +23,7 @@ public enum VFIOModulesPlanner {
         guard !missing.isEmpty else { return plan }
         let old: [UInt8]?
         do { old = try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
+            throw .unreadable(path: path, error)
         }
         var text = old.map { String(decoding: $0, as: UTF8.self) } ?? "# Written by sriov-wizard: modules for PCI passthrough (modules-load.d(5)).\n"
         if let last = text.utf8.last, last != 0x0A { text += "\n" }

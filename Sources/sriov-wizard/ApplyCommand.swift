@@ -111,118 +111,110 @@ struct ApplyCommand: ParsableCommand {
         if vfMAC == .auto, vfs == nil { throw refuse("--vf-mac applies to --device/--vfs only.", "--vf-mac solo se aplica a --device/--vfs.") }
     }
 
-    /// The plan, and the remedies it is made of where a planner makes one (their one-line
-    /// explanations are what the checks' hints and the wizard say).
-    func makePlan(_ context: CheckContext) -> Result<(plan: Plan, remedies: [Remedy]), ActivationError> {
-        var plans: [Plan] = []
-        var remedies: [Remedy] = []
-        do {
-            if igpu {
-                plans.append(try KernelCmdlinePlanner.planIGPU(context: context, driver: igpuDriver, alsoIOMMU: iommu))
-            } else if iommu {
-                remedies.append(try KernelCmdlinePlanner.remedy(context: context))
-                plans.append(remedies.last!.plan)
-            }
-            if vfio {
-                remedies.append(try VFIOModulesPlanner.remedy(context: context))
-                plans.append(remedies.last!.plan)
-            }
-            if let device, let vfs, let address = PCIAddress(device) {
-                remedies.append(try VFPlanner.remedy(device: address, count: vfs, method: method.value, macs: vfMAC == .auto, context: context))
-                plans.append(remedies.last!.plan)
-            }
-            if let mapping, let device, let address = PCIAddress(device) {
-                plans.append(try MappingPlanner.plan(name: mapping, device: address, context: context))
-            }
-            if let passthrough, let vf {
-                plans.append(try PassthroughPlanner.plan(vmid: passthrough, vf: vf, device: device.flatMap { PCIAddress($0) }, context: context))
-            } else if let passthrough, let mapping {
-                plans.append(try PassthroughPlanner.plan(vmid: passthrough, mapping: mapping, createdInThisPlan: device != nil, context: context))
-            }
-        } catch {
-            return .failure(error)
+    /// What the flags ask for (validated: the addresses parse, the combinations make sense).
+    var request: ApplyRequest {
+        let address = device.flatMap { PCIAddress($0) }
+        var request = ApplyRequest(iommu: iommu, igpu: igpu, igpuDriver: igpuDriver, vfio: vfio)
+        if let address, let vfs { request.vfs = .init(device: address, count: vfs, method: method.value, macs: vfMAC == .auto) }
+        if let mapping, let address { request.mapping = .init(name: mapping, device: address) }
+        if let passthrough, let vf {
+            request.passthrough = .init(vmid: passthrough, source: .vf(vf, device: address))
+        } else if let passthrough, let mapping {
+            request.passthrough = .init(vmid: passthrough, source: .mapping(mapping))
         }
-        return .success((Plan.combined(plans), remedies.filter { !$0.isEmpty }))
+        return request
     }
 
-    func run() throws { try run(verifyAfterwards: true) }
-
-    /// `verifyAfterwards`: re-check the plan's stages and print them. The wizard passes false:
-    /// it re-checks the stage itself, and printing it here too showed the stage twice.
-    func run(verifyAfterwards: Bool) throws {
+    func run() throws {
         let language = languageOptions.resolved
-        let say = ApplyWords(language: language)
-        if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
+        var session = ApplySession(request: request, machine: rootOptions.machine, language: language)
+        session.dryRun = dryRun
+        // Without --yes and without a terminal the run only shows the plan and refuses: no lock.
+        session.locks = yes || Machine.isTerminal(0)
+        session.command = CommandLine.arguments
+        try ApplyConsole(language: language, yes: yes).run(session, root: rootOptions.root) { [rootOptions, device] in
+            try rootOptions.context(device: device)
+        }
+    }
+}
+
+/// `apply`'s side of an `ApplySession` on the console, for `apply` and the wizard alike: the
+/// plan and its diff, the question, the progress, the outcome and the exit status.
+struct ApplyConsole: ApplyConversation {
+    let language: Language
+    /// --yes: apply without asking.
+    var yes = false
+    let console = Console()
+
+    var say: ApplyWords { ApplyWords(language: language) }
+
+    func present(_ proposal: ApplyProposal) {
+        for remedy in proposal.remedies { print(remedy.explanation.text(language) + ".") }
+        print(PlanRendering.render(proposal.plan, console: console, live: proposal.live, language: language))
+        for command in proposal.plan.manual { print(say.runYourself + command.text(language)) }
+    }
+
+    func confirm(_ proposal: ApplyProposal) -> Bool {
+        if yes { return true }
+        guard Machine.isTerminal(0) else {
+            Console.error(say.noTerminal)
+            return false
+        }
+        print(say.question + " " + YesNo.choices(language) + " ", terminator: "")
+        guard YesNo.parse(readLine() ?? "") == true else {
+            print(say.unchanged)
+            return false
+        }
+        return true
+    }
+
+    var progress: (any PlanProgress)? { ProgressDisplay(language: language) }
+
+    /// Runs the session and prints how it ended; throws apply's exit statuses (see `apply --help`).
+    func run(_ session: ApplySession, root: String, readContext: () throws -> CheckContext) throws {
+        if root == "/" && !session.dryRun && !Machine.isRoot {
             Console.error(say.needsRoot)
             throw ExitStatus.needsRoot
         }
-        // Plan under the lock, so that no other run changes the files between plan and apply.
-        // (Without --yes and without a terminal the run only shows the plan and refuses: no lock.)
-        let willApply = !dryRun && (yes || Machine.isTerminal(0))
-        let lock = willApply ? try ActivationLocking.acquire(rootOptions.machine, language: language) : nil
-        defer { withExtendedLifetime(lock) {} }
-        let context = try rootOptions.context(device: device)
-        let plan: Plan
-        let remedies: [Remedy]
-        switch makePlan(context) {
-        case .success(let made): (plan, remedies) = made
-        case .failure(let error):
-            Console.error(error.message(language))
-            throw ExitCode.failure
+        let outcome: ApplyOutcome
+        do { outcome = try session.run(readContext: readContext, conversation: self) } catch {
+            switch error {
+            case .lock(let failure): throw ActivationLocking.refuse(failure, language: language)
+            case .unreadable(let error): throw error
+            case .plan(let error):
+                Console.error(error.message(language))
+                throw ExitCode.failure
+            case .journal(let error):
+                Console.error(say.journalUnwritable(error.description))
+                throw ExitCode.failure
+            }
         }
-        let console = Console()
-        for remedy in remedies { print(remedy.explanation.text(language) + ".") }
-        print(PlanRendering.render(plan, console: console, live: context.machine.isLive, language: language))
-        for command in plan.manual { print(say.runYourself + command.text(language)) }
-        if plan.isEmpty {
-            print(console.paint(plan.manual.isEmpty ? say.alreadyApplied : say.nothingHere, .green))
-            return
-        }
-        if dryRun {
+        switch outcome {
+        case .alreadyApplied(let proposal):
+            print(console.paint(proposal.plan.manual.isEmpty ? say.alreadyApplied : say.nothingHere, .green))
+        case .dryRun:
             print(say.dryRun)
-            return
-        }
-        if !yes {
-            guard Machine.isTerminal(0) else {
-                Console.error(say.noTerminal)
-                throw ExitStatus.notConfirmed
-            }
-            print(say.question + " " + YesNo.choices(language) + " ", terminator: "")
-            guard YesNo.parse(readLine() ?? "") == true else {
-                print(say.unchanged)
-                throw ExitStatus.notConfirmed
-            }
-        }
-        let outcome: PlanExecutor.Outcome
-        do {
-            var executor = PlanExecutor(machine: context.machine)
-            executor.language = language
-            if executor.performsHostActions { executor.progress = ProgressDisplay(language: language) }
-            outcome = try executor.apply(plan, command: CommandLine.arguments)
-        } catch {
-            Console.error(say.journalUnwritable(error.description))
-            throw ExitCode.failure
-        }
-        print(PlanRendering.outcome(outcome, console: console, language: language))
-        guard outcome.succeeded else {
+        case .notConfirmed:
+            throw ExitStatus.notConfirmed
+        case .stepFailed(_, let outcome):
+            print(PlanRendering.outcome(outcome, console: console, language: language))
             Console.error(outcome.failure ?? say.stepFailed)
-            Console.error(say.undo(outcome.journalID, root: rootOptions.root))
+            Console.error(say.undo(outcome.journalID, root: root))
             throw ExitCode.failure
-        }
-        // Verify again, from a fresh read of the machine.
-        if verifyAfterwards, let fresh = try? rootOptions.context(device: device) {
+        case .applied(let proposal, let outcome, let verified):
+            print(PlanRendering.outcome(outcome, console: console, language: language))
             var renderer = CheckRenderer(console: console, language: language)
             renderer.showEvidence = false
-            for report in verifyStages(fresh, only: plan.stages) {
+            for report in verified {
                 let number = (Stage.all.firstIndex { $0.id == report.id } ?? 0) + 1
                 print("")
                 print(renderer.stage(report, number: number))
             }
-        }
-        if !plan.pending.isEmpty {
-            print("")
-            print(console.paint(say.stillToDo, .bold))
-            for item in plan.pending { print("  - " + item.text(language)) }
+            if !proposal.plan.pending.isEmpty {
+                print("")
+                print(console.paint(say.stillToDo, .bold))
+                for item in proposal.plan.pending { print("  - " + item.text(language)) }
+            }
         }
     }
 }
@@ -277,18 +269,21 @@ enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
 
 enum ActivationLocking {
     static func acquire(_ machine: Machine, language: Language) throws -> ExclusiveLock {
-        do { return try ExclusiveLock.acquire(machine) } catch {
-            switch error {
-            case .held(let path, let holder) where language == .es:
-                Console.error("otro apply o rollback de sriov-wizard está en curso (bloqueo \(path)" + (holder.map { ", del pid \($0)" } ?? "") + "); espere a que termine")
-            case .access(let e) where language == .es:
-                Console.error("no se puede tomar el bloqueo: \(e.description)")
-            default:
-                Console.error(error.description)
-            }
-            if case .held = error { throw ExitStatus.locked }
-            throw ExitCode.failure
+        do { return try ExclusiveLock.acquire(machine) } catch { throw refuse(error, language: language) }
+    }
+
+    /// Prints why the lock was not taken; the exit status to end with (75 when another run holds it).
+    static func refuse(_ error: ExclusiveLock.Failure, language: Language) -> ExitCode {
+        switch error {
+        case .held(let path, let holder) where language == .es:
+            Console.error("otro apply o rollback de sriov-wizard está en curso (bloqueo \(path)" + (holder.map { ", del pid \($0)" } ?? "") + "); espere a que termine")
+        case .access(let e) where language == .es:
+            Console.error("no se puede tomar el bloqueo: \(e.description)")
+        default:
+            Console.error(error.description)
         }
+        if case .held = error { return ExitStatus.locked }
+        return ExitCode.failure
     }
 }
 

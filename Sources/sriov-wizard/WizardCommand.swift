@@ -183,6 +183,7 @@ struct WizardSession {
                 if askAndPassVF(report, context: context, macs: fixedMACs, summary: &closing) { continue }
             }
             let fix = remedies.isEmpty ? nil : remedies.flatMap(\.arguments)
+            let request = ApplyRequest.combined(remedies.map(\.request))
             if let fix {
                 for remedy in remedies { say("→ " + remedy.explanation.en + ".", "→ " + remedy.explanation.es + ".") }
                 say("The wizard can make this change for you: `sriov-wizard apply \(fix.joined(separator: " "))` (shown as a diff first).",
@@ -193,12 +194,12 @@ struct WizardSession {
             switch answer {
             case .apply:
                 // Stage 4: questions 1 and 2 make the VF remedy's count, method and MACs.
-                if report.id == .activation, let offered = remedies.first(where: { $0.arguments.contains("--vfs") }) {
+                if report.id == .activation, let offered = remedies.first(where: { $0.request.vfs != nil }) {
                     if let chosen = askVFRemedy(offered, context: context) {
-                        if runApply(chosen.remedy.arguments) { fixedMACs = chosen.macs }
+                        if runApply(chosen.remedy.request) { fixedMACs = chosen.macs }
                     }
-                } else if let fix {
-                    runApply(fix)
+                } else if fix != nil {
+                    runApply(request)
                 }
                 continue
             case .next:
@@ -275,16 +276,20 @@ struct WizardSession {
 
     enum Answer { case next, recheck, details, skip, quit, apply }
 
-    /// Runs `apply` with the same root and language (it shows the diff and asks before
-    /// changing anything). The wizard re-checks the stage itself, so apply does not print it.
-    /// True when the plan was applied or already in place.
+    /// Applies `request` as `apply` does, with the same root and language (it shows the diff
+    /// and asks before changing anything). The wizard re-checks the stage itself, so the
+    /// session does not. True when the plan was applied or already in place.
     @discardableResult
-    func runApply(_ arguments: [String]) -> Bool {
-        var full = arguments + ["--lang", language.rawValue]
-        if rootOptions.root != "/" { full += ["--root", rootOptions.root] }
+    func runApply(_ request: ApplyRequest) -> Bool {
         do {
-            let command = try ApplyCommand.parse(full)
-            try command.run(verifyAfterwards: false)
+            try rootOptions.validateWritableRoot(language: language)
+            var session = ApplySession(request: request, machine: rootOptions.machine, language: language)
+            session.locks = Machine.isTerminal(0)
+            session.verifies = false
+            session.command = CommandLine.arguments
+            try ApplyConsole(language: language).run(session, root: rootOptions.root) { [rootOptions] in
+                try rootOptions.context(device: request.device?.description)
+            }
             return true
         } catch {
             let status = ApplyCommand.exitCode(for: error)
@@ -302,7 +307,7 @@ struct WizardSession {
     /// is then checked again).
     func askAndPassVF(_ report: StageReport, context: CheckContext, macs: Bool, summary: inout LocalizedText?) -> Bool {
         guard let choice = askWhichVM(report, context: context) else { return false }
-        if runApply(choice.arguments) { summary = closingSummary(choice, macs: macs, context: context) }
+        if runApply(choice.request) { summary = closingSummary(choice, macs: macs, context: context) }
         return true
     }
 

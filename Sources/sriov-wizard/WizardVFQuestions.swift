@@ -9,9 +9,7 @@ extension WizardSession {
     /// The VF remedy as the user chose it, and whether it gives the VFs fixed MACs; nil when
     /// `offered` is not a VF remedy or the planner refuses the answers (the reason is printed).
     func askVFRemedy(_ offered: Remedy, context: CheckContext) -> (remedy: Remedy, macs: Bool)? {
-        guard offered.arguments.contains("--vfs"),
-              let i = offered.arguments.firstIndex(of: "--device"), i + 1 < offered.arguments.count,
-              let address = PCIAddress(offered.arguments[i + 1]),
+        guard let address = offered.request.vfs?.device,
               let pf = context.inventory.function(address),
               let defaults = Remedies.vfDefaults(pf, context: context),
               let total = pf.sriov?.totalVFs

@@ -2,13 +2,13 @@ import HostAccess
 import SRIOVCore
 
 /// Stage 4, question 3 of issue 13: which VM of this node gets a VF. The answer becomes the
-/// same `apply` arguments a user would type (`--passthrough VMID --vf auto --device PF`, or
-/// `--mapping NAME --device PF [--passthrough VMID]`), so the plan, the diff, the question and
-/// the journal are apply's own (PassthroughPlanner, MappingPlanner).
+/// request `apply --passthrough VMID --vf auto --device PF` (or `--mapping NAME --device PF
+/// [--passthrough VMID]`) makes, run by the same `ApplySession`, so the plan, the diff, the
+/// question and the journal are apply's own (PassthroughPlanner, MappingPlanner).
 extension WizardSession {
-    /// What the user chose: apply's arguments, and what the closing summary names.
+    /// What the user chose: the request to apply, and what the closing summary names.
     struct VMChoice {
-        var arguments: [String]
+        var request: ApplyRequest
         var pf: PCIFunction
         var vm: ProxmoxPassthroughConfig.VMConfig?
         /// The VF `--vf auto` takes (the first free one), for the address form.
@@ -56,7 +56,8 @@ extension WizardSession {
             let typed = line.trimmedSpace().lowercased()
             if typed.isEmpty || typed == "n" || typed == "none" || typed == "ninguna" { return nil }
             if let n = Int(typed), n >= 1, n <= vms.count {
-                return VMChoice(arguments: ["--passthrough", vms[n - 1].vmid, "--vf", PassthroughPlanner.auto, "--device", pf.address.description],
+                let request = ApplyRequest(passthrough: .init(vmid: vms[n - 1].vmid, source: .vf(PassthroughPlanner.auto, device: pf.address)))
+                return VMChoice(request: request,
                                 pf: pf, vm: vms[n - 1], vf: free[0], freeCount: free.count)
             }
             if typed == "m" {
@@ -64,10 +65,13 @@ extension WizardSession {
                     "¿Dar ya a una VM una VF de '\(mapping)'? Su número, o [Intro] para ninguna.")
                 print("> ", terminator: "")
                 let answer = (readLine() ?? "").trimmedSpace()
-                var arguments = ["--mapping", mapping, "--device", pf.address.description]
+                var request = ApplyRequest(mapping: .init(name: mapping, device: pf.address))
                 var vm: ProxmoxPassthroughConfig.VMConfig?
-                if let n = Int(answer), n >= 1, n <= vms.count { arguments += ["--passthrough", vms[n - 1].vmid]; vm = vms[n - 1] }
-                return VMChoice(arguments: arguments, pf: pf, vm: vm, mapping: mapping, freeCount: free.count)
+                if let n = Int(answer), n >= 1, n <= vms.count {
+                    request.passthrough = .init(vmid: vms[n - 1].vmid, source: .mapping(mapping))
+                    vm = vms[n - 1]
+                }
+                return VMChoice(request: request, pf: pf, vm: vm, mapping: mapping, freeCount: free.count)
             }
             say("Please answer with a VM's number, m or Enter.", "Responda con el número de una VM, m o Intro.")
         }

@@ -105,8 +105,7 @@ public enum KernelCmdlinePlanner {
             case .double, .single:
                 let q = raw.first!
                 guard raw.count >= 2, raw.last == q else {
-                    throw ActivationError(en: "\(file.path):\(line.number): \(a.name) is quoted in a way sriov-wizard does not edit; add \(change.add.joined(separator: " ")) by hand.",
-                                          es: "\(file.path):\(line.number): \(a.name) lleva unas comillas que sriov-wizard no edita; añada \(change.add.joined(separator: " ")) a mano.")
+                    throw .grubQuoting(ConfigLocation(file: file.path, line: line.number), name: a.name, add: change.add)
                 }
                 let inner = String(raw.dropFirst().dropLast())
                 replacement = editWords(inner, lineChange, present: present).map { String(q) + $0 + String(q) }
@@ -116,8 +115,7 @@ public enum KernelCmdlinePlanner {
                 }
             case .mixed:
                 if lineChange.add.isEmpty && !a.literalValue.split(separator: " ").contains(where: { change.drops(String($0)) }) { continue }
-                throw ActivationError(en: "\(file.path):\(line.number): \(a.name) mixes quote styles (\(raw)); sriov-wizard does not rewrite it. Edit it by hand: add \(change.add.joined(separator: " ")), remove \(change.remove.sorted().joined(separator: ", ")).",
-                                      es: "\(file.path):\(line.number): \(a.name) mezcla estilos de comillas (\(raw)); sriov-wizard no la reescribe. Edítela a mano: añada \(change.add.joined(separator: " ")), quite \(change.remove.sorted().joined(separator: ", ")).")
+                throw .grubMixedQuotes(ConfigLocation(file: file.path, line: line.number), name: a.name, raw: raw, add: change.add, remove: change.remove.sorted())
             }
             guard let replacement else { continue }
             let newText = String(decoding: bytes[..<a.valueRange.lowerBound], as: UTF8.self) + replacement
@@ -192,7 +190,7 @@ public enum KernelCmdlinePlanner {
             ? LocalizedText(en: "Put `\(words)` on the kernel command line", es: "Ponga `\(words)` en la línea de comandos del kernel")
             : LocalizedText(en: "Take `\(removed.sorted().joined(separator: " "))` off the kernel command line and put `\(words)` on it",
                             es: "Quite `\(removed.sorted().joined(separator: " "))` de la línea de comandos del kernel y ponga `\(words)`")
-        return Remedy(plan: plan, arguments: ["--iommu"], explanation: explanation,
+        return Remedy(plan: plan, request: ApplyRequest(iommu: true), explanation: explanation,
                       afterwards: LocalizedText(en: "then reboot", es: "después reinicie"))
     }
 
@@ -203,27 +201,23 @@ public enum KernelCmdlinePlanner {
     /// With `alsoIOMMU` (`apply --iommu --igpu`) both sets of words go in one edit of the file.
     public static func planIGPU(context: CheckContext, driver requested: String? = nil, alsoIOMMU: Bool = false) throws(ActivationError) -> Plan {
         guard let gpu = context.inventory.function(GPUHost.igpuAddress), GPUHost.isIntelIGPU(gpu) else {
-            throw ActivationError(en: "--igpu: no Intel integrated GPU at \(GPUHost.igpuAddress) (Intel, display class, Root Complex Integrated Endpoint) on this host; `sriov-wizard devices` lists the PCI functions.",
-                                  es: "--igpu: no hay GPU integrada de Intel en \(GPUHost.igpuAddress) (Intel, clase de pantalla, Root Complex Integrated Endpoint) en este equipo; `sriov-wizard devices` lista las funciones PCI.")
+            throw .noIntelIGPU
         }
         guard let knowledge = context.knowledge.gpu else {
-            throw ActivationError(en: "--igpu: the embedded GPU knowledge (gpu.json) is missing; rebuild sriov-wizard.", es: "--igpu: falta el conocimiento de GPUs incluido (gpu.json); vuelva a compilar sriov-wizard.")
+            throw .noGPUKnowledge
         }
         let bound = gpu.driver == "xe" ? "xe" : "i915"
         let driver = requested ?? bound
         guard driver == "i915" || driver == "xe" else {
-            throw ActivationError(en: "--igpu-driver: '\(driver)' is not an iGPU SR-IOV driver; use i915 (i915-sriov-dkms) or xe.",
-                                  es: "--igpu-driver: «\(driver)» no es un controlador SR-IOV de iGPU; use i915 (i915-sriov-dkms) o xe.")
+            throw .notAnIGPUDriver(driver)
         }
         let platform = gpu.deviceID.flatMap { knowledge.platform(deviceID: $0) }
         if let platform, !platform.sriovPossible {
-            throw ActivationError(en: "--igpu: \(platform.name) has no graphics SR-IOV in any driver; nothing to configure.",
-                                  es: "--igpu: \(platform.name) no tiene SR-IOV gráfico en ningún controlador; nada que configurar.")
+            throw .noGraphicsSRIOV(platform: platform.name)
         }
         if gpu.deviceID != nil, platform == nil {
             let id = gpu.deviceID.map { hex($0, 4) } ?? "?"
-            throw ActivationError(en: "--igpu: the iGPU 8086:\(id) is not a platform with graphics SR-IOV (11th gen Tiger Lake or newer); nothing to configure.",
-                                  es: "--igpu: la iGPU 8086:\(id) no es una plataforma con SR-IOV gráfico (11.ª generación Tiger Lake o posterior); nada que configurar.")
+            throw .unknownIGPU(deviceID: id)
         }
         var change = Change.igpu(driver: driver, deviceID: gpu.deviceID, knowledge: knowledge)
         if alsoIOMMU {
@@ -258,7 +252,7 @@ public enum KernelCmdlinePlanner {
         let editor = FileEditor(machine: machine)
         func state(_ path: String) throws(ActivationError) -> [UInt8]? {
             do { return try editor.state(of: path).bytes } catch {
-                throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
+                throw .unreadable(path: path, error)
             }
         }
         let command: [String]
@@ -266,8 +260,7 @@ public enum KernelCmdlinePlanner {
         case .proxmoxBootTool(.systemdBoot):
             let path = BootLoader.kernelCmdlinePath
             guard let old = try state(path) else {
-                throw ActivationError(en: "\(path) is missing although proxmox-boot-tool manages the ESPs; create it with the current command line first (`cat /proc/cmdline`).",
-                                      es: "falta \(path) aunque proxmox-boot-tool gestiona las ESP; créelo antes con la línea de comandos actual (`cat /proc/cmdline`).")
+                throw .kernelCmdlineMissing(path: path)
             }
             if let new = editKernelCmdline(String(decoding: old, as: UTF8.self), change) {
                 plan.steps.append(.edit(FileEdit(path: path, before: old, after: Array(new.utf8), reason: LocalizedText(en: "the command line systemd-boot gets from proxmox-boot-tool", es: "la línea de comandos que systemd-boot recibe de proxmox-boot-tool"))))
@@ -275,8 +268,7 @@ public enum KernelCmdlinePlanner {
             command = ["proxmox-boot-tool", "refresh"]
         case .grub, .proxmoxBootTool(.grub):
             guard let grub = GrubConfiguration.read(machine) else {
-                throw ActivationError(en: "\(GrubDefaults.path) is missing; cannot tell where this host's kernel command line is set.",
-                                      es: "falta \(GrubDefaults.path); no se sabe dónde se fija la línea de comandos del kernel de este equipo.")
+                throw .grubDefaultsMissing
             }
             let owner = grub.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.file.path ?? GrubDefaults.path
             let present = Set(grub.kernelCommandLine.parameters.map(\.text)).subtracting(change.remove)
@@ -291,8 +283,7 @@ public enum KernelCmdlinePlanner {
             }
             command = detection.loader == .grub ? ["update-grub"] : ["proxmox-boot-tool", "refresh"]
         case .proxmoxBootTool(.unknown), .unknown:
-            throw ActivationError(en: "cannot tell which boot loader this host uses (\(detection.evidence.text(.en).joined(separator: "; "))); add \(added) to the kernel command line by hand.",
-                                  es: "no se sabe qué gestor de arranque usa este equipo (\(Self.unknownLoaderES(detection))); añada \(added) a mano a la línea de comandos del kernel.")
+            throw .unknownBootLoader(detection, add: added)
         }
         if plan.steps.isEmpty {
             plan.alreadyApplied.append(satisfied)

@@ -18,20 +18,17 @@ public enum PassthroughPlanner {
 
     static func target(vmid: String, context: CheckContext) throws(ActivationError) -> Target {
         guard !vmid.isEmpty, vmid.count <= 9, vmid.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw ActivationError(en: "--passthrough \(vmid): a VM id is a number (e.g. 100); `qm list` shows them.",
-                                  es: "--passthrough \(vmid): el id de una VM es un número (p. ej. 100); `qm list` los muestra.")
+            throw .invalidVMID(vmid)
         }
         let configPath = ProxmoxPassthroughConfig.vmDirectory + "/\(vmid).conf"
         guard context.machine.kind(configPath) == .regular else {
-            throw ActivationError(en: "VM \(vmid) does not exist here (\(configPath) not found); `qm list` shows the VMs of this node.",
-                                  es: "la VM \(vmid) no existe aquí (no se encuentra \(configPath)); `qm list` muestra las VMs de este nodo.")
+            throw .noSuchVM(vmid, configPath: configPath)
         }
         let config = ProxmoxPassthroughConfig.read(context.machine)
         let vm = config.vm(vmid) ?? ProxmoxPassthroughConfig.VMConfig(vmid: vmid, file: configPath)
         let taken = Set(config.hostPCI.filter { $0.vmid == vmid }.map(\.slot))
         guard let slot = (0..<maxSlots).first(where: { !taken.contains("hostpci\($0)") }) else {
-            throw ActivationError(en: "VM \(vmid) has no free hostpci slot (hostpci0..\(maxSlots - 1) are used).",
-                                  es: "la VM \(vmid) no tiene ninguna ranura hostpci libre (hostpci0..\(maxSlots - 1) están en uso).")
+            throw .noFreeHostPCISlot(vmid, slots: maxSlots)
         }
         return Target(vm: vm, config: config, slot: slot)
     }
@@ -58,26 +55,21 @@ public enum PassthroughPlanner {
         let pf: PCIFunction
         if let device {
             guard let found = context.inventory.function(device), found.role == .pf else {
-                throw ActivationError(en: "--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).",
-                                      es: "--device \(device) no es una PF SR-IOV aquí (`sriov-wizard devices` las lista).")
+                throw .notAPF(device)
             }
             pf = found
         } else if pfs.count == 1 {
             pf = pfs[0]
         } else {
-            let list = pfs.map(\.address.description).joined(separator: ", ")
-            throw ActivationError(en: "--vf auto: give the PF with --device ADDR (\(pfs.isEmpty ? "no PF has VFs" : "PFs with VFs: " + list)).",
-                                  es: "--vf auto: indique la PF con --device ADDR (\(pfs.isEmpty ? "ninguna PF tiene VFs" : "PFs con VFs: " + list)).")
+            throw .autoNeedsDevice(pfsWithVFs: pfs.map(\.address))
         }
         let vfs = context.vfs(of: pf)
         guard !vfs.isEmpty else {
-            throw ActivationError(en: "--vf auto: \(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N).",
-                                  es: "--vf auto: \(pf.address) no tiene VFs; créelas antes (--device \(pf.address) --vfs N).")
+            throw .autoPFHasNoVFs(pf.address)
         }
         let node = node(context.machine)
         guard let free = vfs.first(where: { !inUse($0.address, config, node: node) }) else {
-            throw ActivationError(en: "--vf auto: every VF of \(pf.address) (\(vfs.count)) is already given to a VM or a resource mapping; create more VFs or free one.",
-                                  es: "--vf auto: todas las VFs de \(pf.address) (\(vfs.count)) ya están asignadas a una VM o a un mapeo de recursos; cree más VFs o libere una.")
+            throw .autoEveryVFInUse(pf.address, vfs: vfs.count)
         }
         return free.address
     }
@@ -94,8 +86,7 @@ public enum PassthroughPlanner {
         var plan = Plan(title: LocalizedText(en: "pass VF \(address) to VM \(vmid)", es: "pasar la VF \(address) a la VM \(vmid)"), stages: [.activation])
         let uses = config.directUses(of: address)
         if let other = uses.first(where: { $0.vmid != vmid }) {
-            throw ActivationError(en: "\(address) is already passed to VM \(other.vmid) (\(other.location): \(other.text)); a VF can be given to one running VM only. Pick another VF (or --vf auto).",
-                                  es: "\(address) ya está asignada a la VM \(other.vmid) (\(other.location): \(other.text)); una VF solo puede darse a una VM en marcha. Elija otra VF (o --vf auto).")
+            throw .vfPassedToOtherVM(address, vmid: other.vmid, location: other.location, text: other.text)
         }
         if let mine = uses.first {
             plan.alreadyApplied.append(LocalizedText(en: "VM \(vmid) already has \(address) (\(mine.location): \(mine.text))",
@@ -103,8 +94,7 @@ public enum PassthroughPlanner {
             return plan
         }
         if let mapped = config.mappings(containing: address, node: node(context.machine)).first {
-            throw ActivationError(en: "\(address) is in the resource mapping '\(mapped.mapping)' (\(mapped.location)); give the VM the mapping (--passthrough \(vmid) --mapping \(mapped.mapping)) or pick another VF (--vf auto).",
-                                  es: "\(address) está en el mapeo de recursos «\(mapped.mapping)» (\(mapped.location)); dé a la VM el mapeo (--passthrough \(vmid) --mapping \(mapped.mapping)) o elija otra VF (--vf auto).")
+            throw .vfInMapping(address, mapping: mapped.mapping, location: mapped.location, vmid: vmid)
         }
         return finish(plan, target: target, value: address.description, what: LocalizedText(en: "the VF \(address)", es: "la VF \(address)"), machine: context.machine)
     }
@@ -122,8 +112,7 @@ public enum PassthroughPlanner {
         }
         // A mapping created in the same apply (--mapping NAME --device PF) is not in pci.cfg yet.
         guard target.config.mapped.contains(where: { $0.mapping == mapping }) || createdInThisPlan else {
-            throw ActivationError(en: "the resource mapping '\(mapping)' does not exist (\(ProxmoxPassthroughConfig.mappingFile)); create it with --mapping \(mapping) --device PF.",
-                                  es: "el mapeo de recursos «\(mapping)» no existe (\(ProxmoxPassthroughConfig.mappingFile)); créelo con --mapping \(mapping) --device PF.")
+            throw .noSuchMapping(mapping)
         }
         return finish(plan, target: target, value: "mapping=\(mapping)", what: LocalizedText(en: "a VF of the mapping '\(mapping)'", es: "una VF del mapeo «\(mapping)»"), machine: context.machine)
     }
@@ -171,26 +160,20 @@ public enum PassthroughPlanner {
             // the PF included: starting the VM would disable every VF.
             if let slot = ProxmoxPassthroughConfig.HostPCIID(vf), slot.function == nil,
                let pf = context.inventory.functions.first(where: { slot.covers($0.address) && $0.role == .pf && !$0.virtfns.isEmpty }) {
-                throw ActivationError(en: "--vf \(vf) names every function of the slot (like \"All Functions\" in Proxmox), the PF \(pf.address) included: starting the VM would take the PF from its driver and disable all its VFs. Give one VF, e.g. --vf \(pf.virtfns.first!).",
-                                      es: "--vf \(vf) nombra todas las funciones de la ranura (como «All Functions» en Proxmox), incluida la PF \(pf.address): arrancar la VM quitaría la PF a su controlador y desactivaría todas sus VFs. Indique una sola VF, p. ej. --vf \(pf.virtfns.first!).")
+                throw .wholeSlot(vf, pf: pf.address, example: pf.virtfns[0])
             }
-            throw ActivationError(en: "--vf \(vf): not a PCI address; use the form 0000:01:10.0 (see `sriov-wizard devices`), or auto.",
-                                  es: "--vf \(vf): no es una dirección PCI; use la forma 0000:01:10.0 (vea `sriov-wizard devices`), o auto.")
+            throw .vfNotAnAddress(vf)
         }
         guard let function = context.inventory.function(address) else {
-            throw ActivationError(en: "--vf \(address): no such PCI function; create the VFs first (--device PF --vfs N).",
-                                  es: "--vf \(address): no existe esa función PCI; cree antes las VFs (--device PF --vfs N).")
+            throw .noSuchVF(address)
         }
         guard function.role == .vf else {
             if function.role == .pf, GPUHost.kind(function) != nil {
                 let example = function.virtfns.first
-                throw ActivationError(
-                    en: "--vf \(address) is the PF of an SR-IOV GPU, not a VF: passing it takes it from its driver, which disables every VF (the kernel logs \"Disabled N VFs\"). Give one of its VFs" + (example.map { ", e.g. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".",
-                    es: "--vf \(address) es la PF de una GPU SR-IOV, no una VF: pasarla la quita de su controlador, lo que desactiva todas las VFs (el kernel anota \"Disabled N VFs\"). Indique una de sus VFs" + (example.map { ", p. ej. --vf \($0)" } ?? " (`sriov-wizard devices`)") + ".")
+                throw .gpuPFGivenForVF(address, example: example)
             }
             let isPF = function.role == .pf
-            throw ActivationError(en: "--vf \(address) is not a VF" + (isPF ? " but the PF; passing the PF takes the whole NIC from the host. Give one of its VFs (`sriov-wizard devices`)." : "."),
-                                  es: "--vf \(address) no es una VF" + (isPF ? " sino la PF; pasar la PF quita al equipo la tarjeta entera. Indique una de sus VFs (`sriov-wizard devices`)." : "."))
+            throw .notAVF(address, isPF: isPF)
         }
         return address
     }
@@ -221,8 +204,7 @@ public enum MappingPlanner {
 
     static func validate(name: String) throws(ActivationError) {
         guard isValidName(name) else {
-            throw ActivationError(en: "--mapping \(name): a mapping name starts with a letter and has 2 to 64 letters, digits, '-' or '_' (e.g. igb-vfs).",
-                                  es: "--mapping \(name): el nombre de un mapeo empieza por una letra y tiene de 2 a 64 letras, dígitos, '-' o '_' (p. ej. igb-vfs).")
+            throw .invalidMappingName(name)
         }
     }
 
@@ -233,17 +215,14 @@ public enum MappingPlanner {
     public static func plan(name: String, device: PCIAddress, context: CheckContext) throws(ActivationError) -> Plan {
         try validate(name: name)
         guard let pf = context.inventory.function(device), pf.role == .pf else {
-            throw ActivationError(en: "--device \(device) is not an SR-IOV PF here (`sriov-wizard devices` lists them).",
-                                      es: "--device \(device) no es una PF SR-IOV aquí (`sriov-wizard devices` las lista).")
+            throw .notAPF(device)
         }
         let vfs = context.vfs(of: pf)
         guard !vfs.isEmpty else {
-            throw ActivationError(en: "\(pf.address) has no VFs; create them first (--device \(pf.address) --vfs N), then map them.",
-                                  es: "\(pf.address) no tiene VFs; créelas antes (--device \(pf.address) --vfs N) y después mapéelas.")
+            throw .nothingToMap(pf.address)
         }
         guard let node = PassthroughPlanner.node(context.machine), isNodeName(node) else {
-            throw ActivationError(en: "the node name (/proc/sys/kernel/hostname) is missing or not a plain host name; a mapping entry names its node.",
-                                  es: "falta el nombre del nodo (/proc/sys/kernel/hostname) o no es un nombre de equipo simple; cada entrada de un mapeo nombra su nodo.")
+            throw .noNodeName
         }
         let config = ProxmoxPassthroughConfig.read(context.machine)
         var plan = Plan(title: LocalizedText(en: "resource mapping '\(name)' of the VFs of \(pf.address)", es: "mapeo de recursos «\(name)» de las VFs de \(pf.address)"), stages: [.activation])
@@ -251,9 +230,7 @@ public enum MappingPlanner {
         if !existing.isEmpty {
             let missing = vfs.filter { vf in !existing.contains { $0.ids.contains { $0.covers(vf.address) } } }
             guard missing.isEmpty else {
-                let list = missing.map(\.address.description).joined(separator: ", ")
-                throw ActivationError(en: "the resource mapping '\(name)' exists already (\(existing[0].location)) without \(list); pick another name, or edit it in Datacenter > Resource Mappings.",
-                                      es: "el mapeo de recursos «\(name)» ya existe (\(existing[0].location)) sin \(list); elija otro nombre, o edítelo en Datacenter > Resource Mappings.")
+                throw .mappingExists(name, location: existing[0].location, missing: missing.map(\.address))
             }
             plan.alreadyApplied.append(LocalizedText(en: "the mapping '\(name)' holds the \(vfs.count) VFs of \(pf.address) on node \(node) (\(existing[0].location))",
                                                      es: "el mapeo «\(name)» contiene las \(vfs.count) VFs de \(pf.address) en el nodo \(node) (\(existing[0].location))"))
@@ -267,16 +244,14 @@ public enum MappingPlanner {
                 continue
             }
             guard let vendor = vf.vendorID, let deviceID = vf.deviceID else {
-                throw ActivationError(en: "\(vf.address): vendor/device ID unreadable; a mapping entry needs id=VVVV:DDDD.",
-                                      es: "\(vf.address): no se pueden leer los ID de fabricante y dispositivo; una entrada de mapeo necesita id=VVVV:DDDD.")
+                throw .vfIDsUnreadable(vf.address)
             }
             var map = "node=\(node),path=\(vf.address),id=\(hex(vendor, 4)):\(hex(deviceID, 4))"
             if let group = vf.iommuGroup { map += ",iommugroup=\(group)" }
             argv += ["--map", map]
         }
         guard argv.count > 5 else {
-            throw ActivationError(en: "every VF of \(pf.address) is already given to a VM or another mapping (\(skipped.joined(separator: ", "))).",
-                                  es: "todas las VFs de \(pf.address) ya están asignadas a una VM o a otro mapeo (\(skipped.joined(separator: ", "))).")
+            throw .everyVFMapped(pf.address, skipped: skipped)
         }
         if !skipped.isEmpty {
             let list = skipped.joined(separator: ", ")

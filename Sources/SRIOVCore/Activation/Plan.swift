@@ -134,17 +134,6 @@ public struct PlannedCommand: Sendable, Equatable {
     }
 }
 
-/// Why a plan cannot be made, in words that say what to do, in every language.
-public struct ActivationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var text: LocalizedText
-    public init(en: String, es: String) { self.text = LocalizedText(en: en, es: es) }
-    public init(_ text: LocalizedText) { self.text = text }
-    /// The English message.
-    public var message: String { text.en }
-    public func message(_ language: Language) -> String { text.text(language) }
-    public var description: String { text.en }
-}
-
 /// The words for recorded steps, from what the journal holds (kind, path, value, argv), so
 /// that `rollback`, `history` and apply's outcome lines speak the chosen language for any
 /// journal, old ones with English-only descriptions included.

@@ -1,25 +1,28 @@
 import HostAccess
 
 /// A fix that `apply` can make, as a value made by a planner for one host: the plan (every
-/// file edit with its exact bytes, sysfs writes, commands), the `apply` arguments that make
-/// it, and what it does in one line, in every language. A check's hint is rendered from it,
+/// file edit with its exact bytes, sysfs writes, commands), the request that makes it (for
+/// `apply` and the wizard alike), and what it does in one line, in every language. A check's hint is rendered from it,
 /// the wizard offers it, `apply --dry-run` prints it: none of them writes a file name, rule
 /// line or module list of its own.
 public struct Remedy: Sendable, Equatable {
     public var plan: Plan
-    /// The `apply` arguments that make this change (`--device 0000:01:00.0 --vfs 7`).
-    public var arguments: [String]
+    /// What `ApplySession` is asked to do to make this change.
+    public var request: ApplyRequest
     /// One line: what the change does (`Recreate the 7 VFs of … at every boot with a udev rule`).
     public var explanation: LocalizedText
     /// What is left to do once the plan ran (`then reboot`); empty when nothing is.
     public var afterwards: LocalizedText
 
-    public init(plan: Plan, arguments: [String], explanation: LocalizedText, afterwards: LocalizedText = .none) {
+    public init(plan: Plan, request: ApplyRequest, explanation: LocalizedText, afterwards: LocalizedText = .none) {
         self.plan = plan
-        self.arguments = arguments
+        self.request = request
         self.explanation = explanation
         self.afterwards = afterwards
     }
+
+    /// The `apply` arguments that make this change (`--device 0000:01:00.0 --vfs 7`).
+    public var arguments: [String] { request.arguments }
 
     /// Nothing to change: the fix is already in place.
     public var isEmpty: Bool { plan.isEmpty }

@@ -58,19 +58,15 @@ public struct Rollback: Sendable {
             journal = try Journal.open(machine, id: id)
             manifest = try journal.load()
         } catch {
-            throw ActivationError(en: "journal \(id): \(error.description); `sriov-wizard history` lists the recorded applies.",
-                                  es: "diario \(id): \(error.description); `sriov-wizard history` lista los apply registrados.")
+            throw .journalUnreadable(id: id, error)
         }
         // Replay only what apply itself plans; anything else refuses the whole rollback.
         let refusals = manifest.steps.compactMap(JournalPolicy.refusal)
         if !refusals.isEmpty {
-            let list = "\n  " + refusals.joined(separator: "\n  ")
-            throw ActivationError(en: "journal \(id) holds steps that sriov-wizard apply never makes; it was not written by apply (or was altered), so nothing is rolled back and nothing was changed:" + list,
-                                  es: "el diario \(id) contiene pasos que sriov-wizard apply nunca hace; no lo escribió apply (o fue alterado), así que no se deshace nada y no se cambió nada:" + list)
+            throw .notWrittenByApply(id: id, refusals: refusals)
         }
         if manifest.state == .rolledBack {
-            throw ActivationError(en: "apply \(id) was already rolled back at \(manifest.rolledBackAt ?? "an earlier time"); nothing to do.",
-                                  es: "el apply \(id) ya se deshizo \(manifest.rolledBackAt.map { "el " + $0 } ?? "antes"); nada que hacer.")
+            throw .alreadyRolledBack(id: id, at: manifest.rolledBackAt)
         }
         let editor = FileEditor(machine: machine, operations: operations)
         var actions: [Action] = []
@@ -104,8 +100,7 @@ public struct Rollback: Sendable {
             actions.append(before == nil ? .remove(path: path, diff: diff) : .restore(path: path, diff: diff))
         }
         if !conflicts.isEmpty {
-            throw ActivationError(en: "cannot roll back \(id) safely; nothing was changed:\n  " + conflicts.map(\.en).joined(separator: "\n  "),
-                                  es: "no se puede deshacer \(id) con seguridad; no se cambió nada:\n  " + conflicts.map(\.es).joined(separator: "\n  "))
+            throw .unsafeRollback(id: id, conflicts: conflicts)
         }
         // Directories apply created (recorded before it made them), deepest first, after the
         // files in them are gone.

@@ -23,7 +23,7 @@ public enum VFIOModulesPlanner {
         guard !missing.isEmpty else { return plan }
         let old: [UInt8]?
         do { old = try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.description)")
+            throw .unreadable(path: path, error)
         }
         var text = old.map { String(decoding: $0, as: UTF8.self) } ?? "# Written by sriov-wizard: modules for PCI passthrough (modules-load.d(5)).\n"
         if let last = text.utf8.last, last != 0x0A { text += "\n" }
@@ -45,7 +45,7 @@ public enum VFIOModulesPlanner {
             written = Remedy.lines(edit.after ?? []).filter { !$0.isEmpty && !$0.hasPrefix("#") && !before.contains($0) }
         }
         let list = written.joined(separator: ", ")
-        return Remedy(plan: plan, arguments: ["--vfio"],
+        return Remedy(plan: plan, request: ApplyRequest(vfio: true),
                       explanation: LocalizedText(en: "Load \(list) at every boot", es: "Cargue \(list) en cada arranque"),
                       afterwards: LocalizedText(en: "then reboot (or load \(written.count == 1 ? "it" : "them") now with `modprobe -a \(written.joined(separator: " "))`)",
                                                 es: "después reinicie (o \(written.count == 1 ? "cárguelo" : "cárguelos") ya con `modprobe -a \(written.joined(separator: " "))`)"))

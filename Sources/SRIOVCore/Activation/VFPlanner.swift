@@ -33,27 +33,23 @@ public enum VFPlanner {
 
     public static func plan(device: PCIAddress, count: Int, method: VFMethodChoice, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Plan {
         guard let f = context.inventory.function(device) else {
-            throw ActivationError(en: "\(device): no such PCI function; `sriov-wizard devices` lists the SR-IOV devices.",
-                                  es: "\(device): no existe esa función PCI; `sriov-wizard devices` lista los dispositivos SR-IOV.")
+            throw .noSuchFunction(device)
         }
         guard f.role == .pf, let sriov = f.sriov else {
             if f.role == .vf, let pf = f.physfn {
-                throw ActivationError(en: "\(device) is a VF of \(pf); give the PF: --device \(pf).", es: "\(device) es una VF de \(pf); indique la PF: --device \(pf).")
+                throw .vfGivenForPF(device, pf: pf)
             }
-            throw ActivationError(en: "\(device) has no SR-IOV capability; `sriov-wizard devices` lists the SR-IOV devices.",
-                                  es: "\(device) no tiene capacidad SR-IOV; `sriov-wizard devices` lista los dispositivos SR-IOV.")
+            throw .noSRIOVCapability(device)
         }
-        guard count >= 0 else { throw ActivationError(en: "--vfs \(count): the number of VFs cannot be negative.", es: "--vfs \(count): el número de VFs no puede ser negativo.") }
+        guard count >= 0 else { throw .negativeVFCount(count) }
         let machine = context.machine
         let total = machine.attribute(SysfsInventory.devicesPath + "/\(device)/sriov_totalvfs").flatMap { Int($0) } ?? sriov.totalVFs
         if let total, count > total {
             let inConfig = sriov.configTotalVFs.map(String.init) ?? "TotalVFs"
-            throw ActivationError(en: "\(device) allows at most \(total) VFs (sriov_totalvfs; the driver may allow fewer than the \(inConfig) in config space); asked for \(count). Use --vfs \(total) or less.",
-                                  es: "\(device) admite como mucho \(total) VFs (sriov_totalvfs; el controlador puede admitir menos que las \(inConfig) del espacio de configuración); se pidieron \(count). Use --vfs \(total) o menos.")
+            throw .tooManyVFs(device, total: total, inConfig: inConfig, asked: count)
         }
         guard let driver = f.driver else {
-            throw ActivationError(en: "\(device) has no driver bound, so the kernel cannot create VFs (sriov_numvfs needs the PF driver); load the driver first (see `sriov-wizard check --device \(device)`).",
-                                  es: "\(device) no tiene controlador asociado, así que el kernel no puede crear VFs (sriov_numvfs necesita el controlador de la PF); cargue antes el controlador (vea `sriov-wizard check --device \(device)`).")
+            throw .noPFDriver(device)
         }
         let known = context.knowledge.driver(driver)
         let option = known?.moduleOption ?? (machine.exists("/sys/module/\(ModprobeConfig.normalise(driver))/parameters/max_vfs") ? "max_vfs" : nil)
@@ -61,15 +57,12 @@ public enum VFPlanner {
         case .auto, .sysfs:
             return try sysfsPlan(f, driver: driver, count: count, macs: macs, context: context)
         case .modprobe:
-            if macs { throw ActivationError(en: "--vf-mac auto is persisted in the udev rule of --method sysfs; use --method sysfs (or auto) with it.",
-                                            es: "--vf-mac auto se guarda en la regla udev de --method sysfs; úselo con --method sysfs (o auto).") }
+            if macs { throw .macsNeedUdevRule }
             guard isModuleName(driver) else {
-                throw ActivationError(en: "\(device)'s driver is named \(quoted(driver)), which is not a kernel module name; --method modprobe would write it into /etc/modprobe.d. Use --method sysfs.",
-                                      es: "el controlador de \(device) se llama \(quoted(driver)), que no es un nombre de módulo del kernel; --method modprobe lo escribiría en /etc/modprobe.d. Use --method sysfs.")
+                throw .driverNotAModuleName(device, driver: driver)
             }
             guard let option else {
-                throw ActivationError(en: "\(driver) has no module option that creates VFs; use --method sysfs (the kernel's standard way).",
-                                      es: "\(driver) no tiene ninguna opción de módulo que cree VFs; use --method sysfs (la forma estándar del kernel).")
+                throw .noVFModuleOption(driver: driver)
             }
             return try modprobePlan(f, driver: driver, option: option, count: count, context: context)
         }
@@ -79,9 +72,6 @@ public enum VFPlanner {
     /// and what it does, for the checks' hints and the wizard's offer.
     public static func remedy(device: PCIAddress, count: Int, method: VFMethodChoice = .auto, macs: Bool = false, context: CheckContext) throws(ActivationError) -> Remedy {
         let plan = try plan(device: device, count: count, method: method, macs: macs, context: context)
-        var arguments = ["--device", device.description, "--vfs", String(count)]
-        if method != .auto { arguments += ["--method", method.rawValue] }
-        if macs { arguments += ["--vf-mac", "auto"] }
         let now = plan.steps.contains { if case .sysfs = $0 { return true } else { return false } }
         let driver = context.inventory.function(device)?.driver
         let explanation: LocalizedText
@@ -101,7 +91,7 @@ public enum VFPlanner {
                                         es: "Cree \(count) VFs en cada puerto de \(driver ?? "su controlador") cada vez que se carga el módulo (su opción de módulo)")
             if !plan.pending.isEmpty { afterwards = LocalizedText(en: "then reboot", es: "después reinicie") }
         }
-        return Remedy(plan: plan, arguments: arguments, explanation: explanation, afterwards: afterwards)
+        return Remedy(plan: plan, request: ApplyRequest(vfs: .init(device: device, count: count, method: method, macs: macs)), explanation: explanation, afterwards: afterwards)
     }
 
     /// A module name as modprobe.d(5) takes it: one word of `[A-Za-z0-9_-]` (the kernel's
@@ -129,7 +119,7 @@ public enum VFPlanner {
 
     static func read(_ machine: Machine, _ path: String) throws(ActivationError) -> [UInt8]? {
         do { return try FileEditor(machine: machine).state(of: path).bytes } catch {
-            throw ActivationError(en: "cannot read \(path): \(error.description)", es: "no se puede leer \(path): \(error.spanishDescription)")
+            throw .unreadable(path: path, error)
         }
     }
 
@@ -180,12 +170,10 @@ public enum VFPlanner {
         var macCommands: [String: [String]]?
         if wantMACs && count > 0 {
             guard let netdev = f.netdevs.first else {
-                throw ActivationError(en: "\(pf) has no network interface, so its VFs' MACs cannot be set with `ip link set DEV vf N mac`; drop --vf-mac.",
-                                      es: "\(pf) no tiene interfaz de red, así que las MACs de sus VFs no se pueden fijar con `ip link set DEV vf N mac`; quite --vf-mac.")
+                throw .noNetworkInterface(pf)
             }
             guard isPlainInterfaceName(netdev) else {
-                throw ActivationError(en: "\(pf)'s interface is named \(quoted(netdev)); --vf-mac writes that name into a udev rule, where udev would read `$`, `%`, quotes or blanks in it as syntax. Rename the interface (letters, digits, `_`, `-`, `.`; at most 15) or drop --vf-mac.",
-                                      es: "la interfaz de \(pf) se llama \(quoted(netdev)); --vf-mac escribe ese nombre en una regla udev, donde udev leería `$`, `%`, comillas o espacios como sintaxis. Cambie el nombre de la interfaz (letras, dígitos, `_`, `-`, `.`; 15 como mucho) o quite --vf-mac.")
+                throw .interfaceNameNotPlain(pf, netdev: netdev)
             }
             let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { machine.exists($0) } ?? "/usr/sbin/ip"
             let machineID = machine.attribute("/etc/machine-id")

@@ -37,7 +37,7 @@ final class RemedyValueTests: XCTestCase {
         XCTAssertEqual(Remedy.describe(append).es, "añada `b` al final de /etc/x.conf")
         XCTAssertEqual(Remedy.describe(FileEdit(path: "/etc/y", before: [0x61], after: nil, reason: LocalizedText(en: "r", es: "r"))).en, "remove /etc/y")
         let remedy = Remedy(plan: Plan(title: LocalizedText(en: "t", es: "t"), steps: [.edit(append), .command(PlannedCommand(["udevadm", "control", "--reload"], reason: LocalizedText(en: "r", es: "r")))]),
-                            arguments: ["--x"], explanation: LocalizedText(en: "Do it", es: "Hágalo"))
-        XCTAssertEqual(remedy.hint.en, "Do it: add `b` to the end of /etc/x.conf; then run `udevadm control --reload`. `sriov-wizard apply --x` makes this change (it shows the diff and asks first).")
+                            request: ApplyRequest(vfio: true), explanation: LocalizedText(en: "Do it", es: "Hágalo"))
+        XCTAssertEqual(remedy.hint.en, "Do it: add `b` to the end of /etc/x.conf; then run `udevadm control --reload`. `sriov-wizard apply --vfio` makes this change (it shows the diff and asks first).")
     }
 }

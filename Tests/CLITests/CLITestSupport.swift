@@ -4,6 +4,22 @@ import XCTest
 
 /// Runs the built `sriov-wizard` binary the way a user would.
 enum CLI {
+    /// Tests/CLITests/Golden: the golden transcripts and outputs.
+    static var golden: String { repository + "/Tests/CLITests/Golden" }
+
+    /// Compares `text` with the golden file `name`; with SRIOV_UPDATE_GOLDEN=1 writes it instead.
+    static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let path = golden + "/" + name
+        if ProcessInfo.processInfo.environment["SRIOV_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(atPath: golden, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertEqual(text, expected, "\(name) differs from Tests/CLITests/Golden/\(name); if intended, regenerate with SRIOV_UPDATE_GOLDEN=1",
+                       file: file, line: line)
+    }
+
     static var repository: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path

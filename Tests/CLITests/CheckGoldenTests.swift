@@ -5,7 +5,6 @@ import XCTest
 /// Spanish, plain and with `--details` (the evidence: what each check read).
 /// Regenerate after an intended change with `SRIOV_UPDATE_GOLDEN=1 swift test --filter CheckGoldenTests`.
 final class CheckGoldenTests: XCTestCase {
-    static var golden: String { CLI.repository + "/Tests/CLITests/Golden" }
     static let hosts = ["sample-host", "sample-host-vfs", "sample-host-igpu"]
 
     func output(_ host: String, _ language: String, details: Bool) throws -> String {
@@ -16,16 +15,7 @@ final class CheckGoldenTests: XCTestCase {
         return result.stdoutText.replacingOccurrences(of: CLI.repository, with: "REPOSITORY")
     }
 
-    func check(_ text: String, _ name: String) throws {
-        let path = Self.golden + "/" + name
-        if ProcessInfo.processInfo.environment["SRIOV_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(atPath: Self.golden, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertEqual(text, expected, "\(name) differs from Tests/CLITests/Golden/\(name); if intended, regenerate with SRIOV_UPDATE_GOLDEN=1")
-    }
+    func check(_ text: String, _ name: String) throws { try CLI.assertGolden(text, name) }
 
     func testEnglish() throws {
         for host in Self.hosts {

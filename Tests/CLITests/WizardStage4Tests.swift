@@ -139,7 +139,6 @@ final class WizardStage4QuestionTests: XCTestCase {
 /// [a] with the recommended count, method and MACs, then the Windows VM, then the summary.
 /// Regenerate after an intended change with `SRIOV_UPDATE_GOLDEN=1 swift test --filter WizardStage4GoldenTests`.
 final class WizardStage4GoldenTests: XCTestCase {
-    static var golden: String { CLI.repository + "/Tests/CLITests/Golden" }
 
     func transcript(_ language: String, input: String) throws -> String {
         let root = try CLI.hostWithVMs()
@@ -154,16 +153,7 @@ final class WizardStage4GoldenTests: XCTestCase {
         return text
     }
 
-    func check(_ text: String, _ name: String) throws {
-        let path = Self.golden + "/" + name
-        if ProcessInfo.processInfo.environment["SRIOV_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(atPath: Self.golden, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertEqual(text, expected, "\(name) differs from Tests/CLITests/Golden/\(name); if intended, regenerate with SRIOV_UPDATE_GOLDEN=1")
-    }
+    func check(_ text: String, _ name: String) throws { try CLI.assertGolden(text, name) }
 
     func testEnglish() throws {
         let text = try transcript("en", input: "s\n\n\na\n\n\n\ny\n1\ny\n\n")

@@ -5,8 +5,8 @@ import SRIOVCore
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Make the changes a stage needs: plan, show the diff, confirm, apply with a journal, verify.",
-        discussion: """
+        abstract: tr("Make the changes a stage needs: plan, show the diff, confirm, apply with a journal, verify.", "Hace los cambios que necesita una etapa: planifica, muestra el diff, confirma, aplica con diario y verifica."),
+        discussion: tr("""
         Every change is planned first and shown as a one-line explanation (the same words the hints of `check` and the wizard use), then a unified diff plus the sysfs writes and commands it runs. On a terminal you confirm it (--yes skips the question; without a terminal --yes is required). Files are replaced atomically (temporary file, fsync, rename, fsync of the directory) after their old bytes, mode and owner are saved in a journal under /var/lib/sriov-wizard/journal (under --root for a snapshot); `sriov-wizard rollback` restores them byte for byte. Running the same apply again changes nothing.
 
         With --root DIR (a snapshot), files under DIR are edited and the sysfs writes and commands are listed as what would run on the host.
@@ -32,49 +32,75 @@ struct ApplyCommand: ParsableCommand {
           64  usage error
           75  another apply or rollback is running (lock)
           77  changing this host needs root
-        """
+        """, """
+        Cada cambio se planifica primero y se muestra con una explicación de una línea (las mismas palabras que usan las pistas de `check` y el asistente), y después un diff unificado más las escrituras en sysfs y las órdenes que ejecuta. En un terminal usted lo confirma (--yes se salta la pregunta; sin terminal --yes es obligatorio). Los archivos se sustituyen de forma atómica (archivo temporal, fsync, rename, fsync del directorio) después de guardar sus bytes, modo y dueño anteriores en un diario en /var/lib/sriov-wizard/journal (bajo --root para una instantánea); `sriov-wizard rollback` los restaura byte a byte. Repetir el mismo apply no cambia nada.
+
+        Con --root DIR (una instantánea) se editan los archivos bajo DIR y las escrituras en sysfs y las órdenes se listan como lo que se ejecutaría en el host.
+
+        Proxmox VE: --passthrough VMID --vf ADDR ejecuta `qm set VMID -hostpciN ADDR,pcie=1` (el primer N libre; sin pcie=1 en una VM i440fx; a una VM en marcha se le avisa de que debe reiniciarse). --vf auto toma la primera VF de --device PF que no usa ninguna VM ni mapeo de recursos. --mapping NAME --device PF ejecuta `pvesh create /cluster/mapping/pci --id NAME --map node=NODE,path=ADDR,id=VVVV:DDDD,iommugroup=G` con un --map por VF libre; con --passthrough VMID la VM recibe después `mapping=NAME` (Proxmox le da una VF libre del mapeo al arrancar). rollback no deshace qm ni pvesh; el plan dice qué orden lo hace.
+
+        EJEMPLOS:
+          sudo sriov-wizard apply --device 0000:01:00.0 --vfs 4
+          sudo sriov-wizard apply --device 0000:01:00.0 --vfs 7 --method modprobe --yes
+          sudo sriov-wizard apply --iommu --vfio --dry-run
+          sudo sriov-wizard apply --iommu --igpu --dry-run
+          sudo sriov-wizard apply --passthrough 100 --vf 0000:01:10.0
+          sudo sriov-wizard apply --passthrough 100 --vf auto --device 0000:01:00.0
+          sudo sriov-wizard apply --mapping igb-vfs --device 0000:01:00.0
+          sudo sriov-wizard apply --mapping igb-vfs --device 0000:01:00.0 --passthrough 101
+          sriov-wizard apply --root ./snapshot --device 0000:01:00.0 --vfs 4 --yes
+
+        ESTADO DE SALIDA:
+          0   aplicado, o ya aplicado (nada que cambiar), o --dry-run
+          1   un paso falló (el mensaje dice cuál; `sriov-wizard rollback --last` deshace lo hecho) o no se puede hacer el plan
+          3   no se pudo leer la máquina
+          5   sin confirmar (respuesta no, o sin terminal y sin --yes)
+          64  error de uso
+          75  otro apply o rollback está en curso (bloqueo)
+          77  cambiar este host requiere root
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Option(name: .long, help: ArgumentHelp("The SR-IOV PF to create VFs on (with --vfs), to take a free VF of (--vf auto) or to map (--mapping).", valueName: "ADDR"))
+    @Option(name: .long, help: ArgumentHelp(tr("The SR-IOV PF to create VFs on (with --vfs), to take a free VF of (--vf auto) or to map (--mapping).", "La PF SR-IOV en la que crear VF (con --vfs), de la que tomar una VF libre (--vf auto) o que mapear (--mapping)."), valueName: "ADDR"))
     var device: String?
 
-    @Option(name: .long, help: ArgumentHelp("Number of VFs (0 removes them); at most sriov_totalvfs.", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp(tr("Number of VFs (0 removes them); at most sriov_totalvfs.", "Número de VF (0 las quita); como mucho sriov_totalvfs."), valueName: "N"))
     var vfs: Int?
 
-    @Option(name: .long, help: "How to create and persist VFs: auto (= sysfs), sysfs (sriov_numvfs + udev rule for this PF) or modprobe (driver option such as igb max_vfs, every port).")
+    @Option(name: .long, help: ArgumentHelp(tr("How to create and persist VFs: auto (= sysfs), sysfs (sriov_numvfs + udev rule for this PF) or modprobe (driver option such as igb max_vfs, every port).", "Cómo crear las VF y hacerlas persistentes: auto (= sysfs), sysfs (sriov_numvfs + regla udev para esta PF) o modprobe (opción del controlador como igb max_vfs, en todos los puertos).")))
     var method: MethodChoice = .auto
 
-    @Option(name: .customLong("vf-mac"), help: "auto: give the VFs stable, locally administered MACs (derived from the PF address, VF index and /etc/machine-id), set now and by the udev rule; none: leave them to the driver.")
+    @Option(name: .customLong("vf-mac"), help: ArgumentHelp(tr("auto: give the VFs stable, locally administered MACs (derived from the PF address, VF index and /etc/machine-id), set now and by the udev rule; none: leave them to the driver.", "auto: da a las VF MAC estables y administradas localmente (derivadas de la dirección de la PF, el índice de la VF y /etc/machine-id), puestas ahora y por la regla udev; none: las deja al controlador.")))
     var vfMAC: VFMACChoice = .none
 
-    @Flag(name: .long, help: "Turn the IOMMU on in the persistent kernel command line (GRUB or /etc/kernel/cmdline).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Turn the IOMMU on in the persistent kernel command line (GRUB or /etc/kernel/cmdline).", "Activa el IOMMU en la línea de comandos persistente del kernel (GRUB o /etc/kernel/cmdline).")))
     var iommu = false
 
-    @Flag(name: .long, help: "Intel iGPU SR-IOV: put the bound driver's parameters on the persistent kernel command line (i915-sriov-dkms: i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, replacing an old enable_guc=7; xe: xe.max_vfs=7 xe.force_probe=ID module_blacklist=i915), and say which dkms release to install when it is missing (nothing is downloaded).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Intel iGPU SR-IOV: put the bound driver's parameters on the persistent kernel command line (i915-sriov-dkms: i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, replacing an old enable_guc=7; xe: xe.max_vfs=7 xe.force_probe=ID module_blacklist=i915), and say which dkms release to install when it is missing (nothing is downloaded).", "SR-IOV de la iGPU Intel: pone los parámetros del controlador enlazado en la línea de comandos persistente del kernel (i915-sriov-dkms: i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe, en lugar de un antiguo enable_guc=7; xe: xe.max_vfs=7 xe.force_probe=ID module_blacklist=i915) y dice qué versión de dkms instalar cuando falta (no se descarga nada).")))
     var igpu = false
 
-    @Option(name: .customLong("igpu-driver"), help: ArgumentHelp("With --igpu: plan for this driver (i915 or xe) instead of the one bound to 0000:00:02.0.", valueName: "NAME"))
+    @Option(name: .customLong("igpu-driver"), help: ArgumentHelp(tr("With --igpu: plan for this driver (i915 or xe) instead of the one bound to 0000:00:02.0.", "Con --igpu: planifica para este controlador (i915 o xe) en vez del enlazado a 0000:00:02.0."), valueName: "NAME"))
     var igpuDriver: String?
 
-    @Flag(name: .long, help: "Load the vfio modules at boot (/etc/modules-load.d/vfio.conf).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Load the vfio modules at boot (/etc/modules-load.d/vfio.conf).", "Carga los módulos vfio al arrancar (/etc/modules-load.d/vfio.conf).")))
     var vfio = false
 
-    @Option(name: .long, help: ArgumentHelp("Pass a VF to this Proxmox VM (with --vf, or --mapping NAME).", valueName: "VMID"))
+    @Option(name: .long, help: ArgumentHelp(tr("Pass a VF to this Proxmox VM (with --vf, or --mapping NAME).", "Pasa una VF a esta VM de Proxmox (con --vf, o --mapping NAME)."), valueName: "VMID"))
     var passthrough: String?
 
-    @Option(name: .long, help: ArgumentHelp("The VF to pass through (with --passthrough): its address, or auto (the first VF of --device PF that no VM or mapping uses).", valueName: "ADDR|auto"))
+    @Option(name: .long, help: ArgumentHelp(tr("The VF to pass through (with --passthrough): its address, or auto (the first VF of --device PF that no VM or mapping uses).", "La VF a pasar (con --passthrough): su dirección, o auto (la primera VF de --device PF que no usa ninguna VM ni mapeo)."), valueName: "ADDR|auto"))
     var vf: String?
 
-    @Option(name: .long, help: ArgumentHelp("A Proxmox PCI resource mapping: with --device PF, create it from the PF's free VFs (pvesh); with --passthrough VMID, give the VM a VF of it (hostpciN: mapping=NAME).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(tr("A Proxmox PCI resource mapping: with --device PF, create it from the PF's free VFs (pvesh); with --passthrough VMID, give the VM a VF of it (hostpciN: mapping=NAME).", "Un mapeo de recursos PCI de Proxmox: con --device PF, lo crea con las VF libres de la PF (pvesh); con --passthrough VMID, da a la VM una de sus VF (hostpciN: mapping=NAME)."), valueName: "NAME"))
     var mapping: String?
 
-    @Flag(name: .long, help: "Print the plan and change nothing.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Print the plan and change nothing.", "Imprime el plan y no cambia nada.")))
     var dryRun = false
 
-    @Flag(name: .long, help: "Apply without asking (required when standard input is not a terminal).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Apply without asking (required when standard input is not a terminal).", "Aplica sin preguntar (obligatorio cuando la entrada estándar no es un terminal).")))
     var yes = false
 
     func validate() throws {
@@ -278,7 +304,7 @@ enum ActivationLocking {
         case .held(let path, let holder) where language == .es:
             Console.error("otro apply o rollback de sriov-wizard está en curso (bloqueo \(path)" + (holder.map { ", del pid \($0)" } ?? "") + "); espere a que termine")
         case .access(let e) where language == .es:
-            Console.error("no se puede tomar el bloqueo: \(e.description)")
+            Console.error("no se puede tomar el bloqueo: \(e.spanishDescription)")
         default:
             Console.error(error.description)
         }

@@ -6,8 +6,8 @@ import SRIOVCore
 struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "One table over many hosts' XML reports (fleet view).",
-        discussion: """
+        abstract: tr("One table over many hosts' XML reports (fleet view).", "Una tabla sobre los informes XML de muchos hosts (vista de flota)."),
+        discussion: tr("""
         Reads XML reports made by `report --xml` and shows, per report: host name, the report's file and time (so reports of hosts that are all called `pve` can be told apart), kernel, each stage's result, how many checks fail, warn and pass, SR-IOV devices, VFs enabled / possible, and the checks that fail. Rows come most severe first, then by host name, file and time. The HTML table sorts by any column, links to each host's failed and warned checks with their fixes, and on a phone (390 px) keeps the host, its result, the counts, VFs and what fails.
 
         Every file is checked against the schema like `report --from`; an invalid file is named on standard error, the others are still shown, and the exit status is 2.
@@ -22,33 +22,48 @@ struct CollectCommand: ParsableCommand {
           2   at least one report could not be read (named on standard error)
           64  usage error
           73  an output file could not be written
-        """
+        """, """
+        Lee informes XML hechos con `report --xml` y muestra, por informe: nombre del host, archivo y hora del informe (para distinguir informes de hosts que se llaman todos `pve`), kernel, el resultado de cada etapa, cuántas comprobaciones fallan, avisan y pasan, dispositivos SR-IOV, VF activadas / posibles, y las comprobaciones que fallan. Las filas van de la más grave a la menos, después por nombre de host, archivo y hora. La tabla HTML se ordena por cualquier columna, enlaza las comprobaciones fallidas y con aviso de cada host con sus arreglos, y en un móvil (390 px) conserva el host, su resultado, los recuentos, las VF y lo que falla.
+
+        Cada archivo se valida contra el esquema como en `report --from`; un archivo no válido se nombra en la salida de error, los demás se muestran igualmente y el estado de salida es 2.
+
+        EJEMPLOS:
+          sriov-wizard collect reports/*.xml
+          sriov-wizard collect reports/*.xml --html fleet.html
+          sriov-wizard collect reports/*.xml --format json | jq '.hosts[] | select(.level == "fail") | .hostname'
+
+        ESTADO DE SALIDA:
+          0   se leyeron todos los informes
+          2   no se pudo leer al menos un informe (nombrado en la salida de error)
+          64  error de uso
+          73  no se pudo escribir un archivo de salida
+        """)
     )
 
-    @Argument(help: ArgumentHelp("XML reports made by `sriov-wizard report --xml`.", valueName: "REPORT.xml"))
+    @Argument(help: ArgumentHelp(tr("XML reports made by `sriov-wizard report --xml`.", "Informes XML hechos con `sriov-wizard report --xml`."), valueName: "REPORT.xml"))
     var files: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Write the fleet view as HTML here ('-' for standard output).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Write the fleet view as HTML here ('-' for standard output).", "Escribe aquí la vista de flota en HTML («-» para la salida estándar)."), valueName: "FILE"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the fleet summary as XML (<fleet>, see `schema`) here ('-' for standard output).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Write the fleet summary as XML (<fleet>, see `schema`) here ('-' for standard output).", "Escribe aquí el resumen de flota en XML (<fleet>, vea `schema`) («-» para la salida estándar)."), valueName: "FILE"))
     var xml: String?
 
-    @Option(name: .long, help: "Standard output: text (a table) or json. Default: text, unless --html or --xml writes there.")
+    @Option(name: .long, help: ArgumentHelp(tr("Standard output: text (a table) or json. Default: text, unless --html or --xml writes there.", "Salida estándar: text (una tabla) o json. Por defecto: text, salvo que --html o --xml escriban allí.")))
     var format: OutputFormat?
 
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Option(name: .long, help: ArgumentHelp("Time written in the fleet view: ISO 8601, now, or none (default).", valueName: "TIME"))
+    @Option(name: .long, help: ArgumentHelp(tr("Time written in the fleet view: ISO 8601, now, or none (default).", "Hora escrita en la vista de flota: ISO 8601, now, o none (por defecto)."), valueName: "TIME"))
     var time: String = "none"
 
     func validate() throws {
         if files.isEmpty {
-            throw ValidationError("Give at least one XML report, e.g. `sriov-wizard collect reports/*.xml` (make them with `sriov-wizard report --xml FILE`).")
+            throw ValidationError(tr("Give at least one XML report, e.g. `sriov-wizard collect reports/*.xml` (make them with `sriov-wizard report --xml FILE`).", "Indique al menos un informe XML, p. ej. `sriov-wizard collect reports/*.xml` (hágalos con `sriov-wizard report --xml FILE`)."))
         }
         let toStdout = [html, xml].filter { $0 == "-" }.count + (format != nil ? 1 : 0)
         if toStdout > 1 {
-            throw ValidationError("Only one of --format, --html - and --xml - can write to standard output.")
+            throw ValidationError(tr("Only one of --format, --html - and --xml - can write to standard output.", "Solo una de --format, --html - y --xml - puede escribir en la salida estándar."))
         }
         _ = try ReportTime.resolve(time)
     }
@@ -71,7 +86,8 @@ struct CollectCommand: ParsableCommand {
         case nil: break
         }
         if !errors.isEmpty {
-            Console.error("\(errors.count) of \(files.count) reports could not be read; they are left out of the table.")
+            Console.error(tr("\(errors.count) of \(files.count) reports could not be read; they are left out of the table.",
+                             "no se pudieron leer \(errors.count) de \(files.count) informes; quedan fuera de la tabla."))
             throw ExitStatus.invalidInput
         }
     }

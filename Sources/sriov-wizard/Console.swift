@@ -25,7 +25,7 @@ struct Console {
 
     static func warning(_ message: String) {
         var stream = StandardError()
-        print("sriov-wizard: warning: " + message, to: &stream)
+        print("sriov-wizard: " + tr("warning: ", "aviso: ") + message, to: &stream)
     }
 }
 

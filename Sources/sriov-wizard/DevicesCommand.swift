@@ -5,8 +5,8 @@ import SRIOVCore
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List SR-IOV physical functions and their virtual functions.",
-        discussion: """
+        abstract: tr("List SR-IOV physical functions and their virtual functions.", "Lista las funciones físicas SR-IOV y sus funciones virtuales."),
+        discussion: tr("""
         Reads ROOT/sys/bus/pci/devices (config space, sysfs SR-IOV attributes, driver, netdevs, IOMMU group), or a saved `lspci -v`/`-vv`/`-vvv` output with or without -n, -nn, -D, -k and -x/-xxx/-xxxx hex dumps.
 
         A saved lspci output may be pasted from mail or a forum (quoted, re-wrapped, unindented, inside a shell transcript), or be a plain `lspci`/`-nnk` listing; roles it does not show are inferred from the layout (Intel iGPU VFs at 00:02.1-00:02.7) and marked so.
@@ -18,26 +18,38 @@ struct DevicesCommand: ParsableCommand {
           sriov-wizard devices --all --format json
           sriov-wizard devices --root Resources/sample-host
           lspci -vvv | sriov-wizard devices --lspci-file -
-        """
+        """, """
+        Lee ROOT/sys/bus/pci/devices (espacio de configuración, atributos SR-IOV de sysfs, controlador, interfaces de red, grupo IOMMU), o una salida guardada de `lspci -v`/`-vv`/`-vvv` con o sin -n, -nn, -D, -k y volcados hexadecimales -x/-xxx/-xxxx.
+
+        Una salida de lspci guardada puede venir pegada de un correo o un foro (citada, reajustada, sin sangría, dentro de una transcripción de shell), o ser un listado simple de `lspci`/`-nnk`; los papeles que no muestra se deducen de la disposición (VF de iGPU Intel en 00:02.1-00:02.7) y se marcan así.
+
+        TotalVFs viene de sysfs cuando el kernel lo sabe (el controlador igb permite 7 VF en una 82576 cuyo espacio de configuración dice 8); con --lspci-file es lo que imprimió lspci. Un ? significa que no se pudo leer el valor (el espacio de configuración extendido necesita root).
+
+        EJEMPLOS:
+          sriov-wizard devices
+          sriov-wizard devices --all --format json
+          sriov-wizard devices --root Resources/sample-host
+          lspci -vvv | sriov-wizard devices --lspci-file -
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
 
     @Option(name: .customLong("lspci-file"), help: ArgumentHelp(
-        "Read saved lspci output instead of a machine ('-' for standard input).", valueName: "FILE"))
+        tr("Read saved lspci output instead of a machine ('-' for standard input).", "Lee una salida de lspci guardada en vez de una máquina («-» para la entrada estándar)."), valueName: "FILE"))
     var lspciFile: String?
 
-    @Flag(name: .long, help: "List every PCI function, not only SR-IOV PFs and their VFs.")
+    @Flag(name: .long, help: ArgumentHelp(tr("List every PCI function, not only SR-IOV PFs and their VFs.", "Lista todas las funciones PCI, no solo las PF SR-IOV y sus VF.")))
     var all = false
 
-    @Option(name: .long, help: "Output format: text (a table for people) or json (for scripts).")
+    @Option(name: .long, help: ArgumentHelp(tr("Output format: text (a table for people) or json (for scripts).", "Formato de salida: text (una tabla para personas) o json (para scripts).")))
     var format: OutputFormat = .text
 
     @OptionGroup var languageOptions: LanguageOptions
 
     func validate() throws {
         if lspciFile != nil && rootOptions.root != "/" {
-            throw ValidationError("--root and --lspci-file cannot be used together: read either a machine (--root) or a saved lspci output (--lspci-file).")
+            throw ValidationError(tr("--root and --lspci-file cannot be used together: read either a machine (--root) or a saved lspci output (--lspci-file).", "--root y --lspci-file no se pueden usar juntas: lea una máquina (--root) o una salida de lspci guardada (--lspci-file)."))
         }
         if lspciFile == nil { try rootOptions.validateRoot() }
     }
@@ -62,14 +74,15 @@ struct DevicesCommand: ParsableCommand {
                     ? try Machine.readStandardInput(limit: 64 << 20)
                     : try Machine(root: "/").read(lspciFile, limit: 64 << 20)
             } catch {
-                Console.error("cannot read the lspci file: \(error.description)")
+                Console.error(tr("cannot read the lspci file: \(error.description)", "no se puede leer el archivo de lspci: \(error.spanishDescription)"))
                 throw ExitStatus.invalidInput
             }
             do {
                 return try LspciTextParser.parse(String(decoding: bytes, as: UTF8.self), names: names)
             } catch {
                 let name = lspciFile == "-" ? "<stdin>" : lspciFile
-                Console.error("\(name):\(error.line): \(error.message)\nExpected the output of `lspci -vv` (or -v/-vvv, optionally with -nn, -D, -k, -xxxx), as printed by pciutils.")
+                Console.error(tr("\(name):\(error.line): \(error.message)\nExpected the output of `lspci -vv` (or -v/-vvv, optionally with -nn, -D, -k, -xxxx), as printed by pciutils.",
+                                 "\(name):\(error.line): \(error.text.es)\nSe esperaba la salida de `lspci -vv` (o -v/-vvv, opcionalmente con -nn, -D, -k, -xxxx), tal como la imprime pciutils."))
                 throw ExitStatus.invalidInput
             }
         }

@@ -5,14 +5,15 @@ import SRIOVCore
 /// `--width`: the column count text output wraps to.
 struct WidthOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Wrap text at N columns (default: the terminal's width, else $COLUMNS, else 80; the walkthrough uses 80 so documentation stays reproducible).",
+        tr("Wrap text at N columns (default: the terminal's width, else $COLUMNS, else 80; the walkthrough uses 80 so documentation stays reproducible).",
+           "Ajusta el texto a N columnas (por defecto: el ancho del terminal, si no $COLUMNS, si no 80; el recorrido usa 80 para que la documentación sea reproducible)."),
         valueName: "N"))
     var width: Int?
 
     func validate() throws {
         if let width, width < 40 || width > 1000 {
             // Validated before the command's --lang is known: the environment's language.
-            throw ValidationError(LanguageOptions.fromEnvironment == .es
+            throw ValidationError(CommandLineLanguage.current == .es
                 ? "--width \(width): indique un número de columnas de 40 a 1000."
                 : "--width \(width): give a number of columns from 40 to 1000.")
         }

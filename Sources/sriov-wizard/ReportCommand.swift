@@ -7,8 +7,8 @@ import SRIOVCore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a report of the host: XML (for programs, schema-valid) and/or HTML (one self-contained file).",
-        discussion: """
+        abstract: tr("Write a report of the host: XML (for programs, schema-valid) and/or HTML (one self-contained file).", "Escribe un informe del host: XML (para programas, válido según el esquema) y/o HTML (un único archivo autónomo)."),
+        discussion: tr("""
         The report holds the host facts, every stage and check of `check` with its evidence and hint, the SR-IOV devices with their VFs, the IOMMU groups, the guest drivers (Linux and Windows), the changes recorded by `apply`, and the kernel messages about the IOMMU and SR-IOV.
 
         The XML follows `sriov-wizard schema` (namespace \(ReportNamespace.uri)) and is validated against it before it is written. The HTML needs nothing else: no scripts, fonts or images are fetched, so it works offline and as an e-mail attachment.
@@ -39,30 +39,61 @@ struct ReportCommand: ParsableCommand {
           73  an output file could not be written
           75  --upload/--flush: the upload failed for now; the report stays queued in the outbox
           76  --upload/--flush: the server refused a report (kept in outbox/rejected/)
-        """
+        """, """
+        El informe contiene los datos del host, todas las etapas y comprobaciones de `check` con su evidencia y su pista, los dispositivos SR-IOV con sus VF, los grupos IOMMU, los controladores de invitado (Linux y Windows), los cambios registrados por `apply` y los mensajes del kernel sobre el IOMMU y SR-IOV.
+
+        El XML sigue `sriov-wizard schema` (espacio de nombres \(ReportNamespace.uri)) y se valida contra él antes de escribirse. El HTML no necesita nada más: no se descargan scripts, fuentes ni imágenes, así que funciona sin conexión y como adjunto de correo.
+
+        --redact sustituye nombres de host y de dominio, direcciones MAC e IP, números de serie, UUID y el machine-id por marcadores (host-1, domain-1, mac-1, serial-1, uuid-1, ip-1), el mismo valor siempre con el mismo marcador, para que el informe se pueda publicar. Los valores se leen de la máquina (nombres de host, /etc/hosts, las MAC de las interfaces, DMI, números de serie NVMe, DSN de PCIe y VPD, UUID de DMI, machine-id, UUID de la ESP) y se sustituyen en todas sus formas: mayúsculas o minúsculas, MAC con :, -, . o sin separadores (también dentro de nombres enx... y de BOOTIF=), UUID con o sin guiones, variantes del nombre de host como NOMBRE-backup. Lo que la máquina no lista se detecta igualmente por su forma.
+
+        --from vuelve a presentar como HTML un informe XML guardado (p. ej. uno que envió un usuario); antes se valida el archivo contra el esquema, y se rechazan los DOCTYPE, las entidades y los archivos de más de 16 MiB.
+
+        --upload URL envía el informe XML (el anonimizado con --redact) a un sriov-report-server (POST URL/api/v1/reports) con el token de --token-file, $SRIOV_WIZARD_TOKEN o upload.conf; se verifica TLS (--ca-file para una CA privada) y se respetan https_proxy/no_proxy. Primero el informe se pone en la bandeja de salida (/var/lib/sriov-wizard/outbox, 0600) y se quita cuando el servidor responde 201 o 200; tras un fallo (red, tiempo agotado, TLS, 5xx, token rechazado) sigue en la cola y --flush envía la cola, el más antiguo primero. Un informe que el servidor rechaza (400, 413, 415) pasa a outbox/rejected/ y no se vuelve a enviar: los mismos bytes recibirían la misma respuesta. /etc/sriov-wizard/upload.conf (url=, token-file=, ca-file=, redact=) indica el servidor para --flush y para la oferta de envío del asistente.
+
+        Sin --xml, --html ni --upload se escriben ambos archivos en el directorio actual como sriov-report-HOST-TIME.xml y .html (HOST el nombre del host, un marcador con --redact; TIME la hora del informe, p. ej. 20261202-065300Z), y la orden dice dónde.
+
+        EJEMPLOS:
+          sudo sriov-wizard report
+          sudo sriov-wizard report --html report.html
+          sriov-wizard report --root Resources/sample-host-vfs --xml host.xml --html host.html --time none
+          sudo sriov-wizard report --redact --html forum.html
+          sriov-wizard report --from host.xml --html host.html
+          sriov-wizard report --xml - | xmllint --schema <(sriov-wizard schema) --noout -
+          sudo sriov-wizard report --redact --upload https://reports.example.com:8088 --token-file /etc/sriov-wizard/upload.token
+          sudo sriov-wizard report --flush
+
+        ESTADO DE SALIDA:
+          0   se escribió el informe (encontraran lo que encontraran las comprobaciones)
+          2   --from: el archivo no se puede leer, no es XML, es hostil o no es un informe válido
+          3   no se pudo leer la máquina
+          64  error de uso
+          73  no se pudo escribir un archivo de salida
+          75  --upload/--flush: el envío falló por ahora; el informe sigue en la bandeja de salida
+          76  --upload/--flush: el servidor rechazó un informe (guardado en outbox/rejected/)
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
-    @OptionGroup(title: "Upload") var uploadOptions: UploadOptions
+    @OptionGroup(title: tr("Upload", "Envío")) var uploadOptions: UploadOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
+    @Option(name: .long, help: ArgumentHelp(tr("Only this SR-IOV device (PF address, or one of its VFs).", "Solo este dispositivo SR-IOV (dirección de la PF, o de una de sus VF)."), valueName: "ADDR"))
     var device: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the XML report here ('-' for standard output).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Write the XML report here ('-' for standard output).", "Escribe aquí el informe XML («-» para la salida estándar)."), valueName: "FILE"))
     var xml: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write the HTML report here ('-' for standard output).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Write the HTML report here ('-' for standard output).", "Escribe aquí el informe HTML («-» para la salida estándar)."), valueName: "FILE"))
     var html: String?
 
-    @Flag(name: .long, help: "Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders.", "Sustituye nombres de host, direcciones MAC/IP, números de serie y UUID por marcadores.")))
     var redact = false
 
-    @Option(name: .long, help: ArgumentHelp("Re-render this saved XML report instead of reading a machine.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Re-render this saved XML report instead of reading a machine.", "Vuelve a presentar este informe XML guardado en vez de leer una máquina."), valueName: "FILE"))
     var from: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Time written in the report: an ISO 8601 date-time (2026-01-31T12:00:00Z), now (default), or none (stable output).",
+        tr("Time written in the report: an ISO 8601 date-time (2026-01-31T12:00:00Z), now (default), or none (stable output).", "Hora escrita en el informe: una fecha y hora ISO 8601 (2026-01-31T12:00:00Z), now (por defecto), o none (salida estable)."),
         valueName: "TIME"))
     var time: String?
 
@@ -70,22 +101,22 @@ struct ReportCommand: ParsableCommand {
         try uploadOptions.validateTimeouts()
         if uploadOptions.flush {
             if xml != nil || html != nil || from != nil || device != nil || time != nil || redact || rootOptions.root != "/" {
-                throw ValidationError("--flush sends the reports already queued in the outbox; it takes no --xml, --html, --from, --device, --time, --redact or --root.")
+                throw ValidationError(tr("--flush sends the reports already queued in the outbox; it takes no --xml, --html, --from, --device, --time, --redact or --root.", "--flush envía los informes que ya esperan en la bandeja de salida; no admite --xml, --html, --from, --device, --time, --redact ni --root."))
             }
             return
         }
         if xml == "-" && html == "-" {
-            throw ValidationError("--xml - and --html - cannot both write to standard output; give one of them a file name.")
+            throw ValidationError(tr("--xml - and --html - cannot both write to standard output; give one of them a file name.", "--xml - y --html - no pueden escribir ambas en la salida estándar; dé a una de ellas un nombre de archivo."))
         }
         if from != nil {
             if rootOptions.root != "/" || device != nil {
-                throw ValidationError("--from reads a saved report; --root and --device read a machine. Use one or the other.")
+                throw ValidationError(tr("--from reads a saved report; --root and --device read a machine. Use one or the other.", "--from lee un informe guardado; --root y --device leen una máquina. Use uno u otro."))
             }
             if languageOptions.language != nil {
-                throw ValidationError("--lang cannot be used with --from: a saved report keeps the language it was made in.")
+                throw ValidationError(tr("--lang cannot be used with --from: a saved report keeps the language it was made in.", "--lang no se puede usar con --from: un informe guardado conserva el idioma en que se hizo."))
             }
             if time != nil {
-                throw ValidationError("--time cannot be used with --from: a saved report keeps its own time.")
+                throw ValidationError(tr("--time cannot be used with --from: a saved report keeps its own time.", "--time no se puede usar con --from: un informe guardado conserva su propia hora."))
             }
         } else {
             try rootOptions.validateRoot()
@@ -157,7 +188,7 @@ enum ReportTime {
         default:
             let formatter = ISO8601DateFormatter()
             guard formatter.date(from: value) != nil else {
-                throw ValidationError("--time \(value): not an ISO 8601 date-time; give e.g. 2026-01-31T12:00:00Z, now, or none.")
+                throw ValidationError(tr("--time \(value): not an ISO 8601 date-time; give e.g. 2026-01-31T12:00:00Z, now, or none.", "--time \(value): no es una fecha y hora ISO 8601; indique p. ej. 2026-01-31T12:00:00Z, now, o none."))
             }
             return value
         }
@@ -236,7 +267,8 @@ enum ReportFiles {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            Console.error("cannot write \(path): \((error as NSError).localizedDescription). Check that the directory exists and is writable.")
+            Console.error(tr("cannot write \(path): \((error as NSError).localizedDescription). Check that the directory exists and is writable.",
+                             "no se puede escribir \(path): \((error as NSError).localizedDescription). Compruebe que el directorio existe y se puede escribir en él."))
             throw ExitStatus.cannotWrite
         }
     }

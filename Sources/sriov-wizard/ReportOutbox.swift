@@ -70,7 +70,7 @@ struct UploadConfig: Equatable {
         let text: String
         do { text = try machine.readText(path, limit: 64 * 1024) } catch {
             if case .notFound = error { return .success(nil) }
-            return .failure(UploadUsageError("\(error.description)"))
+            return .failure(UploadUsageError(tr(error.description, error.spanishDescription)))
         }
         return parse(text, path: path).map { Optional($0) }
     }
@@ -82,7 +82,7 @@ struct UploadConfig: Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let at = "\(path):\(index + 1)"
             guard let equals = line.firstIndex(of: "=") else {
-                return .failure(UploadUsageError("\(at): expected key=value (url=, token-file=, ca-file=, redact=), found \"\(line.prefix(80))\""))
+                return .failure(UploadUsageError(tr("\(at): expected key=value (url=, token-file=, ca-file=, redact=), found \"\(line.prefix(80))\"", "\(at): se esperaba clave=valor (url=, token-file=, ca-file=, redact=), se encontró \"\(line.prefix(80))\"")))
             }
             let key = String(line[..<equals]).trimmedSpace()
             let value = String(line[line.index(after: equals)...]).trimmedSpace()
@@ -94,10 +94,10 @@ struct UploadConfig: Equatable {
                 switch value.lowercased() {
                 case "true", "yes", "1", "on": config.redact = true
                 case "false", "no", "0", "off", "": config.redact = false
-                default: return .failure(UploadUsageError("\(at): redact=\(value): give true or false"))
+                default: return .failure(UploadUsageError(tr("\(at): redact=\(value): give true or false", "\(at): redact=\(value): indique true o false")))
                 }
             default:
-                return .failure(UploadUsageError("\(at): unknown key \"\(key)\"; the keys are url, token-file, ca-file, redact"))
+                return .failure(UploadUsageError(tr("\(at): unknown key \"\(key)\"; the keys are url, token-file, ca-file, redact", "\(at): clave desconocida \"\(key)\"; las claves son url, token-file, ca-file, redact")))
             }
         }
         return .success(config)

@@ -161,20 +161,20 @@ struct UploadTarget: Equatable {
     static func parse(_ text: String) -> Result<UploadTarget, UploadUsageError> {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty else {
-            return .failure(UploadUsageError("\(text): not a URL; give the server's address, e.g. https://reports.example.com:8088"))
+            return .failure(UploadUsageError(tr("\(text): not a URL; give the server's address, e.g. https://reports.example.com:8088", "\(text): no es una URL; indique la dirección del servidor, p. ej. https://reports.example.com:8088")))
         }
         guard scheme == "https" || scheme == "http" else {
-            return .failure(UploadUsageError("\(text): only https:// (or http:// to this machine) is supported"))
+            return .failure(UploadUsageError(tr("\(text): only https:// (or http:// to this machine) is supported", "\(text): solo se admite https:// (o http:// hacia esta máquina)")))
         }
         if components.user != nil || components.password != nil {
-            return .failure(UploadUsageError("\(text): no user or password in the URL (it would show in `ps`); give the token with --token-file or SRIOV_WIZARD_TOKEN"))
+            return .failure(UploadUsageError(tr("\(text): no user or password in the URL (it would show in `ps`); give the token with --token-file or SRIOV_WIZARD_TOKEN", "\(text): sin usuario ni contraseña en la URL (se vería en `ps`); dé el token con --token-file o SRIOV_WIZARD_TOKEN")))
         }
         if components.query != nil || components.fragment != nil {
-            return .failure(UploadUsageError("\(text): no query or fragment in the server URL; give e.g. https://reports.example.com:8088"))
+            return .failure(UploadUsageError(tr("\(text): no query or fragment in the server URL; give e.g. https://reports.example.com:8088", "\(text): sin consulta ni fragmento en la URL del servidor; indique p. ej. https://reports.example.com:8088")))
         }
         let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
         if scheme == "http" && !loopback {
-            return .failure(UploadUsageError("\(text): http:// would send the upload token in clear text; use https:// (with --ca-file for a private CA)"))
+            return .failure(UploadUsageError(tr("\(text): http:// would send the upload token in clear text; use https:// (with --ca-file for a private CA)", "\(text): http:// enviaría el token de envío en claro; use https:// (con --ca-file para una CA privada)")))
         }
         var path = components.path
         while path.hasSuffix("/") { path.removeLast() }
@@ -208,14 +208,14 @@ enum UploadToken {
     static func resolve(file: String?, configFile: String?) -> Result<String, UploadUsageError> {
         if let file { return read(file, what: "--token-file") }
         if let value = Machine.environment(environmentVariable), !value.isEmpty { return check(value.trimmedSpace(), what: environmentVariable) }
-        if let configFile { return read(configFile, what: "token-file= of \(UploadConfig.defaultPath)") }
-        return .failure(UploadUsageError("no upload token: give --token-file FILE, set \(environmentVariable), or set token-file= in \(UploadConfig.defaultPath) (make one with `sriov-report-server token create --role upload`)"))
+        if let configFile { return read(configFile, what: tr("token-file= of \(UploadConfig.defaultPath)", "token-file= de \(UploadConfig.defaultPath)")) }
+        return .failure(UploadUsageError(tr("no upload token: give --token-file FILE, set \(environmentVariable), or set token-file= in \(UploadConfig.defaultPath) (make one with `sriov-report-server token create --role upload`)", "no hay token de envío: indique --token-file FILE, defina \(environmentVariable), o ponga token-file= en \(UploadConfig.defaultPath) (cree uno con `sriov-report-server token create --role upload`)")))
     }
 
     static func read(_ path: String, what: String) -> Result<String, UploadUsageError> {
         let text: String
         do { text = try Machine(root: "/").readText(path, limit: 64 * 1024) } catch {
-            return .failure(UploadUsageError("\(what) \(path): \(error.description)"))
+            return .failure(UploadUsageError(tr("\(what) \(path): \(error.description)", "\(what) \(path): \(error.spanishDescription)")))
         }
         // The file holds the token, optionally followed by a line end (as `token create` prints it).
         let first = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first.map(String.init)?.trimmedSpace() ?? ""
@@ -224,9 +224,9 @@ enum UploadToken {
 
     /// Printable ASCII without blanks: anything else could inject a header line.
     static func check(_ token: String, what: String) -> Result<String, UploadUsageError> {
-        if token.isEmpty { return .failure(UploadUsageError("\(what): the token is empty")) }
+        if token.isEmpty { return .failure(UploadUsageError(tr("\(what): the token is empty", "\(what): el token está vacío"))) }
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            return .failure(UploadUsageError("\(what): the token has blanks or control characters; a token is one word of printable ASCII"))
+            return .failure(UploadUsageError(tr("\(what): the token has blanks or control characters; a token is one word of printable ASCII", "\(what): el token tiene espacios o caracteres de control; un token es una sola palabra de ASCII imprimible")))
         }
         return .success(token)
     }

@@ -5,8 +5,8 @@ import SRIOVCore
 struct RollbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Undo a recorded apply: files back byte for byte, sriov_numvfs back where it was changed.",
-        discussion: """
+        abstract: tr("Undo a recorded apply: files back byte for byte, sriov_numvfs back where it was changed.", "Deshace un apply registrado: los archivos vuelven byte a byte, sriov_numvfs vuelve donde se cambió."),
+        discussion: tr("""
         Restores the old bytes, mode and owner of every file the apply wrote (removes files it created), sets sriov_numvfs back to its previous value, and runs again the commands that regenerate from those files (update-initramfs, update-grub, udevadm control --reload). A file changed by someone else after the apply is not overwritten: the rollback refuses before changing anything. The plan is shown first and, like `apply`, confirmed on a terminal (--yes skips the question; without a terminal --yes is required).
 
         EXAMPLES:
@@ -21,22 +21,37 @@ struct RollbackCommand: ParsableCommand {
           64  usage error
           75  another apply or rollback is running (lock)
           77  changing this host needs root
-        """
+        """, """
+        Restaura los bytes, el modo y el dueño anteriores de cada archivo que escribió el apply (borra los archivos que creó), devuelve sriov_numvfs a su valor anterior y vuelve a ejecutar las órdenes que regeneran a partir de esos archivos (update-initramfs, update-grub, udevadm control --reload). Un archivo que otra persona cambió después del apply no se sobrescribe: el rollback se niega antes de cambiar nada. Primero se muestra el plan y, como en `apply`, se confirma en un terminal (--yes se salta la pregunta; sin terminal --yes es obligatorio).
+
+        EJEMPLOS:
+          sudo sriov-wizard rollback --last
+          sudo sriov-wizard rollback --id 20261125-160308-1 --dry-run
+          sudo sriov-wizard rollback --last --yes --lang es
+
+        ESTADO DE SALIDA:
+          0   deshecho (o --dry-run)
+          1   el rollback no se puede hacer con seguridad, o un paso falló
+          5   sin confirmar (respuesta no, o sin terminal y sin --yes)
+          64  error de uso
+          75  otro apply o rollback está en curso (bloqueo)
+          77  cambiar este host requiere root
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Flag(name: .long, help: "Roll back the most recent apply that is not rolled back yet.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Roll back the most recent apply that is not rolled back yet.", "Deshace el apply más reciente que aún no se ha deshecho.")))
     var last = false
 
-    @Option(name: .long, help: ArgumentHelp("The apply to roll back (see `sriov-wizard history`).", valueName: "ID"))
+    @Option(name: .long, help: ArgumentHelp(tr("The apply to roll back (see `sriov-wizard history`).", "El apply que deshacer (vea `sriov-wizard history`)."), valueName: "ID"))
     var id: String?
 
-    @Flag(name: .long, help: "Print what would be restored and change nothing.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Print what would be restored and change nothing.", "Imprime lo que se restauraría y no cambia nada.")))
     var dryRun = false
 
-    @Flag(name: .long, help: "Do not ask before rolling back (needed without a terminal).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Do not ask before rolling back (needed without a terminal).", "No pregunta antes de deshacer (necesario sin terminal).")))
     var yes = false
 
     func validate() throws {
@@ -141,13 +156,18 @@ struct RollbackWords: ChangeWords {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "List the recorded applies (journal under /var/lib/sriov-wizard).",
-        discussion: """
+        abstract: tr("List the recorded applies (journal under /var/lib/sriov-wizard).", "Lista los apply registrados (diario en /var/lib/sriov-wizard)."),
+        discussion: tr("""
         EXAMPLES:
           sriov-wizard history
           sriov-wizard history --root ./snapshot
           sriov-wizard history --lang es
-        """
+        """, """
+        EJEMPLOS:
+          sriov-wizard history
+          sriov-wizard history --root ./snapshot
+          sriov-wizard history --lang es
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions

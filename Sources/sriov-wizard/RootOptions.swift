@@ -6,16 +6,18 @@ import SRIOVCore
 /// `--root`, shared by every command that reads a machine.
 struct RootOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Root of the machine to read: / for this host, a snapshot directory, or a snapshot .tar.gz as sent (unpacked privately, read-only).",
+        tr("Root of the machine to read: / for this host, a snapshot directory, or a snapshot .tar.gz as sent (unpacked privately, read-only).",
+           "Raíz de la máquina a leer: / para este host, un directorio de instantánea, o el .tar.gz de una instantánea tal como llegó (se desempaqueta en privado, solo lectura)."),
         valueName: "DIR|FILE"))
     var root: String = "/"
 
     @Option(name: .customLong("pci-ids"), help: ArgumentHelp(
-        "pci.ids database for names (default: /usr/share/misc/pci.ids; without one, IDs are shown without names).",
+        tr("pci.ids database for names (default: /usr/share/misc/pci.ids; without one, IDs are shown without names).",
+           "Base de datos pci.ids para los nombres (por defecto: /usr/share/misc/pci.ids; sin ella, los ID se muestran sin nombre)."),
         valueName: "FILE"))
     var pciIDs: String?
 
-    func validateRoot(language: Language = LanguageOptions.fromEnvironment) throws {
+    func validateRoot(language: Language = CommandLineLanguage.current) throws {
         let machine = Machine(root: "/")
         if root != "/", !machine.isDirectory(root) {
             guard SnapshotArchive.isArchive(root, on: machine) else {
@@ -31,7 +33,7 @@ struct RootOptions: ParsableArguments {
 
     /// For commands that change the machine: a snapshot archive is read-only (its unpacked
     /// copy is removed at exit, so changes to it would be lost).
-    func validateWritableRoot(language: Language = LanguageOptions.fromEnvironment) throws {
+    func validateWritableRoot(language: Language = CommandLineLanguage.current) throws {
         try validateRoot(language: language)
         if isArchive {
             throw ValidationError(language == .es

@@ -6,8 +6,8 @@ import SRIOVCore
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "Copy everything the wizard reads into a directory (and optionally a .tar.gz).",
-        discussion: """
+        abstract: tr("Copy everything the wizard reads into a directory (and optionally a .tar.gz).", "Copia todo lo que lee el asistente en un directorio (y, si se pide, en un .tar.gz)."),
+        discussion: tr("""
         The snapshot has the layout of a root filesystem (sys/..., proc/..., etc/...) plus the recorded output of dmesg, lspci -vvv, ip -d link and uname -a under sriov-wizard/commands, so --root DIR on it gives the same results as on the host.
 
         Only what a check reads is copied. Serial numbers and the machine's UUIDs are not: no DMI serials, product UUID or machine-id; the PCIe Device Serial Number and the VPD data register are zeroed in every config file and masked in the recorded lspci -vvv; the ESP UUIDs of /etc/kernel/proxmox-boot-uuids become esp-1, esp-2, ... /etc/network/interfaces{,.d}, /etc/rc.local, sysfs.conf and the service units of /etc/systemd/system are cut to the lines that write sriov_numvfs (and the stanza and section lines around them); /etc/systemd/network is not copied. Host names, MACs, IP addresses and file-system UUIDs on the kernel command line are copied as they are, unless --redact.
@@ -22,28 +22,43 @@ struct SnapshotCommand: ParsableCommand {
           sudo sriov-wizard snapshot --redact --archive forum.tar.gz
           sriov-wizard devices --root /tmp/myhost
           sriov-wizard check --root myhost.tar.gz
-        """
+        """, """
+        La instantánea tiene la estructura de un sistema de archivos raíz (sys/..., proc/..., etc/...) más la salida grabada de dmesg, lspci -vvv, ip -d link y uname -a en sriov-wizard/commands, así que --root DIR sobre ella da los mismos resultados que en el host.
+
+        Solo se copia lo que lee alguna comprobación. Los números de serie y los UUID de la máquina no: ni números de serie DMI, ni UUID del producto, ni machine-id; el número de serie de dispositivo PCIe (DSN) y el registro de datos VPD se ponen a cero en cada archivo config y se enmascaran en el lspci -vvv grabado; los UUID de la ESP de /etc/kernel/proxmox-boot-uuids pasan a esp-1, esp-2, ... /etc/network/interfaces{,.d}, /etc/rc.local, sysfs.conf y las unidades de servicio de /etc/systemd/system se recortan a las líneas que escriben sriov_numvfs (y las líneas de estrofa y sección que las rodean); /etc/systemd/network no se copia. Los nombres de host, MAC, direcciones IP y UUID de sistemas de archivos de la línea de comandos del kernel se copian tal cual, salvo con --redact.
+
+        --redact los sustituye como `report --redact` (host-1, domain-1, mac-1, serial-1, uuid-1, ip-1), en cada archivo de texto y salida de orden grabada y en los nombres de interfaz basados en la MAC (enx525400abcdef); `check --root` sobre el resultado da los mismos veredictos.
+
+        Ejecútelo como root: sin root el kernel solo muestra 64 bytes del espacio de configuración de cada dispositivo.
+
+        EJEMPLOS:
+          sudo sriov-wizard snapshot --output /tmp/myhost
+          sudo sriov-wizard snapshot --archive myhost.tar.gz
+          sudo sriov-wizard snapshot --redact --archive forum.tar.gz
+          sriov-wizard devices --root /tmp/myhost
+          sriov-wizard check --root myhost.tar.gz
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
 
-    @Option(name: .long, help: ArgumentHelp("Directory to write the snapshot into (created if missing).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp(tr("Directory to write the snapshot into (created if missing).", "Directorio donde escribir la instantánea (se crea si falta)."), valueName: "DIR"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also pack the snapshot into this .tar.gz file.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp(tr("Also pack the snapshot into this .tar.gz file.", "Empaqueta además la instantánea en este archivo .tar.gz."), valueName: "FILE"))
     var archive: String?
 
-    @Flag(name: .long, help: "Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders, as report --redact does.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Replace host names, MAC/IP addresses, serial numbers and UUIDs with placeholders, as report --redact does.", "Sustituye nombres de host, direcciones MAC/IP, números de serie y UUID por marcadores, como hace report --redact.")))
     var redact = false
 
     @OptionGroup var languageOptions: LanguageOptions
 
     func validate() throws {
         if output == nil && archive == nil {
-            throw ValidationError("Give --output DIR, --archive FILE.tar.gz, or both.")
+            throw ValidationError(tr("Give --output DIR, --archive FILE.tar.gz, or both.", "Indique --output DIR, --archive FILE.tar.gz, o ambos."))
         }
         if let output, Machine(root: "/").exists(output), !Machine(root: "/").isDirectory(output) {
-            throw ValidationError("--output \(output): exists and is not a directory.")
+            throw ValidationError(tr("--output \(output): exists and is not a directory.", "--output \(output): existe y no es un directorio."))
         }
         try rootOptions.validateRoot()
     }

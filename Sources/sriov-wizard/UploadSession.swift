@@ -132,42 +132,46 @@ struct UploadSession {
 /// The upload options of `report`, shared with the wizard's offer.
 struct UploadOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Upload the report (XML, redacted with --redact) to this sriov-report-server: https://HOST[:PORT], /api/v1/reports is added.",
+        tr("Upload the report (XML, redacted with --redact) to this sriov-report-server: https://HOST[:PORT], /api/v1/reports is added.",
+           "Envía el informe (XML, anonimizado con --redact) a este sriov-report-server: https://HOST[:PORT], se añade /api/v1/reports."),
         valueName: "URL"))
     var upload: String?
 
     @Option(name: .customLong("token-file"), help: ArgumentHelp(
-        "File holding the upload token (default: $SRIOV_WIZARD_TOKEN, then token-file= of upload.conf).", valueName: "FILE"))
+        tr("File holding the upload token (default: $SRIOV_WIZARD_TOKEN, then token-file= of upload.conf).",
+           "Archivo con el token de envío (por defecto: $SRIOV_WIZARD_TOKEN, después token-file= de upload.conf)."), valueName: "FILE"))
     var tokenFile: String?
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp(
-        "PEM file of the CA that signed the server's certificate (a private CA); the system's CAs otherwise.", valueName: "FILE"))
+        tr("PEM file of the CA that signed the server's certificate (a private CA); the system's CAs otherwise.",
+           "Archivo PEM de la CA que firmó el certificado del servidor (una CA privada); si no, las CA del sistema."), valueName: "FILE"))
     var caFile: String?
 
-    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the connection (default 10).", valueName: "SECONDS"))
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(tr("Seconds to wait for the connection (default 10).", "Segundos de espera para la conexión (por defecto 10)."), valueName: "SECONDS"))
     var connectTimeout: Double = 10
 
-    @Option(name: .customLong("upload-timeout"), help: ArgumentHelp("Seconds the whole upload may take (default 60).", valueName: "SECONDS"))
+    @Option(name: .customLong("upload-timeout"), help: ArgumentHelp(tr("Seconds the whole upload may take (default 60).", "Segundos que puede durar todo el envío (por defecto 60)."), valueName: "SECONDS"))
     var uploadTimeout: Double = 60
 
-    @Flag(name: .long, help: "Send the reports queued in the outbox (failed uploads), oldest first, then stop.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Send the reports queued in the outbox (failed uploads), oldest first, then stop.", "Envía los informes en cola en la bandeja de salida (envíos fallidos), el más antiguo primero, y termina.")))
     var flush = false
 
-    @Option(name: .long, help: ArgumentHelp("Queue of reports not yet uploaded (default /var/lib/sriov-wizard/outbox).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp(tr("Queue of reports not yet uploaded (default /var/lib/sriov-wizard/outbox).", "Cola de informes aún no enviados (por defecto /var/lib/sriov-wizard/outbox)."), valueName: "DIR"))
     var outbox: String = ReportOutbox.defaultDirectory
 
     @Option(name: .customLong("upload-config"), help: ArgumentHelp(
-        "Upload settings: url=, token-file=, ca-file=, redact= (default /etc/sriov-wizard/upload.conf).", valueName: "FILE"))
+        tr("Upload settings: url=, token-file=, ca-file=, redact= (default /etc/sriov-wizard/upload.conf).",
+           "Ajustes de envío: url=, token-file=, ca-file=, redact= (por defecto /etc/sriov-wizard/upload.conf)."), valueName: "FILE"))
     var uploadConfig: String = UploadConfig.defaultPath
 
     var wantsUpload: Bool { upload != nil || flush }
 
     func validateTimeouts() throws {
         for (name, value) in [("--connect-timeout", connectTimeout), ("--upload-timeout", uploadTimeout)] where !(value > 0 && value <= 3600) {
-            throw ValidationError("\(name) \(value): give a number of seconds between 1 and 3600.")
+            throw ValidationError(tr("\(name) \(value): give a number of seconds between 1 and 3600.", "\(name) \(value): indique un número de segundos entre 1 y 3600."))
         }
         if !wantsUpload && (tokenFile != nil || caFile != nil) {
-            throw ValidationError("--token-file and --ca-file go with --upload URL or --flush.")
+            throw ValidationError(tr("--token-file and --ca-file go with --upload URL or --flush.", "--token-file y --ca-file van con --upload URL o --flush."))
         }
     }
 
@@ -181,7 +185,7 @@ struct UploadOptions: ParsableArguments {
         case .failure(let e): throw ValidationError(e.description)
         }
         guard let url = upload ?? config?.url else {
-            throw ValidationError("--flush needs a server: give --upload URL, or set url= in \(uploadConfig).")
+            throw ValidationError(tr("--flush needs a server: give --upload URL, or set url= in \(uploadConfig).", "--flush necesita un servidor: indique --upload URL, o ponga url= en \(uploadConfig)."))
         }
         let target: UploadTarget
         switch UploadTarget.parse(url) {
@@ -196,7 +200,7 @@ struct UploadOptions: ParsableArguments {
         }
         let ca = caFile ?? (configApplies ? config?.caFile : nil)
         if let ca, !Machine(root: "/").exists(ca) {
-            throw ValidationError("--ca-file \(ca): no such file; give the PEM file of the CA that signed the server's certificate.")
+            throw ValidationError(tr("--ca-file \(ca): no such file; give the PEM file of the CA that signed the server's certificate.", "--ca-file \(ca): no existe ese archivo; indique el archivo PEM de la CA que firmó el certificado del servidor."))
         }
         let client = UploadClient(endpoint: target.endpoint, token: token, caFile: ca, connectTimeout: connectTimeout,
                                   totalTimeout: uploadTimeout, machine: UploadClient.liveMachine())

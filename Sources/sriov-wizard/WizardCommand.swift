@@ -5,8 +5,8 @@ import SRIOVCore
 struct WizardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wizard",
-        abstract: "Walk through the four stages interactively (the default on a terminal).",
-        discussion: """
+        abstract: tr("Walk through the four stages interactively (the default on a terminal).", "Recorre las cuatro etapas de forma interactiva (lo predeterminado en un terminal)."),
+        discussion: tr("""
         Explains each stage in plain words, runs its checks, shows what passed and what to fix, and moves on only when the stage verifies (or you skip it). Progress is saved in /var/lib/sriov-wizard on a live host, so after the reboot that a BIOS or kernel change needs, `sriov-wizard` resumes where it stopped and first re-verifies that stage.
 
         At stage 4, [a] asks how many VFs (default: what the driver allows, with what each VF costs in MMIO), how they persist (a udev rule for this PF, recommended, or the driver's module option) and whether they get fixed, locally administered MACs; then which VM of this node gets a VF (or a resource mapping, or none now), and it ends with what to do next (start the VM, the guest's VF driver). Each answer has a default ([Enter]) and becomes an `apply` plan shown and confirmed first. On a --root snapshot progress is not saved.
@@ -18,42 +18,56 @@ struct WizardCommand: ParsableCommand {
           sudo sriov-wizard wizard --device 0000:01:00.0 --lang es
           sriov-wizard wizard --walkthrough
           sriov-wizard wizard --walkthrough --sample igpu
-        """
+        """, """
+        Explica cada etapa con palabras sencillas, ejecuta sus comprobaciones, muestra lo que pasó y lo que hay que arreglar, y solo avanza cuando la etapa se verifica (o usted la salta). El progreso se guarda en /var/lib/sriov-wizard en un host en marcha, así que después del reinicio que necesita un cambio de BIOS o de kernel, `sriov-wizard` sigue donde se quedó y primero vuelve a verificar esa etapa.
+
+        En la etapa 4, [a] pregunta cuántas VF (por defecto: lo que permite el controlador, con lo que cuesta cada VF en MMIO), cómo persisten (una regla udev para esta PF, lo recomendado, o la opción del módulo del controlador) y si reciben MAC fijas administradas localmente; después, qué VM de este nodo recibe una VF (o un mapeo de recursos, o ninguna por ahora), y termina con lo que hay que hacer después (arrancar la VM, el controlador de VF del invitado). Cada respuesta tiene un valor por defecto ([Intro]) y se convierte en un plan de `apply` que se muestra y se confirma antes. En una instantánea con --root el progreso no se guarda.
+
+        --walkthrough lo ejecuta sobre el host de ejemplo incluido sin preguntas (salida estable para la documentación).
+
+        EJEMPLOS:
+          sudo sriov-wizard
+          sudo sriov-wizard wizard --device 0000:01:00.0 --lang es
+          sriov-wizard wizard --walkthrough
+          sriov-wizard wizard --walkthrough --sample igpu
+        """)
     )
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var languageOptions: LanguageOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only this SR-IOV device (PF address, or one of its VFs).", valueName: "ADDR"))
+    @Option(name: .long, help: ArgumentHelp(tr("Only this SR-IOV device (PF address, or one of its VFs).", "Solo este dispositivo SR-IOV (dirección de la PF, o de una de sus VF)."), valueName: "ADDR"))
     var device: String?
 
-    @Flag(name: .long, help: "Run on the bundled sample host without prompts (for documentation).")
+    @Flag(name: .long, help: ArgumentHelp(tr("Run on the bundled sample host without prompts (for documentation).", "Se ejecuta sobre el host de ejemplo incluido, sin preguntas (para documentación).")))
     var walkthrough = false
 
-    @Option(name: .long, help: ArgumentHelp("With --walkthrough: which bundled sample host, nic (Intel 82576, the default) or igpu (Alder Lake-P iGPU with i915-sriov-dkms).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp(tr("With --walkthrough: which bundled sample host, nic (Intel 82576, the default) or igpu (Alder Lake-P iGPU with i915-sriov-dkms).", "Con --walkthrough: qué host de ejemplo incluido, nic (Intel 82576, por defecto) o igpu (iGPU Alder Lake-P con i915-sriov-dkms)."), valueName: "NAME"))
     var sample: String = "nic"
 
-    @Flag(name: .long, help: "Forget saved progress and start at stage 1.")
+    @Flag(name: .long, help: ArgumentHelp(tr("Forget saved progress and start at stage 1.", "Olvida el progreso guardado y empieza en la etapa 1.")))
     var restart = false
 
     @OptionGroup var widthOptions: WidthOptions
 
     @Option(name: .customLong("upload-config"), help: ArgumentHelp(
-        "Upload settings; with a url= in it the wizard offers to upload its report at the end (default /etc/sriov-wizard/upload.conf).",
+        tr("Upload settings; with a url= in it the wizard offers to upload its report at the end (default /etc/sriov-wizard/upload.conf).",
+           "Ajustes de envío; si tiene un url=, el asistente ofrece enviar su informe al final (por defecto /etc/sriov-wizard/upload.conf)."),
         valueName: "FILE"))
     var uploadConfig: String = UploadConfig.defaultPath
 
-    @Option(name: .long, help: ArgumentHelp("Queue for reports whose upload failed (default /var/lib/sriov-wizard/outbox).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp(tr("Queue for reports whose upload failed (default /var/lib/sriov-wizard/outbox).", "Cola de los informes cuyo envío falló (por defecto /var/lib/sriov-wizard/outbox)."), valueName: "DIR"))
     var outbox: String = ReportOutbox.defaultDirectory
 
     func validate() throws {
         if !walkthrough { try rootOptions.validateRoot() }
         guard SampleHost.directories[sample] != nil else {
-            throw ValidationError("--sample \(sample): the bundled samples are \(SampleHost.directories.keys.sorted().joined(separator: ", ")).")
+            let samples = SampleHost.directories.keys.sorted().joined(separator: ", ")
+            throw ValidationError(tr("--sample \(sample): the bundled samples are \(samples).", "--sample \(sample): los ejemplos incluidos son \(samples)."))
         }
-        if sample != "nic", !walkthrough { throw ValidationError("--sample applies to --walkthrough only.") }
+        if sample != "nic", !walkthrough { throw ValidationError(tr("--sample applies to --walkthrough only.", "--sample solo se aplica a --walkthrough.")) }
         if !walkthrough && !Machine.isTerminal(0) {
-            throw ValidationError("The interactive wizard needs a terminal on standard input. For scripts use `sriov-wizard check` (add --format json), or `sriov-wizard wizard --walkthrough` for the sample run.")
+            throw ValidationError(tr("The interactive wizard needs a terminal on standard input. For scripts use `sriov-wizard check` (add --format json), or `sriov-wizard wizard --walkthrough` for the sample run.", "El asistente interactivo necesita un terminal en la entrada estándar. Para scripts use `sriov-wizard check` (añada --format json), o `sriov-wizard wizard --walkthrough` para la ejecución de ejemplo."))
         }
     }
 
@@ -62,7 +76,7 @@ struct WizardCommand: ParsableCommand {
         if walkthrough && options.root == "/" {
             let name = SampleHost.directories[self.sample] ?? "sample-host"
             guard let sample = SampleHost.locate(name) else {
-                Console.error("the bundled sample host was not found (looked next to the binary and in ./Resources/\(name)); give one with --root DIR.")
+                Console.error(tr("the bundled sample host was not found (looked next to the binary and in ./Resources/\(name)); give one with --root DIR.", "no se encontró el host de ejemplo incluido (se buscó junto al binario y en ./Resources/\(name)); indique uno con --root DIR."))
                 throw ExitStatus.unreadableHost
             }
             options.root = sample
@@ -355,7 +369,7 @@ struct WizardSession {
         guard persist else { return }
         guard let stage else { WizardState.clear(root: "/"); return }
         do { try WizardState(stage: stage, skipped: skipped).save(root: "/") } catch {
-            Console.warning("progress could not be saved: \(error.description)")
+            Console.warning(tr("progress could not be saved: \(error.description)", "no se pudo guardar el progreso: \(error.spanishDescription)"))
         }
     }
 }

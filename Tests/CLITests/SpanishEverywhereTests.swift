@@ -168,6 +168,60 @@ final class SpanishEverywhereTests: XCTestCase {
         XCTAssertEqual(EnglishDetector.findings(screen), [], screen)
     }
 
+    /// `--help` of every command, ArgumentParser's own words in it and its usage errors, and
+    /// the messages of the commands' `validate()`, in Spanish with `--lang es` or a Spanish
+    /// LANG; in English otherwise.
+    func testHelpAndUsageErrorsAreSpanish() throws {
+        var findings: [String] = []
+        let commands = ["", "wizard", "check", "devices", "snapshot", "report", "collect", "schema", "apply", "rollback", "history"]
+        for command in commands {
+            let arguments = command.isEmpty ? [] : [command]
+            for (extra, environment) in [(["--lang", "es"], ["LC_ALL": "C"]), ([], ["LC_ALL": "es_ES.UTF-8"])] {
+                let r = try CLI.run(arguments + ["--help"] + extra, environment: environment)
+                let shown = "sriov-wizard \((arguments + ["--help"] + extra).joined(separator: " ")) (LC_ALL=\(environment["LC_ALL"]!))"
+                XCTAssertEqual(r.status, 0, "\(shown): \(r.stderrText)")
+                XCTAssertTrue(r.stdoutText.hasPrefix("RESUMEN: "), "\(shown): \(r.stdoutText.prefix(200))")
+                for header in ["USO: ", "OPCIONES:", "Muestra esta ayuda."] {
+                    XCTAssertTrue(r.stdoutText.contains(header), "\(shown) lacks \(header)")
+                }
+                XCTAssertTrue(r.stdoutText.contains("EJEMPLOS:") || command == "", "\(shown) has no examples")
+                for finding in EnglishDetector.findings(Self.helpProse(r.stdoutText)) { findings.append("\(shown): \(finding)") }
+            }
+            let english = try CLI.run(arguments + ["--help"], environment: ["LC_ALL": "C"])
+            XCTAssertTrue(english.stdoutText.hasPrefix("OVERVIEW: ") && english.stdoutText.contains("OPTIONS:"), english.stdoutText)
+            XCTAssertFalse(english.stdoutText.contains("OPCIONES"), english.stdoutText)
+        }
+        let usage: [([String], String)] = [
+            (["check", "--frob"], "Opción desconocida «--frob». ¿Quiso decir «--root»?"),
+            (["devices", "--format", "xml"], "El valor «xml» no es válido para «--format <format>». Indique uno de «text» y «json»."),
+            (["check", "--brief", "--details"], "--brief y --details no van juntas"),
+            (["collect"], "Indique al menos un informe XML"),
+            (["check", "--device", "zz"], "no es una dirección PCI"),
+            (["report", "--upload", "ftp://x", "--token-file", "/dev/null"], "solo se admite https://"),
+        ]
+        for (arguments, expected) in usage {
+            let r = try CLI.run(arguments + ["--lang", "es"], environment: ["LC_ALL": "C"])
+            XCTAssertEqual(r.status, 64, "\(arguments): \(r.stderrText)")
+            XCTAssertTrue(r.stderrText.contains(expected), "\(arguments): \(r.stderrText)")
+            XCTAssertTrue(r.stderrText.contains("Vea «sriov-wizard"), "\(arguments): \(r.stderrText)")
+            for finding in EnglishDetector.findings(Self.helpProse(r.stderrText)) { findings.append("\(arguments.joined(separator: " ")): \(finding)") }
+        }
+        let english = try CLI.run(["check", "--frob"], environment: ["LC_ALL": "C"])
+        XCTAssertTrue(english.stderrText.contains("Unknown option '--frob'. Did you mean '--root'?"), english.stderrText)
+        XCTAssertEqual(findings, [], "\(findings.count) English findings:\n" + findings.prefix(40).joined(separator: "\n"))
+    }
+
+    /// A help text without what stays as typed: value names (`<FILE>`), the values options take
+    /// (stage ids, levels) and the command names of the root's list.
+    static func helpProse(_ text: String) -> String {
+        var text = text.replacingOccurrences(of: "<[^>\\n]*>", with: " ", options: .regularExpression)
+        text = text.replacingOccurrences(of: "(?m)^  (wizard|check|devices|snapshot|report|collect|schema|apply|rollback|history) ", with: " ", options: .regularExpression)
+        for value in ["prerequisites", "bios", "device", "activation", "fail", "warn", "note", "snapshot", "now", "none"] {
+            text = text.replacingOccurrences(of: "\\b\(value)\\b", with: " ", options: .regularExpression)
+        }
+        return text
+    }
+
     /// The detector itself: it must see English prose and let Spanish with technical words through.
     func testTheDetectorFlagsEnglishAndNotSpanish() {
         XCTAssertEqual(EnglishDetector.findings("Plan: 4 VFs en 0000:01:00.0 (igb) con sriov_numvfs en sysfs y una regla udev\n" +
@@ -256,7 +310,7 @@ enum EnglishDetector {
             if let d = diffIndent, indent >= d, !t.isEmpty { continue }
             diffIndent = nil
             if t.hasPrefix("--- ") { diffIndent = indent; continue }
-            if t.hasPrefix("· dmesg: ") || t.hasPrefix("Usage:") || (t.hasPrefix("See '") && t.hasSuffix("for more information.")) { continue }
+            if t.hasPrefix("· dmesg: ") { continue }
             kept.append(line)
         }
         prose = kept.joined(separator: "\n")

@@ -104,7 +104,9 @@ struct LspciDocumentReader {
             if let (name, target) = LspciNoise.virtfnLink(line.text) {
                 noteVirtfnListing(line, name: name, target: target)
             }
-            return skip(line, LspciParseError(line: line.number, message: "expected lspci output: a device line such as '00:00.0 Host bridge: Intel Corporation ...' (lspci -vv), found: \(found)"))
+            return skip(line, LspciParseError(line: line.number, text: LocalizedText(
+                en: "expected lspci output: a device line such as '00:00.0 Host bridge: Intel Corporation ...' (lspci -vv), found: \(found)",
+                es: "se esperaba salida de lspci: una línea de dispositivo como '00:00.0 Host bridge: Intel Corporation ...' (lspci -vv); se encontró: \(found)")))
         }
         // At the margin (a paste that lost its indentation) a detail line keeps its shape: a
         // key (`Page Request Capacity: ...`) or the flags that continue a register line. After
@@ -112,7 +114,9 @@ struct LspciDocumentReader {
         // under a pasted output is not one.
         if line.indent == 0, !LspciDeviceDraft.isKnownDetail(line.text),
            current == nil || line.afterBlank || interrupted || !(LspciFields.isKeyShaped(line.text) || LspciFields.isFlagList(line.text)) {
-            return skip(line, LspciParseError(line: line.number, message: "expected a device line ('BB:DD.F class: vendor device'), an indented detail line or a hex dump line ('00: 86 80 ...'), found: \(Self.excerpt(line.text))"))
+            return skip(line, LspciParseError(line: line.number, text: LocalizedText(
+                en: "expected a device line ('BB:DD.F class: vendor device'), an indented detail line or a hex dump line ('00: 86 80 ...'), found: \(Self.excerpt(line.text))",
+                es: "se esperaba una línea de dispositivo ('BB:DD.F clase: fabricante dispositivo'), una línea de detalle con sangría o una línea de volcado hexadecimal ('00: 86 80 ...'); se encontró: \(Self.excerpt(line.text))")))
         }
         if current == nil { current = LspciDeviceDraft(header: nil, firstLine: line.number) }
         flushSkipped()
@@ -168,7 +172,9 @@ struct LspciDocumentReader {
 
     private mutating func noteVirtfnListing(_ line: LspciLine, name: Substring, target: Substring) {
         guard virtfnRefusal == nil else { return }
-        virtfnRefusal = LspciParseError(line: line.number, message: "this is a listing of sysfs virtfn links (`ls -l /sys/bus/pci/devices/<PF> | grep virtfn`: \(name) -> \(target)), not lspci output; the links give VF addresses only, without IDs, drivers or TotalVFs. Run `lspci -vvv -s <PF address>` on the host and paste that, or run `sriov-wizard devices` there")
+        virtfnRefusal = LspciParseError(line: line.number, text: LocalizedText(
+            en: "this is a listing of sysfs virtfn links (`ls -l /sys/bus/pci/devices/<PF> | grep virtfn`: \(name) -> \(target)), not lspci output; the links give VF addresses only, without IDs, drivers or TotalVFs. Run `lspci -vvv -s <PF address>` on the host and paste that, or run `sriov-wizard devices` there",
+            es: "esto es un listado de enlaces virtfn de sysfs (`ls -l /sys/bus/pci/devices/<PF> | grep virtfn`: \(name) -> \(target)), no salida de lspci; los enlaces solo dan direcciones de VF, sin ID, drivers ni TotalVFs. Ejecute `lspci -vvv -s <dirección de la PF>` en el host y pegue eso, o ejecute allí `sriov-wizard devices`"))
     }
 
     private mutating func finishCurrent() {
@@ -177,7 +183,9 @@ struct LspciDocumentReader {
         guard draft.hasContent else {
             // Key-shaped lines with nothing to build a function from (`systemctl status`
             // output, `Slot:` lines of `lspci -vmm`): not lspci detail lines after all.
-            let refusal = LspciParseError(line: draft.firstLine, message: "expected a device line ('BB:DD.F class: vendor device') or a 'Capabilities:' line before these detail lines")
+            let refusal = LspciParseError(line: draft.firstLine, text: LocalizedText(
+                en: "expected a device line ('BB:DD.F class: vendor device') or a 'Capabilities:' line before these detail lines",
+                es: "se esperaba una línea de dispositivo ('BB:DD.F clase: fabricante dispositivo') o una línea 'Capabilities:' antes de estas líneas de detalle"))
             if firstRefusal == nil || firstRefusal!.line > draft.firstLine { firstRefusal = refusal }
             issues.append(InventoryIssue(path: "line \(draft.firstLine)", message: "line \(draft.firstLine): detail lines without a device line or a capability, skipped"))
             return
@@ -197,10 +205,12 @@ struct LspciDocumentReader {
         guard !drafts.isEmpty else {
             if let refusal = virtfnRefusal ?? firstRefusal { throw refusal }
             let line = firstTextLine ?? 1
-            let message = firstTextLine == nil
-                ? "the input is empty: expected the output of `lspci -vv` (device lines such as '00:00.0 Host bridge: ...')"
-                : "no PCI device found: expected the output of `lspci -vv` (device lines such as '00:00.0 Host bridge: ...'), found only messages"
-            throw LspciParseError(line: line, message: message)
+            let text = firstTextLine == nil
+                ? LocalizedText(en: "the input is empty: expected the output of `lspci -vv` (device lines such as '00:00.0 Host bridge: ...')",
+                                es: "la entrada está vacía: se esperaba la salida de `lspci -vv` (líneas de dispositivo como '00:00.0 Host bridge: ...')")
+                : LocalizedText(en: "no PCI device found: expected the output of `lspci -vv` (device lines such as '00:00.0 Host bridge: ...'), found only messages",
+                                es: "no se encontró ningún dispositivo PCI: se esperaba la salida de `lspci -vv` (líneas de dispositivo como '00:00.0 Host bridge: ...'); solo hay mensajes")
+            throw LspciParseError(line: line, text: text)
         }
         return drafts
     }

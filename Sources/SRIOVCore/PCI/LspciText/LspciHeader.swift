@@ -44,7 +44,9 @@ extension LspciHeader {
         var header = LspciHeader(address: address)
         var body = LspciFields.trim(rest)
         if body.first == "\"" {
-            throw LspciParseError(line: line.number, message: "this is `lspci -m` (machine-readable) output, which is not supported; save the output of `lspci -vv` (or -vvv, -nn, -k, -xxxx) instead")
+            throw LspciParseError(line: line.number, text: LocalizedText(
+                en: "this is `lspci -m` (machine-readable) output, which is not supported; save the output of `lspci -vv` (or -vvv, -nn, -k, -xxxx) instead",
+                es: "esto es salida de `lspci -m` (para máquinas), que no se admite; guarde en su lugar la salida de `lspci -vv` (o -vvv, -nn, -k, -xxxx)"))
         }
         header.progIf = takeProgIf(&body)
         header.revision = takeRevision(&body)

@@ -2,12 +2,18 @@
 /// what was expected there.
 public struct LspciParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public var line: Int
-    public var message: String
+    /// What was expected there, in English and Spanish.
+    public var text: LocalizedText
+    /// The English text.
+    public var message: String { text.en }
 
-    public init(line: Int, message: String) {
+    public init(line: Int, text: LocalizedText) {
         self.line = line
-        self.message = message
+        self.text = text
     }
 
     public var description: String { "line \(line): \(message)" }
+    public func description(_ language: Language) -> String {
+        language == .es ? "línea \(line): \(text.es)" : description
+    }
 }

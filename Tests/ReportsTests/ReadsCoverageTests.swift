@@ -52,6 +52,10 @@ final class ReadsCoverageTests: XCTestCase {
     func testAnUndeclaredReadIsFound() throws {
         let missing = Self.undeclared([.read("/etc/not-declared-anywhere"), .run(["not-declared"]), .read("/proc/cmdline")])
         XCTAssertEqual(missing, ["read(\"/etc/not-declared-anywhere\")", "run [\"not-declared\"]"])
+        // `{release}` inside a name: /boot/config-<release> (KernelCmdlinePlanner).
+        XCTAssertTrue(HostPath.file("/boot/config-{release}").covers("/boot/config-6.8.12-4-pve").exact)
+        XCTAssertFalse(HostPath.file("/boot/config-{release}").covers("/boot/config-").exact)
+        XCTAssertFalse(HostPath.file("/boot/config-{release}").covers("/boot/grub").exact)
     }
 
     /// Every file, link and directory the tool read that exists in the tree is in a snapshot of it

@@ -26,7 +26,8 @@ public struct HostReads: Sendable {
 /// - `{pci}`: a PCI function address (DDDD:BB:DD.F);
 /// - `{module}`: a kernel module the snapshot keeps: `HostReads.modules` and every driver bound
 ///   to a PCI function;
-/// - `{release}`: the running kernel's release (`/proc/sys/kernel/osrelease`).
+/// - `{release}`: the running kernel's release (`/proc/sys/kernel/osrelease`), alone or inside
+///   a name (`config-{release}`).
 public struct HostPath: Sendable, Hashable, CustomStringConvertible {
     public var pattern: String
     public var keep: Keep
@@ -77,6 +78,11 @@ public struct HostPath: Sendable, Hashable, CustomStringConvertible {
         case "*", "{module}", "{release}": return !name.isEmpty && name != "." && name != ".."
         case "{pci}": return name.utf8.count == 12 && PCIAddress(name) != nil
         default:
+            if let marker = component.range(of: "{release}") {
+                // A name holding the release (`config-{release}`): its prefix and suffix around one.
+                let prefix = component[..<marker.lowerBound], suffix = component[marker.upperBound...]
+                return name.count > prefix.count + suffix.count && name.hasPrefix(prefix) && name.hasSuffix(suffix)
+            }
             if component.hasSuffix("*") { return name.hasPrefix(component.dropLast()) }
             if component.hasPrefix("*") { return name.hasSuffix(component.dropFirst()) }
             return name == component

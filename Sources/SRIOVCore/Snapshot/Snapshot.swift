@@ -111,9 +111,10 @@ public struct Snapshot {
                 modules = Set(HostReads.modules).union(drivers).sorted()
             }
             return modules!
-        case "{release}":
+        case _ where component.contains("{release}"):
+            // `{release}` or a name holding it (`config-{release}`).
             guard let release = source.attribute("/proc/sys/kernel/osrelease"), !release.isEmpty, !release.contains("/") else { return [] }
-            return [release]
+            return [component.replacing("{release}", with: release)]
         default:
             return [component]
         }

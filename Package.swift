@@ -43,7 +43,7 @@ let package = Package(
             ]
         ),
         // Report model -> XML (schema) and HTML, reading reports back, fleet summary.
-        .target(name: "Reports", dependencies: ["SRIOVCore", "XMLKit", "HostAccess"],
+        .target(name: "Reports", dependencies: ["SRIOVCore", "XMLKit"],
                 resources: [.embedInCode("Data/report.xsd"), .embedInCode("Data/report.css")]),
         .executableTarget(
             name: "sriov-wizard",
@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "GPUTreeSupport", dependencies: ["SRIOVCore", "HostAccess"], path: "Tests/Support/GPUTrees"),
         .testTarget(name: "SRIOVCoreTests", dependencies: ["SRIOVCore", "HostAccess", "HostAccessTestSupport", "GPUTreeSupport", "SyntheticTreeSupport"]),
         // Golden/: expected reports, read by path (GoldenReport.swift), not bundled.
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess", "SyntheticTreeSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SRIOVCore", "XMLKit", "HostAccess", "HostAccessTestSupport", "SyntheticTreeSupport"], exclude: ["Golden"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "CLITests", dependencies: ["sriov-wizard", "HostAccess"]),
     ]

@@ -17,6 +17,9 @@ public struct Machine: Sendable {
     public let commands: any CommandRunner
     /// Resolution confined to the root (nil for the live root `/`, read as today).
     public let confinement: ConfinedRoot?
+    /// Told of every read, listing, link read, kind query and command (nil: nobody). For
+    /// tests: the recording machine that checks every read is declared (`HostReads`).
+    public var observer: (any MachineObserver)?
 
     /// A file that snapshots put into directories that are empty on the host (e.g. an empty
     /// /sys/class/iommu), so the directory survives git, which keeps no empty directories.
@@ -57,6 +60,7 @@ public struct Machine: Sendable {
     /// Reads at most `limit` bytes of a regular file. With `.fail`, a longer file is an error;
     /// with `.truncate`, the first `limit` bytes are returned.
     public func read(_ path: String, limit: Int = Machine.defaultLimit, overflow: Overflow = .fail) throws(HostAccessError) -> [UInt8] {
+        observer?.observe(.read(path))
         let fd = try openFile(path, flags: O_RDONLY | O_NONBLOCK | O_NOCTTY)
         defer { close(fd) }
         var st = stat()
@@ -165,6 +169,7 @@ public struct Machine: Sendable {
     /// dangle still works). Snapshot tools that flatten links into small text files holding the
     /// target (e.g. `driver` containing `../../../bus/pci/drivers/igb`) are accepted too.
     public func linkTarget(_ path: String) throws(HostAccessError) -> String {
+        observer?.observe(.readLink(path))
         var buffer = [CChar](repeating: 0, count: 4097)
         let parent = try openParent(path)
         defer { if let parent { close(parent.0) } }
@@ -218,6 +223,7 @@ public struct Machine: Sendable {
     /// Names in a directory, sorted, without `.`, `..` and the empty-directory marker. Names that are not valid UTF-8
     /// are left out (they cannot be sysfs device names).
     public func list(_ path: String) throws(HostAccessError) -> [String] {
+        observer?.observe(.list(path))
         if confinement != nil {
             return try Machine.listOpenDirectory(try openFile(path, flags: O_RDONLY | O_DIRECTORY), path: path)
         }
@@ -250,6 +256,7 @@ public struct Machine: Sendable {
 
     /// What is at a path, without following a final symlink (`follow: false`) or following it.
     public func kind(_ path: String, follow: Bool = true) -> FileKind? {
+        observer?.observe(.kind(path))
         var st = stat()
         guard confinement != nil else {
             let rc = follow ? stat(realPath(path), &st) : lstat(realPath(path), &st)
@@ -275,14 +282,16 @@ public struct Machine: Sendable {
     /// Runs a command given as an argv array (never a shell string). On a snapshot root the
     /// recorded output is returned. A non-zero exit status is a result, not an error.
     public func run(_ argv: [String], timeout: Double = 30, outputLimit: Int = 16 << 20) throws(HostAccessError) -> CommandResult {
-        try commands.run(argv, timeout: timeout, outputLimit: outputLimit)
+        observer?.observe(.run(argv))
+        return try commands.run(argv, timeout: timeout, outputLimit: outputLimit)
     }
 
     /// The same, with each line the command prints passed to `onLine` while it runs (for a
     /// progress display; a snapshot's recorded answers call it with nothing).
     public func run(_ argv: [String], timeout: Double = 30, outputLimit: Int = 16 << 20,
                     onLine: @escaping @Sendable (String) -> Void) throws(HostAccessError) -> CommandResult {
-        try commands.run(argv, timeout: timeout, outputLimit: outputLimit, onLine: onLine)
+        observer?.observe(.run(argv))
+        return try commands.run(argv, timeout: timeout, outputLimit: outputLimit, onLine: onLine)
     }
 
     // MARK: - helpers
@@ -304,6 +313,33 @@ public struct Machine: Sendable {
         }
         return "/" + parts.joined(separator: "/")
     }
+}
+
+/// What a `Machine` was asked to do, as its observer is told.
+public enum MachineAccess: Sendable, Hashable {
+    /// A file read (`read`, `readText`, `attribute`, `unreadableReason`).
+    case read(String)
+    /// A directory listing.
+    case list(String)
+    /// A symbolic link read (`linkTarget`, `linkName`).
+    case readLink(String)
+    /// What is at a path (`kind`, `exists`, `isDirectory`).
+    case kind(String)
+    /// A command run (live or answered from a snapshot's recordings).
+    case run([String])
+
+    /// The host path, nil for a command.
+    public var path: String? {
+        switch self {
+        case .read(let p), .list(let p), .readLink(let p), .kind(let p): return p
+        case .run: return nil
+        }
+    }
+}
+
+/// Told of every access a `Machine` makes (see `Machine.observer`).
+public protocol MachineObserver: Sendable {
+    func observe(_ access: MachineAccess)
 }
 
 /// The type of a filesystem object.

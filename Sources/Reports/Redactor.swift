@@ -1,14 +1,8 @@
 import Foundation
-import HostAccess
 import SRIOVCore
 
 /// The report side of `Redactor` (SRIOVCore, shared with `snapshot --redact`).
 extension Redactor {
-    /// A redactor for the values `collect` finds on `machine`.
-    public static func forMachine(_ machine: Machine) -> Redactor {
-        Redactor(Redactor.collect(machine))
-    }
-
     /// The report with every string redacted (texts, evidence, attributes alike).
     public mutating func redact(_ report: HostReport) -> HostReport {
         if let name = report.host.hostname { add(hostnames: [name]) }

@@ -1,4 +1,3 @@
-import HostAccess
 import SRIOVCore
 
 /// Builds a `HostReport` from what `check` computed and from the machine (through the one
@@ -19,17 +18,17 @@ public enum ReportBuilder {
         let summary = HostSummary.read(machine)
         let cpu = CPUInfo.read(machine)
         let pfs = context.targetPFs
-        var devices = pfs.map { pf in device(pf, vfs: context.vfs(of: pf), machine: machine) }
+        var devices = pfs.map { pf in device(pf, vfs: context.vfs(of: pf), context: context) }
         if context.selectedDevice == nil {
             // VFs whose PF is not in the inventory still belong in the report.
             let shown = Set(pfs.flatMap { [$0.address] + $0.virtfns })
             for f in context.inventory.functions where f.role == .vf && !shown.contains(f.address) {
-                devices.append(device(f, vfs: [], machine: machine))
+                devices.append(device(f, vfs: [], context: context))
             }
         }
         let facts = HostFacts(
             hostname: name(summary.hostname), kernel: name(summary.kernel), cmdline: summary.cmdline,
-            os: name(osRelease(machine)), proxmox: name(ProxmoxVersion.read(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
+            os: name(OSRelease.prettyName(machine)), proxmox: name(ProxmoxVersion.read(machine)), bootLoader: BootLoaderKind(BootLoaderDetection.detect(machine).loader),
             cpuVendor: summary.cpuVendor, cpuModel: summary.cpuModel,
             cpuFlags: (cpu?.flags ?? []).intersection(relevantCPUFlags).sorted(),
             dmi: dmiFields(summary.dmi), hostID: HostIdentity.read(machine)?.id)
@@ -37,18 +36,18 @@ public enum ReportBuilder {
             language: language, time: time, host: facts,
             stages: stages.map { stage($0, language: language) },
             devices: devices,
-            iommuGroups: iommuGroups(machine, inventory: context.inventory),
+            iommuGroups: iommuGroups(context),
             guestDrivers: pfs.map { guestDriver($0, context: context, language: language) },
-            changes: changes(machine, language: language),
+            changes: changes(context, language: language),
             issues: context.inventory.issues.map { ReportIssue(path: $0.path, message: $0.message) },
-            evidence: kernelMessages(machine, pfs: pfs).map { [$0] } ?? [])
+            evidence: kernelMessages(context, pfs: pfs).map { [$0] } ?? [])
     }
 
     /// What `apply` recorded in the machine's journals (nil: no journal).
-    static func changes(_ machine: Machine, language: Language) -> [ChangeRecord]? {
-        AppliedChanges.read(machine)?.map {
+    static func changes(_ context: CheckContext, language: Language) -> [ChangeRecord]? {
+        AppliedChanges.read(context.machine)?.map {
             ChangeRecord(id: $0.id, state: $0.applied ? .applied : .planned, time: $0.time, file: $0.file.flatMap(name),
-                         command: $0.command.map(ShellWords.display), description: $0.description.text(language))
+                         command: $0.commandLine, description: $0.description.text(language))
         }
     }
 
@@ -59,8 +58,7 @@ public enum ReportBuilder {
         })
     }
 
-    static func device(_ f: PCIFunction, vfs: [PCIFunction], machine: Machine) -> ReportDevice {
-        let dir = SysfsInventory.devicesPath + "/" + f.address.description
+    static func device(_ f: PCIFunction, vfs: [PCIFunction], context: CheckContext) -> ReportDevice {
         let sriov = f.sriov.map {
             ReportSRIOV(totalVFs: $0.totalVFs, numVFs: $0.numVFs, initialVFs: $0.initialVFs, vfOffset: $0.vfOffset,
                         vfStride: $0.vfStride, vfDeviceID: $0.vfDeviceID.map { hex($0) }, configTotalVFs: $0.configTotalVFs)
@@ -69,23 +67,18 @@ public enum ReportBuilder {
             address: f.address.description, role: f.role, vendorID: f.vendorID.map { hex($0) },
             deviceID: f.deviceID.map { hex($0) }, vendorName: name(f.vendorName), deviceName: name(f.deviceName), driver: name(f.driver),
             iommuGroup: f.iommuGroup, ari: f.hasARI, ariEnabled: f.ariEnabled, sriov: f.role == .pf ? sriov : nil,
-            netdevs: f.netdevs.sorted().compactMap { n in name(n).map { ReportNetdev(name: $0, mac: name(machine.attribute(dir + "/net/" + n + "/address"))) } },
-            vfs: vfs.sorted { $0.address < $1.address }.map { device($0, vfs: [], machine: machine) })
+            netdevs: f.netdevs.sorted().compactMap { n in name(n).map { ReportNetdev(name: $0, mac: name(SysfsInventory.macAddress(context.machine, f, netdev: n))) } },
+            vfs: vfs.sorted { $0.address < $1.address }.map { device($0, vfs: [], context: context) })
     }
 
     /// /sys/kernel/iommu_groups/N/devices (Documentation/ABI/testing/sysfs-kernel-iommu_groups);
     /// without that directory, the groups the inventory read from each device's link.
-    static func iommuGroups(_ machine: Machine, inventory: Inventory) -> [IOMMUGroupEntry] {
-        let base = "/sys/kernel/iommu_groups"
-        if let names = try? machine.list(base) {
-            return names.compactMap { name -> IOMMUGroupEntry? in
-                guard let number = Int(name) else { return nil }
-                let members = ((try? machine.list(base + "/" + name + "/devices")) ?? []).sorted()
-                return IOMMUGroupEntry(number: number, devices: members)
-            }.sorted { $0.number < $1.number }
+    static func iommuGroups(_ context: CheckContext) -> [IOMMUGroupEntry] {
+        if let members = IOMMUSysfs.groupMembers(context.machine) {
+            return members.map { IOMMUGroupEntry(number: $0.group, devices: $0.devices) }
         }
         var groups: [Int: [String]] = [:]
-        for f in inventory.functions { if let g = f.iommuGroup { groups[g, default: []].append(f.address.description) } }
+        for f in context.inventory.functions { if let g = f.iommuGroup { groups[g, default: []].append(f.address.description) } }
         return groups.keys.sorted().map { IOMMUGroupEntry(number: $0, devices: groups[$0]!.sorted()) }
     }
 
@@ -110,24 +103,12 @@ public enum ReportBuilder {
         return fields.compactMap { field, value in name(value).map { DMIField(name: field, value: $0) } }
     }
 
-    static func osRelease(_ machine: Machine) -> String? {
-        for path in ["/etc/os-release", "/usr/lib/os-release"] {
-            guard let text = try? machine.readText(path, limit: 64 << 10) else { continue }
-            for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
-                var value = line.dropFirst("PRETTY_NAME=".count)
-                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = value.dropFirst().dropLast() }
-                return String(value)
-            }
-        }
-        return nil
-    }
-
     /// Kernel messages about the IOMMU, SR-IOV and the SR-IOV devices.
-    static func kernelMessages(_ machine: Machine, pfs: [PCIFunction]) -> RawEvidence? {
-        guard let result = try? machine.run(["dmesg"], timeout: 10, outputLimit: 16 << 20), result.status == 0 else { return nil }
+    static func kernelMessages(_ context: CheckContext, pfs: [PCIFunction]) -> RawEvidence? {
+        guard case .success(let text) = KernelLog.readText(context.machine) else { return nil }
         let needles = dmesgKeywords + pfs.map(\.address.description) + pfs.compactMap(\.driver).map { $0 + " " }
         var lines: [String] = []
-        for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: true) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             guard needles.contains(where: { line.contains($0) }) else { continue }
             lines.append(line.count > maxLineLength ? String(line.prefix(maxLineLength)) + "…" : String(line))
             if lines.count == maxEvidenceLines { break }

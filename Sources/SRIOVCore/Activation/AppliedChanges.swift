@@ -40,3 +40,8 @@ public enum AppliedChanges {
         return changes
     }
 }
+
+extension AppliedChanges.Change {
+    /// The command as a person would type it (`ShellWords.display`), nil for a file step.
+    public var commandLine: String? { command.map(ShellWords.display) }
+}

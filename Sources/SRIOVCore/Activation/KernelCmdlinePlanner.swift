@@ -296,3 +296,9 @@ public enum KernelCmdlinePlanner {
         return plan
     }
 }
+
+extension KernelCmdlinePlanner {
+    /// The running kernel's config, for CONFIG_INTEL_IOMMU_DEFAULT_ON (SnapshotFilter keeps its
+    /// IOMMU lines only).
+    public static let reads = HostReads("KernelCmdlinePlanner", paths: [.file("/boot/config-{release}", limit: 1 << 22)])
+}

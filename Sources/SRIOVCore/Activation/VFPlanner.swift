@@ -21,6 +21,8 @@ public enum VFMethodChoice: String, Sendable, CaseIterable {
 /// of the count already set is a no-op in the kernel, so both firing is harmless.
 public enum VFPlanner {
     public static let udevRulesPath = "/etc/udev/rules.d/70-sriov-wizard.rules"
+    /// Where ip(8) may be, the first one found goes into the udev rule.
+    public static let ipPaths = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
     public static func modprobePath(_ driver: String) -> String { "/etc/modprobe.d/sriov-wizard-\(driver).conf" }
 
     static let udevHeader = """
@@ -175,7 +177,7 @@ public enum VFPlanner {
             guard isPlainInterfaceName(netdev) else {
                 throw .interfaceNameNotPlain(pf, netdev: netdev)
             }
-            let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { machine.exists($0) } ?? "/usr/sbin/ip"
+            let ip = ipPaths.first { machine.exists($0) } ?? ipPaths[0]
             let machineID = machine.attribute("/etc/machine-id")
             var commands: [String: [String]] = [:]
             for index in 0..<count {
@@ -286,4 +288,10 @@ public enum VFPlanner {
         }
         return plan
     }
+}
+
+extension VFPlanner {
+    /// Where ip(8) is, for the udev rule that sets VF MACs (by name only); the machine-id the
+    /// MACs are derived from is HostIdentity's (never copied).
+    public static let reads = HostReads("VFPlanner", paths: ipPaths.map { .nameOnly($0) })
 }

@@ -34,3 +34,12 @@ public struct ACPITables: Sendable, Equatable {
 
     public func has(_ signature: String) -> Bool { iommuTables.contains { $0.hasPrefix(signature) } }
 }
+
+extension ACPITables {
+    /// The IOMMU tables byte for byte; every other table by name only (MSDM holds a Windows
+    /// product key).
+    public static let reads = HostReads("ACPITables", paths: iommuSignatures.map { .file(path + "/" + $0) } + [
+        .nameOnly(path + "/*"),
+        .notCopied(snapshotManifest, "written by snapshot itself"),
+    ])
+}

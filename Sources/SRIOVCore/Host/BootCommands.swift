@@ -158,3 +158,13 @@ public struct NumVFsWrite: Sendable, Equatable {
         return false
     }
 }
+
+extension BootCommands {
+    /// ifupdown, rc.local and service units (SnapshotFilter keeps only their `sriov_numvfs`
+    /// lines); the `*.wants` / `*.requires` links say which units are enabled.
+    public static let reads = HostReads("BootCommands", paths: [
+        .file(interfacesFile), .file(interfacesDirectory + "/*", quiet: false), .file(rcLocal),
+        .file(unitDirectory + "/*.service", quiet: false),
+        .file(unitDirectory + "/*.wants/*.service", quiet: false), .file(unitDirectory + "/*.requires/*.service", quiet: false),
+    ])
+}

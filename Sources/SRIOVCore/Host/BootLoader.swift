@@ -182,3 +182,11 @@ extension Substring {
         return s
     }
 }
+
+extension BootLoaderDetection {
+    public static let reads = HostReads("BootLoaderDetection", paths: [
+        .directory(BootLoader.efiPath), .file(BootLoader.proxmoxUUIDsPath), .file(BootLoader.kernelCmdlinePath),
+        // Only its `linux` lines are kept (SnapshotFilter): the rest may hold password hashes.
+        .file(BootLoader.grubConfigPath, limit: 4 << 20),
+    ], commands: [["proxmox-boot-tool", "status"]])
+}

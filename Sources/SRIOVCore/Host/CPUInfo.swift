@@ -40,3 +40,7 @@ public struct CPUInfo: Sendable, Equatable {
         return CPUInfo(text: text)
     }
 }
+
+extension CPUInfo {
+    public static let reads = HostReads("CPUInfo", paths: [.file(path, limit: 8 << 20)])
+}

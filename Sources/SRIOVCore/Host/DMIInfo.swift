@@ -37,3 +37,8 @@ public struct DMIInfo: Sendable, Equatable {
             : .record("\(DMIInfo.directory): " + known.joined(separator: ", "))
     }
 }
+
+extension DMIInfo {
+    public static let reads = HostReads("DMIInfo", paths: ["sys_vendor", "product_name", "board_vendor", "board_name", "bios_vendor", "bios_version", "bios_date"]
+        .map { .file(directory + "/" + $0, limit: 4096) })
+}

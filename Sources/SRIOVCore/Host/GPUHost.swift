@@ -248,3 +248,11 @@ public struct GPUHost: Sendable, Equatable {
         return found
     }
 }
+
+extension GPUHost {
+    /// Config space and resources are the inventory's; the dkms modules by name only.
+    public static let reads = HostReads("GPUHost", paths: [
+        .file("/sys/module/{module}/parameters/*", limit: 64 * 1024),
+        .nameOnly("/lib/modules/{release}/" + dkmsDirectory + "/*"), .nameOnly("/usr/lib/modules/{release}/" + dkmsDirectory + "/*"),
+    ], commands: commands)
+}

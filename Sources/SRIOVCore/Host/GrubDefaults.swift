@@ -393,4 +393,5 @@ extension GrubDefaults {
     static let backtickSubstitution = LocalizedText(
         en: "command substitution (`...`) cannot be evaluated without running a shell",
         es: "la sustitución de órdenes (`...`) no se puede evaluar sin ejecutar un shell")
+    public static let reads = HostReads("GrubDefaults", paths: [.file(path), .file(dropInDirectory + "/*.cfg", quiet: false)])
 }

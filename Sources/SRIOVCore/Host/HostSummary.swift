@@ -42,3 +42,9 @@ public struct HostSummary: Sendable, Equatable {
         ])
     }
 }
+
+extension HostSummary {
+    public static let reads = HostReads("HostSummary", paths: [
+        .file("/proc/sys/kernel/osrelease"), .file("/proc/sys/kernel/hostname"), .file("/etc/hostname"),
+    ], commands: [["uname", "-r"]])
+}

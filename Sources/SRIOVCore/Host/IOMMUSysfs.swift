@@ -37,3 +37,19 @@ public struct IOMMUSysfs: Sendable, Equatable {
                      es: "\(groups.count) grupo\(groups.count == 1 ? "" : "s")\(range)")
     }
 }
+
+extension IOMMUSysfs {
+    public static let reads = HostReads("IOMMUSysfs", paths: [
+        .link(classPath + "/*"), .file(groupsPath + "/*/type", limit: 4096), .directory(groupsPath + "/*/devices"), .link(groupsPath + "/*/devices/*"),
+    ])
+
+    /// The members of every IOMMU group (/sys/kernel/iommu_groups/N/devices), by group number;
+    /// nil when the directory cannot be listed.
+    public static func groupMembers(_ machine: Machine) -> [(group: Int, devices: [String])]? {
+        guard let names = try? machine.list(groupsPath) else { return nil }
+        return names.compactMap { name -> (Int, [String])? in
+            guard let number = Int(name) else { return nil }
+            return (number, ((try? machine.list(groupsPath + "/" + name + "/devices")) ?? []).sorted())
+        }.sorted { $0.0 < $1.0 }
+    }
+}

@@ -40,3 +40,7 @@ public struct IPLinkVFInfo: Sendable, Equatable {
 
     public static func isUnset(_ mac: String) -> Bool { mac == "00:00:00:00:00:00" }
 }
+
+extension IPLinkVFInfo {
+    public static let reads = HostReads("IPLinkVFInfo", commands: [command])
+}

@@ -194,3 +194,7 @@ public struct IOMMUParameters: Sendable, Equatable {
 
     public static func == (a: IOMMUParameters, b: IOMMUParameters) -> Bool { a.line == b.line }
 }
+
+extension KernelCommandLine {
+    public static let reads = HostReads("KernelCommandLine", paths: [.file(procPath, limit: 8 << 20, quiet: false)])
+}

@@ -9,9 +9,16 @@ public struct KernelLog: Sendable, Equatable {
     /// may have rotated them out).
     public var hasBootMessages: Bool
 
+    public static let command = ["dmesg"]
+
     public static func read(_ machine: Machine) -> Result<KernelLog, KernelLogUnavailable> {
+        readText(machine).map(KernelLog.init(text:))
+    }
+
+    /// The log as `dmesg` printed it, time stamps and all (the report quotes raw lines).
+    public static func readText(_ machine: Machine) -> Result<String, KernelLogUnavailable> {
         let result: CommandResult
-        do { result = try machine.run(["dmesg"], timeout: 30) } catch {
+        do { result = try machine.run(command, timeout: 30) } catch {
             if case .commandNotRecorded = error {
                 return .failure(KernelLogUnavailable(reason: "dmesg was not recorded in this snapshot", reasonES: "dmesg no se grabó en esta instantánea"))
             }
@@ -24,7 +31,7 @@ public struct KernelLog: Sendable, Equatable {
                 reason: "dmesg exited with status \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (run as root)"),
                 reasonES: "dmesg terminó con el estado \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (ejecute como root)")))
         }
-        return .success(KernelLog(text: result.stdoutText))
+        return .success(result.stdoutText)
     }
 
     public init(text: String) {
@@ -119,4 +126,8 @@ public struct KernelLogUnavailable: Error, Sendable, Equatable {
     public var evidence: Evidence {
         .fact("dmesg", en: "not available: \(reason)", es: "no disponible: \(reasonES)")
     }
+}
+
+extension KernelLog {
+    public static let reads = HostReads("KernelLog", commands: [command])
 }

@@ -89,3 +89,10 @@ public struct KernelModules: Sendable, Equatable {
     public func isBuiltin(_ name: String) -> Bool { builtin?.contains(KernelModules.normalised(name)) ?? false }
     public func configuredAt(_ name: String) -> String? { configured[KernelModules.normalised(name)] }
 }
+
+extension KernelModules {
+    public static let reads = HostReads("KernelModules", paths: [
+        .file(procPath, limit: 8 << 20), .file(etcModulesPath),
+        .file("/lib/modules/{release}/modules.builtin", limit: 4 << 20), .file("/usr/lib/modules/{release}/modules.builtin", limit: 4 << 20),
+    ] + loadDirectories.map { .file($0 + "/*.conf", quiet: false) }, commands: [["uname", "-r"]])
+}

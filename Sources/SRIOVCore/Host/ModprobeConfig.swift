@@ -136,3 +136,7 @@ public struct ModprobeConfig: Sendable, Equatable {
         return directives.filter { $0.command == "blacklist" && $0.module == m }
     }
 }
+
+extension ModprobeConfig {
+    public static let reads = HostReads("ModprobeConfig", paths: directories.map { .file($0 + "/*.conf", quiet: false) })
+}

@@ -282,3 +282,9 @@ public struct ProxmoxPassthroughConfig: Sendable, Equatable {
         hostPCI.filter { $0.mapping == name }
     }
 }
+
+extension ProxmoxPassthroughConfig {
+    /// VM configs are cut to the lines the passthrough checks need (`Snapshot.copyVMConfig`).
+    public static let reads = HostReads("ProxmoxPassthroughConfig", paths: [.file(vmDirectory + "/*.conf", quiet: false), .file(mappingFile)],
+                                        commands: [listCommand])
+}

@@ -38,3 +38,7 @@ public enum ProxmoxVersion {
         return lines.first
     }
 }
+
+extension ProxmoxVersion {
+    public static let reads = HostReads("ProxmoxVersion", paths: [.notCopied(binary, "looked for on the live host only")], commands: [command])
+}

@@ -76,3 +76,7 @@ public struct SysfsConf: Sendable, Equatable {
         }
     }
 }
+
+extension SysfsConf {
+    public static let reads = HostReads("SysfsConf", paths: [.file(mainFile), .file(directory + "/*.conf", quiet: false)] + servicePaths.map { .file($0) })
+}

@@ -153,3 +153,8 @@ public struct UdevRules: Sendable, Equatable {
         return pi == p.count
     }
 }
+
+extension UdevRules {
+    /// The directories `read` looks in by default (the runtime and local rules).
+    public static let reads = HostReads("UdevRules", paths: ["/etc/udev/rules.d", "/run/udev/rules.d"].map { .file($0 + "/*.rules", quiet: false) })
+}

@@ -312,3 +312,25 @@ public enum SysfsNumber {
         return out
     }
 }
+
+extension SysfsInventory {
+    /// The functions (Documentation/ABI/testing/sysfs-bus-pci): config space, the IDs and
+    /// SR-IOV attributes, the driver, IOMMU group, PF and VF links, the netdevs and their MACs.
+    public static let attributes = ["vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "ari_enabled",
+                                    "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "sriov_drivers_autoprobe"]
+    static var readPaths: [HostPath] {
+        let function = devicesPath + "/{pci}/"
+        var paths: [HostPath] = [.file(function + "config", limit: configLimit, truncate: true, quiet: false)]
+        paths += attributes.map { HostPath.file(function + $0, limit: 64 * 1024, quiet: false) }
+        paths += ["driver", "iommu_group", "physfn", "virtfn*"].map { HostPath.link(function + $0) }
+        paths += ["address", "addr_assign_type"].map { HostPath.file(function + "net/*/" + $0, limit: 4096) }
+        paths.append(.notCopied(devicesPath + "/*", "names that are not PCI addresses (notes of capture tools) are skipped, not read"))
+        return paths
+    }
+    public static let reads = HostReads("SysfsInventory", paths: readPaths)
+
+    /// The MAC address of one of a function's netdevs (`net/NAME/address`), nil when unreadable.
+    public static func macAddress(_ machine: Machine, _ function: PCIFunction, netdev: String) -> String? {
+        machine.attribute(devicesPath + "/" + function.address.description + "/net/" + netdev + "/address")
+    }
+}

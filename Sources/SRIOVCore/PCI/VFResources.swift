@@ -54,3 +54,7 @@ public struct VFResources: Sendable, Equatable {
         return "\(value) \(units[unit])"
     }
 }
+
+extension VFResources {
+    public static let reads = HostReads("VFResources", paths: [.file(SysfsInventory.devicesPath + "/{pci}/resource", limit: 64 * 1024, quiet: false)])
+}

@@ -460,3 +460,27 @@ extension String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+extension Redactor {
+    /// A redactor for the values `collect` finds on `machine` (`report --redact`).
+    public static func forMachine(_ machine: Machine) -> Redactor {
+        Redactor(Redactor.collect(machine))
+    }
+
+    /// `collect` reads the identifying values so that they can be replaced; a snapshot never
+    /// copies them (`snapshot --redact` replaces them on the way out).
+    static var readPaths: [HostPath] {
+        var paths: [HostPath] = [
+            .notCopied("/etc/hosts", "read only to redact the host's names"),
+            .link("/sys/class/net/*"),
+            .notCopied("/sys/class/net/*/address", "read only to redact MACs"),
+            .notCopied("/sys/class/net/*/perm_address", "read only to redact MACs"),
+            .notCopied(SysfsInventory.devicesPath + "/{pci}/net/*/perm_address", "read only to redact MACs"),
+            .notCopied("/sys/class/nvme/*/serial", "read only to redact serial numbers"),
+        ]
+        paths += dmiSerials.map { HostPath.notCopied("/sys/class/dmi/id/" + $0, "read only to redact serial numbers") }
+        paths += (machineIDFiles + ["/sys/class/dmi/id/" + dmiUUID]).map { HostPath.notCopied($0, "read only to redact UUIDs") }
+        return paths
+    }
+    public static let reads = HostReads("Redactor", paths: readPaths, commands: [["ip", "-d", "link", "show"], ["lspci", "-vvv"]])
+}

@@ -75,3 +75,11 @@ public enum HostIdentity {
     static func isHexDigit(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) }
 }
 
+
+extension HostIdentity {
+    public static let reads = HostReads("HostIdentity", paths: [
+        .notCopied(recordPath, "written by snapshot itself: the salted hash"),
+        .notCopied(machineIDPath, "confidential (machine-id(5)): snapshot records its salted hash"),
+        .notCopied(productUUIDPath, "identifying: snapshot records the salted hash"),
+    ])
+}

@@ -4,64 +4,16 @@ import HostAccess
 /// `--root DIR` on the copy gives the same results as on the machine itself. This is what a
 /// support engineer asks a user to send.
 ///
-/// What leaves the host: only what a check reads. Files that hold secrets on real hosts are
+/// What leaves the host: only what the tool reads, as its readers declare it
+/// (`HostReads.registry`), and nothing else. Files that hold secrets on real hosts are
 /// cut to the lines a check needs (`SnapshotFilter`); the PCIe Device Serial Number and the
 /// VPD data register are zeroed in every `config` and masked in `lspci -vvv`; ESP UUIDs
 /// become `esp-N`. With `redact`, the report's `Redactor` also replaces host and domain
 /// names, MACs, serials, UUIDs and IP addresses in every text file and recorded output, and
 /// MACs inside interface names (`enx525400abcdef`).
 public struct Snapshot {
-    /// Per-function sysfs attributes worth keeping (Documentation/ABI/testing/sysfs-bus-pci).
-    public static let pciAttributes = [
-        "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision",
-        "enable", "irq", "numa_node", "local_cpulist", "modalias", "resource", "reset_method",
-        "driver_override", "ari_enabled", "power_state", "d3cold_allowed",
-        "current_link_speed", "current_link_width", "max_link_speed", "max_link_width",
-        "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device",
-        "sriov_drivers_autoprobe", "sriov_vf_total_msix",
-    ]
-    /// Per-function links; kept as links with their stored target.
-    public static let pciLinks = ["driver", "iommu_group", "iommu", "physfn", "subsystem", "firmware_node"]
-    /// Network interface attributes (MACs: the guide warns VF MACs change at boot).
-    public static let netAttributes = ["address", "addr_assign_type", "operstate", "mtu", "ifindex", "phys_port_name", "phys_switch_id"]
-    /// DMI facts for BIOS hints. Serial numbers and UUIDs are deliberately left out.
-    public static let dmiAttributes = [
-        "sys_vendor", "product_name", "product_version", "product_family", "board_vendor", "board_name",
-        "board_version", "bios_vendor", "bios_version", "bios_date", "bios_release", "chassis_vendor", "chassis_type",
-    ]
-    /// ACPI tables copied byte for byte (IOMMU and interrupt-remapping evidence).
-    public static let acpiTables = ["DMAR", "IVRS", "VIOT"]
-    public static let procFiles = [
-        "/proc/cmdline", "/proc/cpuinfo", "/proc/modules", "/proc/version", "/proc/interrupts",
-        "/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease",
-    ]
-    /// Single configuration files the checks look at.
-    public static let etcFiles = [
-        "/etc/default/grub", "/etc/kernel/cmdline", "/etc/kernel/proxmox-boot-uuids", "/etc/modules",
-        "/etc/os-release", "/usr/lib/os-release", "/etc/debian_version", "/etc/hostname", "/etc/network/interfaces",
-        // VF persistence (vfs-persistent) and passthrough (vf-passthrough).
-        "/etc/sysfs.conf", "/etc/rc.local", "/etc/init.d/sysfsutils", "/usr/lib/systemd/system/sysfsutils.service",
-        "/etc/pve/mapping/pci.cfg",
-    ]
-    /// Directories whose regular files are copied (one level).
-    public static let etcDirectories = [
-        // No /etc/systemd/network: no check reads it, and WireGuard .netdev files hold PrivateKey=.
-        "/etc/default/grub.d", "/etc/modprobe.d", "/etc/modules-load.d", "/etc/udev/rules.d", "/etc/kernel/cmdline.d",
-        // VF persistence (vfs-persistent): packaged modprobe.d files, sysfsutils, local units
-        // and the `*.wants` links that enable them, ifupdown snippets; VM configs (vf-passthrough).
-        "/lib/modprobe.d", "/usr/lib/modprobe.d", "/etc/sysfs.d", "/etc/systemd/system",
-        "/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants",
-        "/etc/network/interfaces.d", "/etc/pve/qemu-server",
-    ]
-    /// Modules whose parameters matter (plus every driver bound to an SR-IOV function).
-    public static let baseModules = ["vfio", "vfio_pci", "vfio_iommu_type1", "vfio_pci_core", "kvm", "kvm_intel", "kvm_amd"]
     /// Commands recorded with their output and status; replayed on the snapshot.
-    public static let commands: [[String]] = [
-        ["uname", "-a"], ["uname", "-r"], ["lspci", "-vvv"], ["lspci", "-nn"], ["lspci", "-tv"],
-        ["dmesg"], ["ip", "-d", "link", "show"], ["ip", "-j", "-d", "link", "show"],
-        ProxmoxVersion.command, ["proxmox-boot-tool", "status"],
-        ProxmoxPassthroughConfig.listCommand,  // which VMs run (vf-passthrough, apply --passthrough)
-    ] + GPUHost.commands  // GPU SR-IOV: dkms status, modinfo -n i915/xe, mokutil --sb-state
+    public static var commands: [[String]] { HostReads.allCommands }
 
     public struct Result: Sendable {
         public var filesWritten = 0
@@ -77,6 +29,8 @@ public struct Snapshot {
     var redactor: Redactor?
     /// /etc/kernel/proxmox-boot-uuids, as `esp-N` names.
     var espNames: [(uuid: String, name: String)] = []
+    /// What `{module}` stands for (found once, when first needed).
+    var modules: [String]?
 
     public init(source: Machine, output: TreeWriter, redactor: Redactor? = nil) {
         self.source = source
@@ -92,11 +46,7 @@ public struct Snapshot {
     public static func take(from source: Machine, to directory: String, now: String, redact: Bool = false) throws(HostAccessError) -> Result {
         let writer = try TreeWriter(output: directory)
         var snapshot = Snapshot(source: source, output: writer, redactor: redact ? Redactor(Redactor.collect(source)) : nil)
-        try snapshot.copyPCI()
-        try snapshot.copyIOMMU()
-        try snapshot.copyNetClass()
-        try snapshot.copyFirmware()
-        try snapshot.copyProcAndEtc()
+        try snapshot.copyDeclared()
         try snapshot.recordCommands()
         try snapshot.recordHostID()
         try snapshot.markEmptyDirectories("/")
@@ -104,108 +54,151 @@ public struct Snapshot {
         return snapshot.result
     }
 
-    // MARK: - pieces
+    // MARK: - what the readers declare
 
-    mutating func copyPCI() throws(HostAccessError) {
-        let devices = SysfsInventory.devicesPath
-        let names: [String]
-        do { names = try source.list(devices) } catch { note(error); return }
-        try output.makeDirectory(devices)
-        var drivers = Set<String>()
-        for name in names where PCIAddress(name) != nil {
-            let dir = devices + "/" + name
-            let entries: [String]
-            do { entries = try source.list(dir) } catch { note(error); continue }
-            let present = Set(entries)
-            try output.makeDirectory(dir)
-            if present.contains("config") {
-                try copyFile(dir + "/config", limit: PCIRegister.extendedSize, truncate: true)
+    /// The declared paths as a tree of pattern components (`/sys/bus/pci/devices/{pci}/vendor`
+    /// is sys → bus → pci → devices → {pci} → vendor), without what is never copied.
+    final class ReadTree {
+        var children: [(component: String, tree: ReadTree)] = []
+        var keep: HostPath.Keep?
+
+        func child(_ component: String) -> ReadTree {
+            if let found = children.first(where: { $0.component == component }) { return found.tree }
+            let tree = ReadTree()
+            children.append((component, tree))
+            return tree
+        }
+
+        static func of(_ paths: [HostPath]) -> ReadTree {
+            let root = ReadTree()
+            for path in paths where path.isCopied {
+                var node = root
+                for component in path.components { node = node.child(component) }
+                node.keep = ReadTree.stronger(node.keep, path.keep)
             }
-            for attribute in Snapshot.pciAttributes where present.contains(attribute) {
-                try copyFile(dir + "/" + attribute, limit: 64 * 1024)
+            return root
+        }
+
+        /// Two readers declaring one path: the bytes win over a link, a directory or a name.
+        static func stronger(_ a: HostPath.Keep?, _ b: HostPath.Keep) -> HostPath.Keep {
+            guard let a else { return b }
+            switch (a, b) {
+            case (.file(let l1, let t1, let q1), .file(let l2, let t2, let q2)):
+                return .file(limit: max(l1, l2), truncate: t1 || t2, quiet: q1 && q2)
+            case (.file, _): return a
+            case (_, .file): return b
+            case (.link, _): return a
+            case (_, .link): return b
+            default: return a
             }
-            // Only real links: on AMD hosts the IOMMU is itself a PCI function whose `iommu`
-            // entry is a directory (holding ivhd0), not a link.
-            for link in Snapshot.pciLinks + entries.filter({ $0.hasPrefix("virtfn") })
-            where present.contains(link) && source.kind(dir + "/" + link, follow: false) != .directory {
-                try copyLink(dir + "/" + link)
-            }
-            if let driver = source.linkName(dir + "/driver") { drivers.insert(driver) }
-            if present.contains("net"), let ifaces = try? source.list(dir + "/net") {
-                for iface in ifaces {
-                    let name = redactedName(iface)
-                    try output.makeDirectory(dir + "/net/" + name)
-                    for attribute in Snapshot.netAttributes {
-                        try copyFile(dir + "/net/" + iface + "/" + attribute, limit: 4096, quiet: true, to: dir + "/net/" + name + "/" + attribute)
-                    }
+        }
+    }
+
+    /// Copies every declared path that exists on the source (`HostReads.registry`).
+    mutating func copyDeclared() throws(HostAccessError) {
+        try copy(ReadTree.of(HostReads.allPaths), at: "", to: "")
+    }
+
+    /// The names a `{module}` or `{release}` component stands for on the source.
+    mutating func names(for component: String) -> [String] {
+        switch component {
+        case "{module}":
+            if modules == nil {
+                var drivers = Set<String>()
+                for name in (try? source.list(SysfsInventory.devicesPath)) ?? [] where PCIAddress(name) != nil {
+                    if let driver = source.linkName(SysfsInventory.devicesPath + "/" + name + "/driver") { drivers.insert(driver) }
                 }
+                modules = Set(HostReads.modules).union(drivers).sorted()
+            }
+            return modules!
+        case _ where component.contains("{release}"):
+            // `{release}` or a name holding it (`config-{release}`).
+            guard let release = source.attribute("/proc/sys/kernel/osrelease"), !release.isEmpty, !release.contains("/") else { return [] }
+            return [component.replacing("{release}", with: release)]
+        default:
+            return [component]
+        }
+    }
+
+    /// Copies what `tree` declares under the host path `path` (written at `destination`, the
+    /// same path with the machine's own values redacted out of its names).
+    mutating func copy(_ tree: ReadTree, at path: String, to destination: String) throws(HostAccessError) {
+        if let keep = tree.keep {
+            try keepPath(keep, at: path, to: destination)
+            // A file or a link is all there is; only a directory has declared entries inside.
+            if case .directory = keep {} else { return }
+        }
+        guard !tree.children.isEmpty else { return }
+        var literals: [(name: String, tree: ReadTree)] = []
+        var wildcards: [(component: String, tree: ReadTree)] = []
+        for (component, child) in tree.children {
+            if HostPath.isWildcard(component) { wildcards.append((component, child)) } else {
+                for name in names(for: component) { literals.append((name, child)) }
             }
         }
-        for module in Set(Snapshot.baseModules).union(drivers).sorted() {
-            let params = "/sys/module/" + module + "/parameters"
-            guard let files = try? source.list(params) else { continue }
-            for file in files { try copyFile(params + "/" + file, limit: 64 * 1024, quiet: true) }
+        // One name and no pattern: go straight to it (no listing of `/` or `/proc`).
+        if wildcards.isEmpty && literals.count == 1 {
+            try copy(literals[0].tree, at: path + "/" + literals[0].name, to: destination + "/" + literals[0].name)
+            return
         }
-    }
-
-    mutating func copyIOMMU() throws(HostAccessError) {
-        if let groups = try? source.list("/sys/kernel/iommu_groups") {
-            try output.makeDirectory("/sys/kernel/iommu_groups")
-            for group in groups {
-                let base = "/sys/kernel/iommu_groups/" + group
-                try copyFile(base + "/type", limit: 4096, quiet: true)
-                try output.makeDirectory(base + "/devices")
-                for device in (try? source.list(base + "/devices")) ?? [] { try copyLink(base + "/devices/" + device) }
+        let listed: [String]
+        do { listed = try source.list(path.isEmpty ? "/" : path) } catch {
+            if case .notADirectory = error { return }
+            if !Snapshot.notApplicable(error) { note(error) }
+            return
+        }
+        if !path.isEmpty { try output.makeDirectory(destination) }
+        let present = Set(listed)
+        for (name, child) in literals where present.contains(name) {
+            try copy(child, at: path + "/" + name, to: destination + "/" + name)
+        }
+        let claimed = Set(literals.map(\.name))
+        for name in listed where !claimed.contains(name) {
+            for (component, child) in wildcards where HostPath.matches(name, component) {
+                try copy(child, at: path + "/" + name, to: destination + "/" + redactedName(name), matched: true)
+                break
             }
         }
-        if let units = try? source.list("/sys/class/iommu") {
-            try output.makeDirectory("/sys/class/iommu")
-            for unit in units { try copyLink("/sys/class/iommu/" + unit) }
-        }
     }
 
-    mutating func copyNetClass() throws(HostAccessError) {
-        guard let ifaces = try? source.list("/sys/class/net") else { return }
-        try output.makeDirectory("/sys/class/net")
-        for iface in ifaces { try copyLink("/sys/class/net/" + iface, to: "/sys/class/net/" + redactedName(iface)) }
+    /// An entry a pattern matched: only regular files are copied as files or names.
+    mutating func copy(_ tree: ReadTree, at path: String, to destination: String, matched: Bool) throws(HostAccessError) {
+        switch tree.keep {
+        case .file?, .nameOnly?:
+            guard source.kind(path) == .regular, SnapshotFilter.copies(path) else { return }
+        default: break
+        }
+        try copy(tree, at: path, to: destination)
     }
 
-    mutating func copyFirmware() throws(HostAccessError) {
-        for attribute in Snapshot.dmiAttributes {
-            try copyFile("/sys/class/dmi/id/" + attribute, limit: 4096, quiet: true)
-        }
-        // IOMMU tables byte for byte; every other table by name only (an empty file), so the
-        // list matches the host's. Their bytes are not copied: MSDM holds a Windows product key.
-        let tables = "/sys/firmware/acpi/tables"
-        for table in (try? source.list(tables)) ?? [] where source.kind(tables + "/" + table) == .regular {
-            if Snapshot.acpiTables.contains(table) {
-                try copyFile(tables + "/" + table, limit: 1 << 20, quiet: true)
+    mutating func keepPath(_ keep: HostPath.Keep, at path: String, to destination: String) throws(HostAccessError) {
+        switch keep {
+        case .file(let limit, let truncate, let quiet):
+            if Snapshot.parent(path) == Snapshot.vmConfigDirectory {
+                try copyVMConfig(path, to: destination)
             } else {
-                try output.write([UInt8](), to: tables + "/" + table)
+                try copyFile(path, limit: limit, truncate: truncate, quiet: quiet, to: destination)
             }
-        }
-        if source.isDirectory("/sys/firmware/efi") {
-            try output.makeDirectory("/sys/firmware/efi")
+        case .link:
+            // On AMD hosts the IOMMU is itself a PCI function whose `iommu` entry is a
+            // directory (holding ivhd0), not a link.
+            guard source.kind(path, follow: false) != .directory else { return }
+            try copyLink(path, to: destination)
+        case .directory:
+            if source.kind(path) == .directory { try output.makeDirectory(destination) }
+        case .nameOnly:
+            if source.kind(path) == .regular {
+                try output.write([UInt8](), to: destination)
+                result.filesWritten += 1
+            }
+        case .notCopied:
+            return
         }
     }
 
-    mutating func copyProcAndEtc() throws(HostAccessError) {
-        for file in Snapshot.procFiles { try copyFile(file, limit: 8 << 20, quiet: file != "/proc/cmdline") }
-        // Built-in modules of the running kernel (vfio may be built in).
-        if let release = source.attribute("/proc/sys/kernel/osrelease"), !release.contains("/") {
-            try copyFile("/lib/modules/" + release + "/modules.builtin", limit: 4 << 20, quiet: true)
-        }
-        for file in Snapshot.etcFiles { try copyFile(file, limit: 1 << 20, quiet: true) }
-        for dir in Snapshot.etcDirectories {
-            guard let files = try? source.list(dir) else { continue }
-            for file in files where source.kind(dir + "/" + file) == .regular && SnapshotFilter.copies(dir + "/" + file) {
-                if dir == Snapshot.vmConfigDirectory {
-                    try copyVMConfig(dir + "/" + file)
-                } else {
-                    try copyFile(dir + "/" + file, limit: 1 << 20)
-                }
-            }
-        }
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
     }
 
     /// Proxmox VM configs hold secrets (cloud-init `cipassword`, `sshkeys`, notes): only the
@@ -221,16 +214,16 @@ public struct Snapshot {
         return key.hasPrefix("hostpci") || vmConfigKeys.contains(key)
     }
 
-    mutating func copyVMConfig(_ path: String) throws(HostAccessError) {
+    mutating func copyVMConfig(_ path: String, to destination: String) throws(HostAccessError) {
         let text: String
         do { text = try source.readText(path, limit: 1 << 20) } catch { note(error); return }
         let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter(Snapshot.vmConfigLineIsKept)
-        try output.write(redactText(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")), to: path)
+        try output.write(redactText(kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")), to: destination)
         result.filesWritten += 1
     }
 
     mutating func recordCommands() throws(HostAccessError) {
-        for argv in Snapshot.commands {
+        for argv in HostReads.allCommands {
             let outcome: CommandResult
             do { outcome = try source.run(argv, timeout: 60) } catch {
                 if case .commandNotFound = error { continue }  // e.g. pveversion on plain Debian

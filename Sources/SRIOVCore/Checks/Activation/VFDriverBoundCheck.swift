@@ -166,3 +166,8 @@ public enum VFDriverBoundCheck: Check {
             device: pf.address)
     }
 }
+
+extension VFDriverBoundCheck {
+    /// The NVMe controller names of a PF (`nvme/nvme0`), for the secondary-controller recipe.
+    public static let reads = HostReads("VFDriverBoundCheck", paths: [.directory(SysfsInventory.devicesPath + "/{pci}/nvme/nvme*")])
+}

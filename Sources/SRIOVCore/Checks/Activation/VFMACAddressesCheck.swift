@@ -132,3 +132,8 @@ public enum VFMACAddressesCheck: Check {
         return (["02"] + parts[2...5].map { $0.lowercased() } + [last]).joined(separator: ":")
     }
 }
+
+extension VFMACAddressesCheck {
+    public static let reads = HostReads("VFMACAddressesCheck", paths: ["address", "addr_assign_type"].map { .file(SysfsInventory.devicesPath + "/{pci}/net/*/" + $0, limit: 4096) },
+                                        commands: [IPLinkVFInfo.command])
+}

@@ -96,3 +96,7 @@ public enum VFsEnabledCheck: Check {
         return now.hint
     }
 }
+
+extension VFsEnabledCheck {
+    public static let reads = HostReads("VFsEnabledCheck", paths: [.file("/sys/module/{module}/parameters/*", limit: 64 * 1024)])
+}

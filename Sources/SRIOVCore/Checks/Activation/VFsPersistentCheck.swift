@@ -283,3 +283,9 @@ public enum VFsPersistentCheck: Check {
         return found
     }
 }
+
+extension VFsPersistentCheck {
+    public static let reads = HostReads("VFsPersistentCheck", paths: [
+        .file("/sys/module/{module}/parameters/*", limit: 64 * 1024), .file(KernelCommandLine.procPath, limit: 8 << 20, quiet: false),
+    ])
+}

@@ -4,6 +4,7 @@ import HostAccess
 /// with the in-tree or the i915-sriov-dkms / xe driver, Intel data-center GPUs, NVIDIA vGPU
 /// and AMD MxGPU. Facts come from `GPUHost` (read through Machine) and gpu.json.
 enum GPUDriverSupport {
+    static let nvidiaSRIOVManage = "/usr/lib/nvidia/sriov-manage"
     static let dkmsReleases = "https://github.com/strongtz/i915-sriov-dkms/releases"
 
     /// nil when the PF is not a GPU the wizard knows about (the generic path applies).
@@ -153,7 +154,7 @@ enum GPUDriverSupport {
         var evidence = [TargetDevice.driverEvidence(f)]
         let info = gpu.dataCenter
         if let info { evidence.append(Evidence(en: "knowledge: \(info.name): \(info.method.en)", es: "knowledge: \(info.name): \(info.method.es)")) }
-        let manage = "/usr/lib/nvidia/sriov-manage"
+        let manage = nvidiaSRIOVManage
         evidence.append(context.machine.exists(manage) ? .fact(manage, en: "present", es: "presente") : .fact(manage, en: "absent", es: "ausente"))
         guard f.driver == "nvidia" else {
             return result(.warn, LocalizedText(en: "\(label): " + text.driverMissing.en, es: "\(label): " + text.driverMissing.es),
@@ -186,4 +187,9 @@ enum GPUDriverSupport {
             es: "\(TargetDevice.label(f)): \(info.name): \(info.method.es)"),
             evidence: evidence, device: f.address)
     }
+}
+
+extension GPUDriverSupport {
+    /// NVIDIA's sriov-manage by name only (whether it is installed).
+    static let reads = HostReads("GPUDriverSupport", paths: [.nameOnly(nvidiaSRIOVManage)])
 }

@@ -128,3 +128,7 @@ public enum InterruptRemappingCheck: Check {
                 es: "Busque en `journalctl -k -b | grep -i remapping` `DMAR-IR: Enabled IRQ remapping` o `AMD-Vi: Interrupt remapping enabled`."))]
     }
 }
+
+extension InterruptRemappingCheck {
+    public static let reads = HostReads("InterruptRemappingCheck", paths: [.file(interruptsPath, limit: 8 << 20), .file(unsafeParameterPath, limit: 64 * 1024)])
+}

@@ -123,3 +123,8 @@ public enum VFIOModulesCheck: Check {
             evidence: evidence, hint: addHint)]
     }
 }
+
+extension VFIOModulesCheck {
+    /// A module without a `/sys/module` entry is not loaded (nor built in with parameters).
+    public static let reads = HostReads("VFIOModulesCheck", paths: [.directory("/sys/module/{module}")])
+}

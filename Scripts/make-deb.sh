@@ -23,6 +23,28 @@ date_rfc=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 step() { echo "== $*"; }
 die() { echo "make-deb: $*" >&2; exit 1; }
 
+# Every shared library BINARY links against (its ELF NEEDED entries; what those need in turn is
+# their packages' business) must come from a package named in CONTROL's Depends: (the server
+# once shipped without libsqlite3-0 and failed to start on a clean Debian). ldd says /lib/...,
+# dpkg knows /usr/lib/... on merged-/usr Debian: try both.
+check_depends() {
+  local binary=$1 control=$2 depends needed lib path owner missing=""
+  depends=$(sed -n 's/^Depends: //p' "$control" | tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//')
+  needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  [ -n "$needed" ] || die "readelf found no NEEDED entries in $binary"
+  for lib in $needed; do
+    path=$(ldd "$binary" | awk -v lib="$lib" '$1 == lib && $2 == "=>" {print $3}')
+    case $lib in ld-linux*) path=$(ldd "$binary" | awk '$1 ~ /ld-linux/ {print $1}') ;; esac
+    [ -n "$path" ] && [ "$path" != "not" ] || die "$binary needs $lib, which ldd cannot find here"
+    owner=$(dpkg -S "$path" 2>/dev/null || dpkg -S "/usr$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null || true)
+    owner=${owner%%:*}
+    [ -n "$owner" ] || die "$binary needs $path, which no installed package owns"
+    grep -qx "$owner" <<<"$depends" || missing="$missing $owner ($lib)"
+  done
+  [ -z "$missing" ] || die "$binary needs libraries of packages missing from Depends: in $control:$missing"
+  echo "  every library $binary links against is in Depends: ($(echo $needed))"
+}
+
 # 1. The man page, generated from the argument definitions by swift-argument-parser's plugin
 #    (Plugins/GenerateManual: builds the package in release, runs `generate-manual` on every
 #    executable that uses ArgumentParser). Its build is a plain dynamic one, in its own scratch path.
@@ -96,6 +118,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@MAINTAINER@/$maintainer/" -e "s/@SIZE@/$in
   Scripts/deb/control >"$pkg/DEBIAN/control"
 (cd "$pkg" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$pkg/DEBIAN/md5sums"
 chmod 0644 "$pkg/DEBIAN/control" "$pkg/DEBIAN/md5sums"
+check_depends "$pkg/usr/bin/sriov-wizard" "$pkg/DEBIAN/control"
 
 step "dpkg-deb"
 mkdir -p "$out"
@@ -164,6 +187,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@MAINTAINER@/$maintainer/" -e "s/@SIZE@/$in
   Scripts/deb/server/control >"$spkg/DEBIAN/control"
 (cd "$spkg" && find usr lib -type f -print0 | sort -z | xargs -0 md5sum) >"$spkg/DEBIAN/md5sums"
 chmod 0644 "$spkg/DEBIAN/control" "$spkg/DEBIAN/md5sums" "$spkg/DEBIAN/conffiles"
+check_depends "$spkg/usr/bin/sriov-report-server" "$spkg/DEBIAN/control"
 step "dpkg-deb (server)"
 sdeb=$out/sriov-report-server_${version}_amd64.deb
 dpkg-deb --root-owner-group -Zxz --build "$spkg" "$sdeb" >/dev/null

@@ -204,6 +204,7 @@ public enum JournalText {
         case .applying: return "aplicando"
         case .applied: return "aplicado"
         case .failed: return "fallido"
+        case .rollingBack: return "deshaciendo"
         case .rolledBack: return "deshecho"
         case .rollbackFailed: return "deshacer-fallido"
         }

@@ -183,11 +183,7 @@ public struct PlanExecutor: Sendable {
                 return .next
             }
             guard begin(index, notDone: notWritten) else { return .stop }
-            let shown = summary.text(language)
-            executor.progress?.stepStarted(shown)
-            let result = editor.writeAttribute(write.path, write.value)
-            if case .failed = result { executor.progress?.stepFinished(shown, succeeded: false) }
-            else { executor.progress?.stepFinished(shown, succeeded: true) }
+            let result = PlanExecutor.write(write.value, to: write.path, shown: summary.text(language), editor, progress: executor.progress)
             if case .failed(let code) = result {
                 fail(index, PlanExecutor.explain(code, write: write, machine: machine))
                 return .stop
@@ -204,21 +200,8 @@ public struct PlanExecutor: Sendable {
                 return .next
             }
             guard begin(index, notDone: LocalizedText(en: "`\(shown)` not run", es: "`\(shown)` no se ejecutó")) else { return .stop }
-            let progress = executor.progress
             do throws(HostAccessError) {
-                progress?.stepStarted(shown)
-                let result: CommandResult
-                do throws(HostAccessError) {
-                    if let progress {
-                        result = try machine.run(command.argv, timeout: command.timeout) { progress.output($0) }
-                    } else {
-                        result = try machine.run(command.argv, timeout: command.timeout)
-                    }
-                } catch {
-                    progress?.stepFinished(shown, succeeded: false)
-                    throw error
-                }
-                progress?.stepFinished(shown, succeeded: result.status == 0)
+                let result = try PlanExecutor.run(command.argv, timeout: command.timeout, on: machine, progress: executor.progress)
                 if result.status != 0 {
                     let exited = PlanExecutor.exited(command.argv, status: result.status)
                     let tail = PlanExecutor.tail(result)
@@ -232,6 +215,34 @@ public struct PlanExecutor: Sendable {
             }
             return .saveThenNext
         }
+    }
+
+    /// Runs a command, telling `progress` when it starts, each line it prints, and how it ended
+    /// (apply's command steps and rollback's regenerating commands).
+    static func run(_ argv: [String], timeout: Double, on machine: Machine, progress: (any PlanProgress)?) throws(HostAccessError) -> CommandResult {
+        let shown = ShellWords.display(argv)
+        progress?.stepStarted(shown)
+        let result: CommandResult
+        do throws(HostAccessError) {
+            if let progress {
+                result = try machine.run(argv, timeout: timeout) { progress.output($0) }
+            } else {
+                result = try machine.run(argv, timeout: timeout)
+            }
+        } catch {
+            progress?.stepFinished(shown, succeeded: false)
+            throw error
+        }
+        progress?.stepFinished(shown, succeeded: result.status == 0)
+        return result
+    }
+
+    /// Writes a sysfs attribute, telling `progress` (shown as `shown`) when it starts and ends.
+    static func write(_ value: String, to path: String, shown: String, _ editor: FileEditor, progress: (any PlanProgress)?) -> AttributeWriteResult {
+        progress?.stepStarted(shown)
+        let result = editor.writeAttribute(path, value)
+        if case .failed = result { progress?.stepFinished(shown, succeeded: false) } else { progress?.stepFinished(shown, succeeded: true) }
+        return result
     }
 
     static let editableRoots = ["/etc/"]

@@ -198,29 +198,15 @@ public struct Rollback: Sendable {
                 }
                 for value in values {
                     let shown = JournalText.write(value, to: path).text(language)
-                    progress?.stepStarted(shown)
-                    if case .failed(let code) = editor.writeAttribute(path, value) {
-                        progress?.stepFinished(shown, succeeded: false)
+                    if case .failed(let code) = PlanExecutor.write(value, to: path, shown: shown, editor, progress: progress) {
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: LocalizedText(en: "rollback", es: "deshacer")), machine: machine).text(language)
                         break actionLoop
                     }
-                    progress?.stepFinished(shown, succeeded: true)
                 }
             case .command(let argv):
                 guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }
                 do throws(HostAccessError) {
-                    let shown = ShellWords.display(argv)
-                    progress?.stepStarted(shown)
-                    let result: CommandResult
-                    if let progress {
-                        do throws(HostAccessError) { result = try machine.run(argv, timeout: 600) { progress.output($0) } } catch {
-                            progress.stepFinished(shown, succeeded: false)
-                            throw error
-                        }
-                    } else {
-                        result = try machine.run(argv, timeout: 600)
-                    }
-                    progress?.stepFinished(shown, succeeded: result.status == 0)
+                    let result = try PlanExecutor.run(argv, timeout: 600, on: machine, progress: progress)
                     if result.status != 0 {
                         failure = PlanExecutor.exited(argv, status: result.status).text(language) + PlanExecutor.tail(result)
                         break actionLoop

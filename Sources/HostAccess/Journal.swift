@@ -13,6 +13,8 @@ import Glibc
 public struct JournalManifest: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
         case applying, applied, failed
+        /// A rollback began (saved before its first change) and has not ended: run it again to finish.
+        case rollingBack = "rolling-back"
         case rolledBack = "rolled-back"
         case rollbackFailed = "rollback-failed"
     }

@@ -22,6 +22,17 @@ public struct Plan: Sendable, Equatable {
             }
         }
 
+        /// The step as the journal records it before anything is done (state `pending`).
+        public func record(index: Int) -> JournalStep {
+            var record: JournalStep
+            switch self {
+            case .edit(let e): record = JournalStep(index: index, kind: .file, description: summary.en, path: e.path)
+            case .sysfs(let w): record = JournalStep(index: index, kind: .sysfs, description: summary.en, path: w.path); record.value = w.value
+            case .command(let c): record = JournalStep(index: index, kind: .command, description: summary.en, argv: c.argv); record.rerunOnRollback = c.rerunOnRollback
+            }
+            return record
+        }
+
         public var reason: LocalizedText {
             switch self {
             case .edit(let e): return e.reason
@@ -193,6 +204,7 @@ public enum JournalText {
         case .applying: return "aplicando"
         case .applied: return "aplicado"
         case .failed: return "fallido"
+        case .rollingBack: return "deshaciendo"
         case .rolledBack: return "deshecho"
         case .rollbackFailed: return "deshacer-fallido"
         }

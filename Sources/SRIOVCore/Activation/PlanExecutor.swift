@@ -45,159 +45,204 @@ public struct PlanExecutor: Sendable {
                                        summary: plan.title.en, steps: [], notes: plan.pending.map(\.en))
         manifest.summaryES = plan.title.es
         manifest.notesES = plan.pending.map(\.es)
-        for (index, step) in plan.steps.enumerated() {
-            var record: JournalStep
-            switch step {
-            case .edit(let e): record = JournalStep(index: index, kind: .file, description: step.summary.en, path: e.path)
-            case .sysfs(let w): record = JournalStep(index: index, kind: .sysfs, description: step.summary.en, path: w.path); record.value = w.value
-            case .command(let c): record = JournalStep(index: index, kind: .command, description: step.summary.en, argv: c.argv); record.rerunOnRollback = c.rerunOnRollback
-            }
-            manifest.steps.append(record)
-        }
+        manifest.steps = plan.steps.enumerated().map { $1.record(index: $0) }
         try journal.save(manifest)
-        let editor = FileEditor(machine: machine, operations: operations)
+        var run = Run(executor: self, journal: journal, manifest: manifest)
+        for (index, step) in plan.steps.enumerated() {
+            let next: Next
+            switch step {
+            case .edit(let edit): next = run.edit(edit, at: index)
+            case .sysfs(let write): next = run.sysfs(write, at: index, summary: step.summary)
+            case .command(let command): next = run.command(command, at: index)
+            }
+            if next == .stop { break }
+            if next == .saveThenNext, !run.save(afterStep: index) { break }
+        }
+        run.manifest.state = run.failure == nil ? .applied : .failed
+        try? journal.save(run.manifest)
+        return Outcome(journalID: journal.id, manifest: run.manifest, failure: run.failure, notRun: run.notRun)
+    }
+
+    /// What the loop does after a step.
+    enum Next { case stop, saveThenNext, next }
+
+    /// One run of a plan: the journal bookkeeping every step kind shares, and one method per
+    /// step kind. Every change is written-ahead: the step is `started` in the saved journal
+    /// before the change is made, and `done` or `failed` after.
+    struct Run {
+        let executor: PlanExecutor
+        let journal: Journal
+        var manifest: JournalManifest
         var notRun: [String] = []
         var failure: String?
+        var machine: Machine { executor.machine }
+        var editor: FileEditor { FileEditor(machine: executor.machine, operations: executor.operations) }
+        var language: Language { executor.language }
+
+        init(executor: PlanExecutor, journal: Journal, manifest: JournalManifest) {
+            self.executor = executor
+            self.journal = journal
+            self.manifest = manifest
+        }
+
         /// Step `index` failed with `message`: the outcome, and the step's record, say so.
-        func fail(_ index: Int, _ message: LocalizedText, outcome: String? = nil) {
+        mutating func fail(_ index: Int, _ message: LocalizedText, outcome: String? = nil) {
             failure = message.text(language)
             manifest.steps[index].state = .failed
             manifest.steps[index].error = message.en
             if let outcome { manifest.steps[index].outcome = outcome }
         }
 
-        stepLoop: for (index, step) in plan.steps.enumerated() {
-            switch step {
-            case .edit(let edit):
-                // Plans only ever edit configuration; anything else is a defect, not a request.
-                guard PlanExecutor.editable(edit.path) else {
-                    let roots = PlanExecutor.editableRoots.joined(separator: ", ")
-                    fail(index, LocalizedText(en: "\(edit.path): sriov-wizard edits files under \(roots) only; not written",
-                                              es: "\(edit.path): sriov-wizard solo edita ficheros bajo \(roots); no se escribe"), outcome: "unchanged")
-                    break stepLoop
-                }
-                // Refuse when the file is not what the plan was made from.
-                let state: FileState
-                do { state = try editor.state(of: edit.path) } catch {
-                    fail(index, same("\(edit.path): \(error.description)"), outcome: "unchanged")
-                    break stepLoop
-                }
-                if state.bytes != edit.before {
-                    fail(index, LocalizedText(en: "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content.",
-                                              es: "\(edit.path) cambió desde que se hizo el plan; no se escribió nada. Ejecute apply otra vez para planificar desde su nuevo contenido."), outcome: "unchanged")
-                    break stepLoop
-                }
-                do {
-                    try journal.storeBackup(index, state.bytes ?? [])
-                    if let after = edit.after { try journal.storeAfter(index, after) }
-                    manifest.steps[index].existed = state.exists
-                    manifest.steps[index].mode = UInt32(state.exists ? state.mode : UInt32(edit.mode))
-                    manifest.steps[index].uid = state.exists ? UInt32(state.uid) : nil
-                    manifest.steps[index].gid = state.exists ? UInt32(state.gid) : nil
-                    // Write-ahead: the directories replace will make are recorded before it makes them.
-                    let missing = edit.after == nil ? [] : editor.missingParents(edit.path)
-                    manifest.steps[index].createdDirectories = missing.isEmpty ? nil : missing
-                    manifest.steps[index].state = .started
-                    try journal.save(manifest)
-                } catch {
-                    fail(index, LocalizedText(en: "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written",
-                                              es: "diario \(journal.hostDirectory): \(error.spanishDescription); \(edit.path) no se escribió"), outcome: "unchanged")
-                    break stepLoop
-                }
-                do {
-                    try editor.replace(edit.path, with: edit.after, mode: state.exists ? state.mode : UInt32(edit.mode),
-                                       uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
-                    manifest.steps[index].state = .done
-                } catch {
-                    fail(index, same("\(edit.path): \(error.description)"), outcome: outcome(of: edit, editor))
-                    break stepLoop
-                }
-
-            case .sysfs(let write):
-                manifest.steps[index].previousValue = machine.attribute(write.path)
-                guard performsHostActions else {
-                    // A snapshot records the value in its copy of the attribute, so the
-                    // snapshot shows the state the host would have (and a re-run finds it).
-                    // Write-ahead, as on the host: the intent is in the journal before the change.
-                    manifest.steps[index].state = .started
-                    do { try journal.save(manifest) } catch {
-                        fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.spanishDescription); \(write.path) no se escribió"))
-                        break stepLoop
-                    }
-                    do {
-                        try Rollback.record(write.value, at: write.path, editor)
-                        manifest.steps[index].state = .done
-                        manifest.steps[index].outcome = "recorded in the snapshot"
-                    } catch {
-                        fail(index, same("\(write.path): \(error.description)"))
-                        break stepLoop
-                    }
-                    do { try journal.save(manifest) } catch { failure = journalWord + ": \(error.description)"; break stepLoop }
-                    continue
-                }
-                manifest.steps[index].state = .started
-                do { try journal.save(manifest) } catch {
-                    fail(index, LocalizedText(en: "journal: \(error.description); \(write.path) not written", es: "diario: \(error.spanishDescription); \(write.path) no se escribió"))
-                    break stepLoop
-                }
-                let shown = step.summary.text(language)
-                progress?.stepStarted(shown)
-                let result = editor.writeAttribute(write.path, write.value)
-                if case .failed = result { progress?.stepFinished(shown, succeeded: false) }
-                else { progress?.stepFinished(shown, succeeded: true) }
-                if case .failed(let code) = result {
-                    fail(index, PlanExecutor.explain(code, write: write, machine: machine))
-                    break stepLoop
-                }
-                manifest.steps[index].state = .done
-
-            case .command(let command):
-                guard performsHostActions else {
-                    manifest.steps[index].state = .notRun
-                    notRun.append(ShellWords.display(command.argv))
-                    continue
-                }
-                manifest.steps[index].state = .started
-                do { try journal.save(manifest) } catch {
-                    let shown = ShellWords.display(command.argv)
-                    fail(index, LocalizedText(en: "journal: \(error.description); `\(shown)` not run", es: "diario: \(error.spanishDescription); `\(shown)` no se ejecutó"))
-                    break stepLoop
-                }
-                do throws(HostAccessError) {
-                    progress?.stepStarted(ShellWords.display(command.argv))
-                    let result: CommandResult
-                    do throws(HostAccessError) {
-                        if let progress {
-                            result = try machine.run(command.argv, timeout: command.timeout) { progress.output($0) }
-                        } else {
-                            result = try machine.run(command.argv, timeout: command.timeout)
-                        }
-                    } catch {
-                        progress?.stepFinished(ShellWords.display(command.argv), succeeded: false)
-                        throw error
-                    }
-                    progress?.stepFinished(ShellWords.display(command.argv), succeeded: result.status == 0)
-                    if result.status != 0 {
-                        let exited = PlanExecutor.exited(command.argv, status: result.status)
-                        let tail = PlanExecutor.tail(result)
-                        fail(index, LocalizedText(en: exited.en + tail, es: exited.es + tail))
-                        break stepLoop
-                    }
-                    manifest.steps[index].state = .done
-                } catch {
-                    fail(index, same(error.description))
-                    break stepLoop
-                }
+        /// Marks step `index` started and saves the journal (the write-ahead); false, with the
+        /// step failed, when the journal cannot be written (then the change is not made).
+        mutating func begin(_ index: Int, notDone: LocalizedText, outcome: String? = nil) -> Bool {
+            manifest.steps[index].state = .started
+            do { try journal.save(manifest) } catch {
+                fail(index, LocalizedText(en: "journal: \(error.description); " + notDone.en, es: "diario: \(error.spanishDescription); " + notDone.es), outcome: outcome)
+                return false
             }
+            return true
+        }
+
+        /// Saves the journal after step `index` ended; false (and the run fails) when it cannot.
+        mutating func save(afterStep index: Int) -> Bool {
             do { try journal.save(manifest) } catch {
                 failure = LocalizedText(en: "journal: \(error.description) (step \(index + 1) was done)",
                                         es: "diario: \(error.spanishDescription) (el paso \(index + 1) se hizo)").text(language)
-                break stepLoop
+                return false
             }
+            return true
         }
-        manifest.state = failure == nil ? .applied : .failed
-        try? journal.save(manifest)
-        return Outcome(journalID: journal.id, manifest: manifest, failure: failure, notRun: notRun)
+
+        mutating func edit(_ edit: FileEdit, at index: Int) -> Next {
+            let editor = self.editor
+            // Plans only ever edit configuration; anything else is a defect, not a request.
+            guard PlanExecutor.editable(edit.path) else {
+                let roots = PlanExecutor.editableRoots.joined(separator: ", ")
+                fail(index, LocalizedText(en: "\(edit.path): sriov-wizard edits files under \(roots) only; not written",
+                                          es: "\(edit.path): sriov-wizard solo edita ficheros bajo \(roots); no se escribe"), outcome: "unchanged")
+                return .stop
+            }
+            // Refuse when the file is not what the plan was made from.
+            let state: FileState
+            do { state = try editor.state(of: edit.path) } catch {
+                fail(index, executor.same("\(edit.path): \(error.description)"), outcome: "unchanged")
+                return .stop
+            }
+            if state.bytes != edit.before {
+                fail(index, LocalizedText(en: "\(edit.path) changed since the plan was made; nothing written. Run apply again to plan from its new content.",
+                                          es: "\(edit.path) cambió desde que se hizo el plan; no se escribió nada. Ejecute apply otra vez para planificar desde su nuevo contenido."), outcome: "unchanged")
+                return .stop
+            }
+            do {
+                try journal.storeBackup(index, state.bytes ?? [])
+                if let after = edit.after { try journal.storeAfter(index, after) }
+                manifest.steps[index].existed = state.exists
+                manifest.steps[index].mode = UInt32(state.exists ? state.mode : UInt32(edit.mode))
+                manifest.steps[index].uid = state.exists ? UInt32(state.uid) : nil
+                manifest.steps[index].gid = state.exists ? UInt32(state.gid) : nil
+                // Write-ahead: the directories replace will make are recorded before it makes them.
+                let missing = edit.after == nil ? [] : editor.missingParents(edit.path)
+                manifest.steps[index].createdDirectories = missing.isEmpty ? nil : missing
+                manifest.steps[index].state = .started
+                try journal.save(manifest)
+            } catch {
+                fail(index, LocalizedText(en: "journal \(journal.hostDirectory): \(error.description); \(edit.path) not written",
+                                          es: "diario \(journal.hostDirectory): \(error.spanishDescription); \(edit.path) no se escribió"), outcome: "unchanged")
+                return .stop
+            }
+            do {
+                try editor.replace(edit.path, with: edit.after, mode: state.exists ? state.mode : UInt32(edit.mode),
+                                   uid: state.exists ? state.uid : nil, gid: state.exists ? state.gid : nil)
+                manifest.steps[index].state = .done
+            } catch {
+                fail(index, executor.same("\(edit.path): \(error.description)"), outcome: executor.outcome(of: edit, editor))
+                return .stop
+            }
+            return .saveThenNext
+        }
+
+        mutating func sysfs(_ write: AttributeWrite, at index: Int, summary: LocalizedText) -> Next {
+            let editor = self.editor
+            manifest.steps[index].previousValue = machine.attribute(write.path)
+            let notWritten = LocalizedText(en: "\(write.path) not written", es: "\(write.path) no se escribió")
+            guard executor.performsHostActions else {
+                // A snapshot records the value in its copy of the attribute, so the
+                // snapshot shows the state the host would have (and a re-run finds it).
+                // Write-ahead, as on the host: the intent is in the journal before the change.
+                guard begin(index, notDone: notWritten) else { return .stop }
+                do {
+                    try Rollback.record(write.value, at: write.path, editor)
+                    manifest.steps[index].state = .done
+                    manifest.steps[index].outcome = "recorded in the snapshot"
+                } catch {
+                    fail(index, executor.same("\(write.path): \(error.description)"))
+                    return .stop
+                }
+                do { try journal.save(manifest) } catch { failure = executor.journalWord + ": \(error.description)"; return .stop }
+                return .next
+            }
+            guard begin(index, notDone: notWritten) else { return .stop }
+            let result = PlanExecutor.write(write.value, to: write.path, shown: summary.text(language), editor, progress: executor.progress)
+            if case .failed(let code) = result {
+                fail(index, PlanExecutor.explain(code, write: write, machine: machine))
+                return .stop
+            }
+            manifest.steps[index].state = .done
+            return .saveThenNext
+        }
+
+        mutating func command(_ command: PlannedCommand, at index: Int) -> Next {
+            let shown = ShellWords.display(command.argv)
+            guard executor.performsHostActions else {
+                manifest.steps[index].state = .notRun
+                notRun.append(shown)
+                return .next
+            }
+            guard begin(index, notDone: LocalizedText(en: "`\(shown)` not run", es: "`\(shown)` no se ejecutó")) else { return .stop }
+            do throws(HostAccessError) {
+                let result = try PlanExecutor.run(command.argv, timeout: command.timeout, on: machine, progress: executor.progress)
+                if result.status != 0 {
+                    let exited = PlanExecutor.exited(command.argv, status: result.status)
+                    let tail = PlanExecutor.tail(result)
+                    fail(index, LocalizedText(en: exited.en + tail, es: exited.es + tail))
+                    return .stop
+                }
+                manifest.steps[index].state = .done
+            } catch {
+                fail(index, executor.same(error.description))
+                return .stop
+            }
+            return .saveThenNext
+        }
+    }
+
+    /// Runs a command, telling `progress` when it starts, each line it prints, and how it ended
+    /// (apply's command steps and rollback's regenerating commands).
+    static func run(_ argv: [String], timeout: Double, on machine: Machine, progress: (any PlanProgress)?) throws(HostAccessError) -> CommandResult {
+        let shown = ShellWords.display(argv)
+        progress?.stepStarted(shown)
+        let result: CommandResult
+        do throws(HostAccessError) {
+            if let progress {
+                result = try machine.run(argv, timeout: timeout) { progress.output($0) }
+            } else {
+                result = try machine.run(argv, timeout: timeout)
+            }
+        } catch {
+            progress?.stepFinished(shown, succeeded: false)
+            throw error
+        }
+        progress?.stepFinished(shown, succeeded: result.status == 0)
+        return result
+    }
+
+    /// Writes a sysfs attribute, telling `progress` (shown as `shown`) when it starts and ends.
+    static func write(_ value: String, to path: String, shown: String, _ editor: FileEditor, progress: (any PlanProgress)?) -> AttributeWriteResult {
+        progress?.stepStarted(shown)
+        let result = editor.writeAttribute(path, value)
+        if case .failed = result { progress?.stepFinished(shown, succeeded: false) } else { progress?.stepFinished(shown, succeeded: true) }
+        return result
     }
 
     static let editableRoots = ["/etc/"]

@@ -14,10 +14,15 @@ public struct Rollback: Sendable {
     /// The language of the progress lines and of a failure.
     public var language: Language = .en
 
-    public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil) {
+    /// The calls the journal's own writes are made of (as for `PlanExecutor`).
+    public let journalOperations: any FileOperations
+
+    public init(machine: Machine, operations: any FileOperations = LiveFileOperations(), performsHostActions: Bool? = nil,
+                journalOperations: (any FileOperations)? = nil) {
         self.machine = machine
         self.operations = operations
         self.performsHostActions = performsHostActions ?? machine.isLive
+        self.journalOperations = journalOperations ?? LiveFileOperations()
     }
 
     public enum Action: Sendable, Equatable {
@@ -55,7 +60,7 @@ public struct Rollback: Sendable {
         let journal: Journal
         let manifest: JournalManifest
         do {
-            journal = try Journal.open(machine, id: id)
+            journal = try Journal.open(machine, id: id, operations: journalOperations)
             manifest = try journal.load()
         } catch {
             throw .journalUnreadable(id: id, error)
@@ -145,6 +150,17 @@ public struct Rollback: Sendable {
         let editor = FileEditor(machine: machine, operations: operations)
         var notRun: [String] = []
         var failure: String?
+        // Write-ahead, as apply: the journal says a rollback began before its first change, and
+        // after each change what is restored, so a rollback that is interrupted is told apart
+        // from the apply (`history`) and finished by running rollback again.
+        let before = manifest.state
+        manifest.state = .rollingBack
+        do { try journal.save(manifest) } catch {
+            manifest.state = before
+            return Outcome(failure: LocalizedText(en: "journal \(journal.hostDirectory): \(error.description); nothing was undone",
+                                                  es: "diario \(journal.hostDirectory): \(error.spanishDescription); no se deshizo nada").text(language),
+                           notRun: [])
+        }
         // Temporary files an interrupted apply left next to the files it was writing are ours
         // by name: they go first (a leftover that cannot be removed does not stop the rollback).
         for step in manifest.steps where step.kind == .file || (step.kind == .sysfs && !performsHostActions) {
@@ -167,6 +183,12 @@ public struct Rollback: Sendable {
                         manifest.steps[i].state = .rolledBack
                     }
                 } catch { failure = "\(path): \(error.description)"; break actionLoop }
+                // The outcome of this change, before the next one.
+                do { try journal.save(manifest) } catch {
+                    failure = LocalizedText(en: "journal: \(error.description) (\(path) was restored)",
+                                            es: "diario: \(error.spanishDescription) (\(path) se restauró)").text(language)
+                    break actionLoop
+                }
             case .sysfs(let path, let values):
                 guard performsHostActions else {
                     do { try Rollback.record(values.last ?? "0", at: path, editor) } catch {
@@ -176,29 +198,15 @@ public struct Rollback: Sendable {
                 }
                 for value in values {
                     let shown = JournalText.write(value, to: path).text(language)
-                    progress?.stepStarted(shown)
-                    if case .failed(let code) = editor.writeAttribute(path, value) {
-                        progress?.stepFinished(shown, succeeded: false)
+                    if case .failed(let code) = PlanExecutor.write(value, to: path, shown: shown, editor, progress: progress) {
                         failure = PlanExecutor.explain(code, write: AttributeWrite(path: path, value: value, reason: LocalizedText(en: "rollback", es: "deshacer")), machine: machine).text(language)
                         break actionLoop
                     }
-                    progress?.stepFinished(shown, succeeded: true)
                 }
             case .command(let argv):
                 guard performsHostActions else { notRun.append(ShellWords.display(argv)); continue }
                 do throws(HostAccessError) {
-                    let shown = ShellWords.display(argv)
-                    progress?.stepStarted(shown)
-                    let result: CommandResult
-                    if let progress {
-                        do throws(HostAccessError) { result = try machine.run(argv, timeout: 600) { progress.output($0) } } catch {
-                            progress.stepFinished(shown, succeeded: false)
-                            throw error
-                        }
-                    } else {
-                        result = try machine.run(argv, timeout: 600)
-                    }
-                    progress?.stepFinished(shown, succeeded: result.status == 0)
+                    let result = try PlanExecutor.run(argv, timeout: 600, on: machine, progress: progress)
                     if result.status != 0 {
                         failure = PlanExecutor.exited(argv, status: result.status).text(language) + PlanExecutor.tail(result)
                         break actionLoop
@@ -314,6 +322,13 @@ public enum JournalPolicy {
 public enum JournalExplanation {
     /// nil for a journal that ended (applied, failed, rolled back).
     public static func interrupted(_ manifest: JournalManifest) -> LocalizedText? {
+        if manifest.state == .rollingBack {
+            let files = manifest.steps.filter { $0.kind == .file && $0.existed != nil }
+            let restored = files.filter { $0.state == .rolledBack }.count
+            return LocalizedText(
+                en: "interrupted during rollback: \(restored) of \(files.count) file steps restored. Run `sriov-wizard rollback --id \(manifest.id)` again to finish it.",
+                es: "interrumpido mientras se deshacía: \(restored) de \(files.count) pasos de fichero restaurados. Ejecute `sriov-wizard rollback --id \(manifest.id)` otra vez para terminar.")
+        }
         guard manifest.state == .applying else { return nil }
         let done = manifest.steps.filter { $0.state == .done }.count
         let open = manifest.steps.first { $0.state == .started }

@@ -206,6 +206,72 @@ final class ActivationFaultInjectionTests: XCTestCase {
         XCTAssertGreaterThan(points, 100)
     }
 
+    /// A rollback killed at any call of its own (its journal writes included) is finished by
+    /// running rollback again: every byte, mode and directory is as before the apply.
+    func testAnInterruptedRollbackIsFinishedByTheNextRollback() throws {
+        var broken: [String] = []
+        var points = 0
+        for hostActions in [true, false] {
+            // How many calls a whole rollback makes.
+            _ = try smallRoot()
+            let applied = try PlanExecutor(machine: Machine(root: root, commands: ScriptedCommands()), performsHostActions: hostActions)
+                .apply(plan, command: ["test"])
+            let counter = KillSwitch(killAt: nil)
+            let counting = Rollback(machine: Machine(root: root, commands: ScriptedCommands()), operations: counter,
+                                    performsHostActions: hostActions, journalOperations: counter)
+            XCTAssertNil(counting.run(try counting.plan(id: applied.journalID)).failure)
+            let total = counter.calls
+            XCTAssertGreaterThan(total, 10)
+            for k in 1...total {
+                points += 1
+                let label = "\(hostActions ? "host" : "snapshot") rollback killed after call \(k) of \(total)"
+                let original = try smallRoot()
+                let machine = Machine(root: root, commands: ScriptedCommands())
+                let id = try PlanExecutor(machine: machine, performsHostActions: hostActions).apply(plan, command: ["test"]).journalID
+                let applied = ActivationFixtures.files(root)
+                let kill = KillSwitch(killAt: k)
+                let first = Rollback(machine: machine, operations: kill, performsHostActions: hostActions, journalOperations: kill)
+                if let planned = try? first.plan(id: id) { _ = first.run(planned) }
+                XCTAssertTrue(kill.killed, label)
+                // Write-ahead: once the killed rollback changed anything, its journal says a
+                // rollback is under way (not `applied`), and `history` says how to finish it.
+                if ActivationFixtures.files(root) != applied {
+                    let manifest = try Journal.open(machine, id: id).load()
+                    if manifest.state != .rollingBack && manifest.state != .rolledBack {
+                        broken.append("\(label): files changed, yet the journal says \(manifest.state.rawValue)")
+                    } else if manifest.state == .rollingBack {
+                        let text = JournalExplanation.interrupted(manifest)
+                        if text?.en.contains("interrupted during rollback") != true || text?.en.contains("sriov-wizard rollback --id \(id)` again") != true
+                            || text?.es.contains("otra vez para terminar") != true {
+                            broken.append("\(label): history says \(text?.en ?? "nothing") of an interrupted rollback")
+                        }
+                    }
+                }
+                // The next process.
+                let second = Rollback(machine: machine, performsHostActions: hostActions)
+                do {
+                    let result = second.run(try second.plan(id: id))
+                    if let failure = result.failure { broken.append("\(label): second rollback failed: \(failure)"); continue }
+                } catch {
+                    if case .alreadyRolledBack = error {} else { broken.append("\(label): \(error)"); continue }
+                }
+                let now = ActivationFixtures.files(root)
+                if now != original {
+                    let changed = Set(now.keys).union(original.keys).filter { now[$0] != original[$0] }.sorted()
+                    broken.append("\(label): not as before after the second rollback: \(changed)")
+                }
+                if FileManager.default.fileExists(atPath: root + "/etc/udev") { broken.append("\(label): /etc/udev (created by apply) left") }
+                var st = stat()
+                stat(root + fileA, &st)
+                if st.st_mode & 0o777 != 0o600 { broken.append("\(label): mode of \(fileA) not restored") }
+                if let manifest = try? Journal.open(machine, id: id).load(), manifest.state != .rolledBack {
+                    broken.append("\(label): the journal says \(manifest.state.rawValue) after the second rollback")
+                }
+            }
+        }
+        XCTAssertEqual(broken, [], "\(broken.count) of \(points) kill points")
+    }
+
     /// The temporary file and the directories of an interrupted apply are removed by rollback.
     func testRollbackRemovesLeftoversOfAKilledApply() throws {
         _ = try smallRoot()

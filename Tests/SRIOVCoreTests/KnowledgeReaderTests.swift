@@ -44,6 +44,22 @@ final class KnowledgeReaderTests: XCTestCase {
         XCTAssertEqual(fast.drivers.last?.driverMaxVFs, -1)
     }
 
+    /// A key given twice in one object: the first one counts, as with `JSONDecoder` here.
+    func testDuplicateKeysKeepTheFirstAsJSONDecoderDoes() throws {
+        let b = #"{"checked": "2025-01-01", "vendors": [], "checked": "2026-03-04"}"#
+        let d = #"""
+        {"checked": "2026-01-02", "drivers": [{"name": "first", "aliases": [], "vendor": "V", "sriov": true,
+          "method": "sysfs", "sources": [], "name": "last", "driverMaxVFs": 7, "driverMaxVFs": 8}]}
+        """#
+        let fast = try Knowledge(biosJSON: Array(b.utf8), driversJSON: Array(d.utf8))
+        let codable = try Knowledge(decodingBIOSJSON: Array(b.utf8), driversJSON: Array(d.utf8))
+        XCTAssertEqual(fast.biosChecked, codable.biosChecked)
+        XCTAssertEqual(fast.drivers, codable.drivers)
+        XCTAssertEqual(fast.biosChecked, "2025-01-01")
+        XCTAssertEqual(fast.drivers.first?.name, "first")
+        XCTAssertEqual(fast.drivers.first?.driverMaxVFs, 7)
+    }
+
     /// Files `JSONDecoder` refuses are refused by the reader too (the reader is stricter still:
     /// `JSONDecoder` takes a trailing comma, the reader does not; see `testReaderValues`).
     func testReaderRefusesWhatJSONDecoderRefuses() {

@@ -18,7 +18,8 @@ struct KnowledgeObject {
         guard case .object(let list) = value else { throw KnowledgeDecodingError(path: path, message: "expected an object") }
         var members: [String: JSONValue] = [:]
         members.reserveCapacity(list.count)
-        for (key, value) in list { members[key] = value }  // the last of duplicate keys, as JSONDecoder
+        // The first of duplicate keys, as JSONDecoder on Linux (swift-foundation) keeps it.
+        for (key, value) in list where members[key] == nil { members[key] = value }
         self.members = members
         self.path = path
     }

@@ -5,7 +5,7 @@
 # an SVG plot of time against the number of functions (check, devices, report, lspci).
 #
 # Usage: Scripts/benchmark.sh [--quick] [--runs N] [--sizes LIST] [--collect N] [--out DIR]
-#                             [--svg FILE] [--scratch-path DIR] [--no-build] [--keep]
+#                             [--svg FILE] [--scratch-path DIR] [--static] [--no-build] [--keep]
 #   --quick             sizes small,1k,8k,2kpf, 3 runs, collect of 1,000 (a few minutes here)
 #   --runs N            timed rounds per tree (default 11), after 1 warm-up round
 #   --sizes LIST        comma-separated, from: small (Resources/sample-host-vfs, 15 functions),
@@ -15,7 +15,10 @@
 #   --collect N         also time `collect` of N copies of a lab report (default 1000; 0: skip)
 #   --out DIR           where results.tsv, results.md and plot.svg go (default .build/benchmark)
 #   --svg FILE          also copy the plot to FILE (e.g. Docs/benchmark.svg)
-#   --scratch-path DIR  SwiftPM build directory (default .build); the binary is DIR/release/sriov-wizard
+#   --scratch-path DIR  SwiftPM build directory (default .build, .build-static with --static); the
+#                       binary is DIR/release/sriov-wizard
+#   --static            build with --static-swift-stdlib, as Scripts/make-deb.sh does for the .deb
+#                       (start-up about 12 M instructions cheaper; see BENCHMARKS.md)
 #   --no-build          use the existing release binary
 #   --keep              keep the generated trees and print where they are
 #
@@ -31,7 +34,7 @@
 # Exit status: 0 done; 1 usage or setup error.
 set -euo pipefail
 
-runs=11 sizes=small,1k,8k,2kpf,20kpf collect=1000 out= svg= scratch=.build build=1 keep=0
+runs=11 sizes=small,1k,8k,2kpf,20kpf collect=1000 out= svg= scratch= build=1 keep=0 static=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) runs=3 sizes=small,1k,8k,2kpf; shift ;;
@@ -41,12 +44,14 @@ while [[ $# -gt 0 ]]; do
         --out) out=$2; shift 2 ;;
         --svg) svg=$2; shift 2 ;;
         --scratch-path) scratch=$2; shift 2 ;;
+        --static) static=(--static-swift-stdlib); shift ;;
         --no-build) build=0; shift ;;
         --keep) keep=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "benchmark.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
+[[ -n $scratch ]] || { scratch=.build; [[ ${#static[@]} -eq 0 ]] || scratch=.build-static; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "benchmark.sh: --runs needs a positive number, got '$runs'" >&2; exit 1; }
 [[ $collect =~ ^[0-9]+$ ]] || { echo "benchmark.sh: --collect needs a number, got '$collect'" >&2; exit 1; }
 
@@ -60,8 +65,8 @@ command -v python3 >/dev/null || { echo "benchmark.sh: python3 not found; it dra
 
 if [[ $build == 1 ]]; then
     for product in sriov-wizard sriov-gen-tree; do
-        echo "== swift build -c release --scratch-path $scratch --product $product"
-        swift build -c release --scratch-path "$scratch" --product "$product" 2>&1 | tail -n 3
+        echo "== swift build -c release ${static[*]} --scratch-path $scratch --product $product"
+        swift build -c release "${static[@]}" --scratch-path "$scratch" --product "$product" 2>&1 | tail -n 3
     done
 fi
 bin="$package/${scratch%/}/release"

@@ -30,11 +30,16 @@ public enum ReportHTML {
     /// inline style sheet and, where the page has one, its inline script, each allowed by the
     /// SHA-256 of its exact text (no 'unsafe-inline'); no base URL, no form targets.
     static func contentSecurityPolicy(style: String, script: String?) -> String {
-        var policy = ["default-src 'none'", "style-src " + SHA256.cspSource(style)]
+        let styleSource = style == ReportResources.styleSheet ? styleSheetSource : SHA256.cspSource(style)
+        var policy = ["default-src 'none'", "style-src " + styleSource]
         if let script { policy.append("script-src " + SHA256.cspSource(script)) }
         policy += ["base-uri 'none'", "form-action 'none'"]
         return policy.joined(separator: "; ")
     }
+
+    /// The CSP source of the compiled-in style sheet, hashed once per process rather than for
+    /// every page (`collect` and the fleet summary render many).
+    static let styleSheetSource = SHA256.cspSource(ReportResources.styleSheet)
 
     /// `url` when it may be a live link: an absolute `https:` or `http:` URL with nothing a
     /// browser would strip or reinterpret (no whitespace, control characters or backslashes).

@@ -19,7 +19,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
 /// The report schema and the style sheet, compiled into the binary from Resources/report/.
 public enum ReportResources {
     public static var schemaText: String { String(decoding: PackageResources.report_xsd, as: UTF8.self) }
-    public static var styleSheet: String { String(decoding: PackageResources.report_css, as: UTF8.self) }
+    /// Decoded once: every HTML page embeds it and hashes it for its policy.
+    public static let styleSheet = String(decoding: PackageResources.report_css, as: UTF8.self)
 
     /// The schema with its documentation in one language: every `<xs:documentation>` carries
     /// `xml:lang="en"` and a sibling `xml:lang="es"`, one element per line (report.xsd's layout,

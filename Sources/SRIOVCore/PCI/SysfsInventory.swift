@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import HostAccess
+import Synchronization
 
 /// Something the inventory could not read; the rest of the inventory is still valid.
 public struct InventoryIssue: Sendable, Equatable, CustomStringConvertible {
@@ -121,8 +124,32 @@ public enum SysfsInventory {
     public static let devicesPath = "/sys/bus/pci/devices"
     public static let configLimit = PCIRegister.extendedSize
 
-    public static func load(_ machine: Machine) throws(HostAccessError) -> Inventory {
+    /// Below this many entries the walk stays on the calling thread (a thread costs more than
+    /// reading a small host's few functions).
+    public static let parallelThreshold = 64
+
+    /// Reads every function under `devicesPath`. The walk is system-call bound, so with
+    /// `threads` above 1 (default: the processors this process may use) and at least
+    /// `parallelThreshold` entries, contiguous slices of the directory listing are read on
+    /// that many threads and joined in listing order: functions and issues come out exactly
+    /// as a single-threaded walk gives them.
+    public static func load(_ machine: Machine, threads: Int? = nil) throws(HostAccessError) -> Inventory {
         let names = try machine.list(devicesPath)
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, 16))
+        var functions: [PCIFunction]
+        var issues: [InventoryIssue]
+        if workers > 1 && names.count >= parallelThreshold {
+            (functions, issues) = loadConcurrently(names, machine: machine, workers: workers)
+        } else {
+            (functions, issues) = loadSlice(names[...], machine: machine)
+        }
+        functions.sort { $0.address < $1.address }
+        linkRoles(&functions)
+        return Inventory(functions: functions, issues: issues, source: "sysfs")
+    }
+
+    /// The functions and issues of these directory entries, in their order.
+    static func loadSlice(_ names: ArraySlice<String>, machine: Machine) -> ([PCIFunction], [InventoryIssue]) {
         var issues: [InventoryIssue] = []
         var functions: [PCIFunction] = []
         functions.reserveCapacity(names.count)
@@ -136,9 +163,29 @@ public enum SysfsInventory {
             }
             functions.append(loadFunction(address, dir: devicesPath + "/" + name, machine: machine, issues: &issues))
         }
-        functions.sort { $0.address < $1.address }
-        linkRoles(&functions)
-        return Inventory(functions: functions, issues: issues, source: "sysfs")
+        return (functions, issues)
+    }
+
+    /// `loadSlice` of consecutive slices on `workers` threads (a few slices per thread, handed
+    /// out as threads come free), the results joined in slice order.
+    static func loadConcurrently(_ names: [String], machine: Machine, workers: Int) -> ([PCIFunction], [InventoryIssue]) {
+        let sliceCount = min(workers * 4, max(1, names.count / 16))
+        let bounds = (0...sliceCount).map { names.count * $0 / sliceCount }
+        let results = Mutex<[([PCIFunction], [InventoryIssue])?]>(Array(repeating: nil, count: sliceCount))
+        DispatchQueue.concurrentPerform(iterations: sliceCount) { slice in
+            let result = loadSlice(names[bounds[slice]..<bounds[slice + 1]], machine: machine)
+            results.withLock { $0[slice] = result }
+        }
+        var functions: [PCIFunction] = []
+        var issues: [InventoryIssue] = []
+        functions.reserveCapacity(names.count)
+        results.withLock { slices in
+            for case let (f, i)? in slices {
+                functions.append(contentsOf: f)
+                issues.append(contentsOf: i)
+            }
+        }
+        return (functions, issues)
     }
 
     static func loadFunction(_ address: PCIAddress, dir: String, machine: Machine, issues: inout [InventoryIssue]) -> PCIFunction {

@@ -5,6 +5,9 @@
 # to Tests/Fixtures/fuzz-regressions/<target>/ and the script exits 1 after the other targets.
 # Inputs libFuzzer finds interesting go to Fuzz/work/<target>/ (git-ignored), never to seeds/.
 # The one line per target ("FuzzX: N runs in S s, no crash") is what FUZZING.md records.
+# FUZZ_JOBS=N (default 1): libFuzzer's fork mode with N worker processes on one shared corpus
+# (-fork=N); -runs then counts the inputs of all workers together, and the first crash, timeout
+# or out-of-memory stops them all, as in one process.
 # Interrupting a target (kill -INT on the fuzzer: libFuzzer exits 72 after printing its
 # stats) reports the runs done so far and makes the script exit 3, not 1: nothing crashed.
 set -uo pipefail
@@ -15,6 +18,10 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzLspciText FuzzConfigSpace FuzzKernelCmdline FuzzModprobe FuzzReportXML FuzzSysfsValues FuzzCollect)
 
 case "$iterations" in (*[!0-9]*|'') echo "run.sh: ITERATIONS must be a number, got '$iterations'" >&2; exit 2;; esac
+jobs=${FUZZ_JOBS:-1}
+case "$jobs" in (*[!0-9]*|''|0) echo "run.sh: FUZZ_JOBS must be a positive number, got '$jobs'" >&2; exit 2;; esac
+fork=()
+[ "$jobs" = 1 ] || fork=(-fork="$jobs")
 
 # Release + AddressSanitizer + libFuzzer coverage on every module, the root package's included.
 # nice: these machines are shared.
@@ -54,10 +61,12 @@ for target in "${targets[@]}"; do
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: bounded memory is a requirement.
   nice -n 10 "$bin/$target" "$work" "Fuzz/seeds/$target" \
     -runs="$iterations" -max_len="$(max_len "$target")" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "${fork[@]}" >"$log" 2>&1
   status=$?
   seconds=$(( $(date +%s) - start ))
   runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
+  # Fork mode: the parent's status lines ("#N: cov: ... job: J") count every worker's inputs.
+  [ "$jobs" = 1 ] || runs=$(sed -nE 's/^#([0-9]+): cov: .* job: .*/\1/p' "$log" | tail -1)
   shopt -s nullglob
   found=("$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/slow-unit-*)
   shopt -u nullglob

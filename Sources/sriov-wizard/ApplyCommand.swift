@@ -71,7 +71,7 @@ struct ApplyCommand: ParsableCommand {
     var vfs: Int?
 
     @Option(name: .long, help: ArgumentHelp(tr("How to create and persist VFs: auto (= sysfs), sysfs (sriov_numvfs + udev rule for this PF) or modprobe (driver option such as igb max_vfs, every port).", "Cómo crear las VF y hacerlas persistentes: auto (= sysfs), sysfs (sriov_numvfs + regla udev para esta PF) o modprobe (opción del controlador como igb max_vfs, en todos los puertos).")))
-    var method: MethodChoice = .auto
+    var method: VFMethodChoice = .auto
 
     @Option(name: .customLong("vf-mac"), help: ArgumentHelp(tr("auto: give the VFs stable, locally administered MACs (derived from the PF address, VF index and /etc/machine-id), set now and by the udev rule; none: leave them to the driver.", "auto: da a las VF MAC estables y administradas localmente (derivadas de la dirección de la PF, el índice de la VF y /etc/machine-id), puestas ahora y por la regla udev; none: las deja al controlador.")))
     var vfMAC: VFMACChoice = .none
@@ -141,7 +141,7 @@ struct ApplyCommand: ParsableCommand {
     var request: ApplyRequest {
         let address = device.flatMap { PCIAddress($0) }
         var request = ApplyRequest(iommu: iommu, igpu: igpu, igpuDriver: igpuDriver, vfio: vfio)
-        if let address, let vfs { request.vfs = .init(device: address, count: vfs, method: method.value, macs: vfMAC == .auto) }
+        if let address, let vfs { request.vfs = .init(device: address, count: vfs, method: method, macs: vfMAC == .auto) }
         if let mapping, let address { request.mapping = .init(name: mapping, device: address) }
         if let passthrough, let vf {
             request.passthrough = .init(vmid: passthrough, source: .vf(vf, device: address))
@@ -288,10 +288,8 @@ enum VFMACChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, none
 }
 
-enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, modprobe, sysfs
-    var value: VFMethodChoice { VFMethodChoice(rawValue: rawValue)! }
-}
+/// `--method`: the planner's own choices are the option's values.
+extension VFMethodChoice: @retroactive ExpressibleByArgument {}
 
 enum ActivationLocking {
     static func acquire(_ machine: Machine, language: Language) throws -> ExclusiveLock {

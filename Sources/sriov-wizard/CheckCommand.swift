@@ -51,7 +51,7 @@ struct CheckCommand: ParsableCommand {
     var device: String?
 
     @Option(name: .long, help: ArgumentHelp(tr("Only this stage: prerequisites, bios, device or activation (repeat for several; they run in the guide's order).", "Solo esta etapa: prerequisites, bios, device o activation (repítalo para varias; se ejecutan en el orden de la guía)."), valueName: "NAME"))
-    var stage: [StageChoice] = []
+    var stage: [StageID] = []
 
     @Option(name: .long, help: ArgumentHelp(tr("Output format: text or json.", "Formato de salida: text o json.")))
     var format: OutputFormat = .text
@@ -76,7 +76,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let context = try rootOptions.context(device: device)
         let language = languageOptions.resolved
-        let reports = verifyStages(context, only: stage.isEmpty ? nil : stage.map(\.value))
+        let reports = verifyStages(context, only: stage.isEmpty ? nil : stage)
         let host = HostSummary.read(context.machine)
         switch format {
         case .json:
@@ -104,7 +104,5 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-enum StageChoice: String, ExpressibleByArgument, CaseIterable {
-    case prerequisites, bios, device, activation
-    var value: StageID { StageID(rawValue: rawValue)! }
-}
+/// `--stage`: the core's stage names are the option's values (no mirror enum to keep in step).
+extension StageID: @retroactive ExpressibleByArgument {}

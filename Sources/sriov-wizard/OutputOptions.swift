@@ -29,6 +29,15 @@ enum FailLevel: String, ExpressibleByArgument, CaseIterable {
 
     /// True when a check at `level` makes `check` fail (skipped checks never do).
     func isMet(by level: CheckLevel) -> Bool {
-        level != .skip && level.severity >= CheckLevel(rawValue: rawValue)!.severity
+        level != .skip && level.severity >= threshold.severity
+    }
+
+    /// The lowest level that fails (a subset of `CheckLevel`: pass and skip never fail).
+    var threshold: CheckLevel {
+        switch self {
+        case .fail: .fail
+        case .warn: .warn
+        case .note: .note
+        }
     }
 }

@@ -38,7 +38,7 @@ public final class ConfinedRoot: @unchecked Sendable {
 
     public init(path: String, method requested: Method? = nil) {
         self.path = path
-        let forced = requested ?? (Machine.environment(ConfinedRoot.environmentVariable) == "walk" ? .walk : nil)
+        let forced = requested ?? (ThisProcess.environment(ConfinedRoot.environmentVariable) == "walk" ? .walk : nil)
         self.method = forced ?? (ConfinedRoot.kernelHasOpenat2 ? .openat2 : .walk)
         let fd = Glibc.open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)
         self.fd = fd

@@ -95,7 +95,7 @@ public struct FileEditor: Sendable {
         let fd = try operations.createExclusive(dir, temp, mode: mode & 0o7777, path: hostPath + FileEditor.temporarySuffix)
         do {
             try operations.write(fd, bytes, path: hostPath)
-            if let uid, let gid, Machine.isRoot { try operations.changeOwner(fd, uid: uid, gid: gid, path: hostPath) }
+            if let uid, let gid, ThisProcess.isRoot { try operations.changeOwner(fd, uid: uid, gid: gid, path: hostPath) }
             // The umask may have cut bits from the requested mode.
             try operations.changeMode(fd, mode: mode & 0o7777, path: hostPath)
             try operations.sync(fd, path: hostPath)

@@ -16,7 +16,7 @@ public enum Terminal {
     /// The width text output wraps to: the terminal's own size, else `$COLUMNS` (rarely
     /// exported and dropped by sudo), else 80, the width of an SSH session or the Proxmox
     /// console. Widths under 40 are not honoured: nothing useful fits.
-    public static func outputWidth(fd: Int32 = 1, environment: (String) -> String? = Machine.environment) -> Int {
+    public static func outputWidth(fd: Int32 = 1, environment: (String) -> String? = ThisProcess.environment) -> Int {
         if let columns = columns(fd), columns >= 40 { return columns }
         if let columns = environment("COLUMNS").flatMap({ Int($0) }), columns >= 40 { return columns }
         return 80

@@ -156,7 +156,7 @@ struct ApplyCommand: ParsableCommand {
         var session = ApplySession(request: request, machine: rootOptions.machine, language: language)
         session.dryRun = dryRun
         // Without --yes and without a terminal the run only shows the plan and refuses: no lock.
-        session.locks = yes || Machine.isTerminal(0)
+        session.locks = yes || ThisProcess.isTerminal(0)
         session.command = CommandLine.arguments
         try ApplyConsole(language: language, yes: yes).run(session, root: rootOptions.root) { [rootOptions, device] in
             try rootOptions.context(device: device)
@@ -182,7 +182,7 @@ struct ApplyConsole: ApplyConversation {
 
     func confirm(_ proposal: ApplyProposal) -> Bool {
         if yes { return true }
-        guard Machine.isTerminal(0) else {
+        guard ThisProcess.isTerminal(0) else {
             Console.error(say.noTerminal)
             return false
         }
@@ -198,7 +198,7 @@ struct ApplyConsole: ApplyConversation {
 
     /// Runs the session and prints how it ended; throws apply's exit statuses (see `apply --help`).
     func run(_ session: ApplySession, root: String, readContext: () throws -> CheckContext) throws {
-        if root == "/" && !session.dryRun && !Machine.isRoot {
+        if root == "/" && !session.dryRun && !ThisProcess.isRoot {
             Console.error(say.needsRoot)
             throw ExitStatus.needsRoot
         }

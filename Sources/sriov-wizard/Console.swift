@@ -7,8 +7,8 @@ struct Console {
 
     init(forceColour: Bool? = nil) {
         if let forceColour { colour = forceColour; return }
-        let noColor = Machine.environment("NO_COLOR").map { !$0.isEmpty } ?? false
-        colour = !noColor && Machine.environment("TERM") != "dumb" && Machine.isTerminal(1)
+        let noColor = ThisProcess.environment("NO_COLOR").map { !$0.isEmpty } ?? false
+        colour = !noColor && ThisProcess.environment("TERM") != "dumb" && ThisProcess.isTerminal(1)
     }
 
     enum Style: String { case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36" }
@@ -32,7 +32,7 @@ struct Console {
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
         var bytes = Array(string.utf8)
-        bytes.withUnsafeMutableBytes { _ = writeStandardError($0.baseAddress!, $0.count) }
+        bytes.withUnsafeMutableBytes { _ = ThisProcess.writeStandardError($0.baseAddress!, $0.count) }
     }
 }
 

@@ -71,7 +71,7 @@ struct DevicesCommand: ParsableCommand {
             let bytes: [UInt8]
             do {
                 bytes = lspciFile == "-"
-                    ? try Machine.readStandardInput(limit: 64 << 20)
+                    ? try ThisProcess.readStandardInput(limit: 64 << 20)
                     : try Machine(root: "/").read(lspciFile, limit: 64 << 20)
             } catch {
                 Console.error(tr("cannot read the lspci file: \(error.description)", "no se puede leer el archivo de lspci: \(error.spanishDescription)"))

@@ -17,7 +17,7 @@ struct LanguageOptions: ParsableArguments {
     /// The language LC_ALL/LC_MESSAGES/LANG ask for (before the command line is parsed).
     static var fromEnvironment: Language {
         var environment: [String: String] = [:]
-        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] { environment[name] = Machine.environment(name) }
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] { environment[name] = ThisProcess.environment(name) }
         return Language.from(environment: environment)
     }
 }

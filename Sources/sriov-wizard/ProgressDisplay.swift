@@ -17,7 +17,7 @@ final class ProgressDisplay: PlanProgress, @unchecked Sendable {
     private var latest: String?
     private var timer: DispatchSourceTimer?
 
-    init(language: Language, terminal: Bool = Machine.isTerminal(1) && Machine.environment("TERM") != "dumb",
+    init(language: Language, terminal: Bool = ThisProcess.isTerminal(1) && ThisProcess.environment("TERM") != "dumb",
          width: Int = Terminal.outputWidth()) {
         self.language = language
         self.live = terminal
@@ -67,6 +67,6 @@ final class ProgressDisplay: PlanProgress, @unchecked Sendable {
     private func emit(_ text: String) {
         // Straight to the file descriptor: print's buffer would hold a line without "\n".
         var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { _ = writeStandardOutput($0.baseAddress!, $0.count) }
+        bytes.withUnsafeMutableBytes { _ = ThisProcess.writeStandardOutput($0.baseAddress!, $0.count) }
     }
 }

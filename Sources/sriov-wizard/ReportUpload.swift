@@ -30,7 +30,7 @@ struct UploadClient {
 
     static func liveMachine() -> Machine {
         var environment: [String: String] = [:]
-        for name in proxyVariables { if let value = Machine.environment(name) { environment[name] = value } }
+        for name in proxyVariables { if let value = ThisProcess.environment(name) { environment[name] = value } }
         return Machine(root: "/", commands: LiveCommandRunner(environment: environment))
     }
 
@@ -207,7 +207,7 @@ enum UploadToken {
 
     static func resolve(file: String?, configFile: String?) -> Result<String, UploadUsageError> {
         if let file { return read(file, what: "--token-file") }
-        if let value = Machine.environment(environmentVariable), !value.isEmpty { return check(value.trimmedSpace(), what: environmentVariable) }
+        if let value = ThisProcess.environment(environmentVariable), !value.isEmpty { return check(value.trimmedSpace(), what: environmentVariable) }
         if let configFile { return read(configFile, what: tr("token-file= of \(UploadConfig.defaultPath)", "token-file= de \(UploadConfig.defaultPath)")) }
         return .failure(UploadUsageError(tr("no upload token: give --token-file FILE, set \(environmentVariable), or set token-file= in \(UploadConfig.defaultPath) (make one with `sriov-report-server token create --role upload`)", "no hay token de envío: indique --token-file FILE, defina \(environmentVariable), o ponga token-file= en \(UploadConfig.defaultPath) (cree uno con `sriov-report-server token create --role upload`)")))
     }

@@ -63,7 +63,7 @@ struct RollbackCommand: ParsableCommand {
     func run() throws {
         let language = languageOptions.resolved
         let say = RollbackWords(language: language)
-        if rootOptions.root == "/" && !dryRun && !Machine.isRoot {
+        if rootOptions.root == "/" && !dryRun && !ThisProcess.isRoot {
             Console.error(say.needsRoot)
             throw ExitStatus.needsRoot
         }
@@ -84,7 +84,7 @@ struct RollbackCommand: ParsableCommand {
         }
         // Plan under the lock (as apply does); without --yes and without a terminal the run only
         // shows the plan and refuses, so it takes no lock.
-        let willRollBack = !dryRun && (yes || Machine.isTerminal(0))
+        let willRollBack = !dryRun && (yes || ThisProcess.isTerminal(0))
         let lock = willRollBack ? try ActivationLocking.acquire(machine, language: language) : nil
         defer { withExtendedLifetime(lock) {} }
         let planned: Rollback.Planned
@@ -107,7 +107,7 @@ struct RollbackCommand: ParsableCommand {
         }
         if dryRun { print(say.dryRun); return }
         if !yes {
-            guard Machine.isTerminal(0) else {
+            guard ThisProcess.isTerminal(0) else {
                 Console.error(say.noTerminal)
                 throw ExitStatus.notConfirmed
             }

@@ -78,7 +78,7 @@ struct SnapshotCommand: ParsableCommand {
             }
         }
         defer { if output == nil { try? FileManager.default.removeItem(atPath: directory) } }
-        if rootOptions.root == "/" && !Machine.isRoot {
+        if rootOptions.root == "/" && !ThisProcess.isRoot {
             Console.warning(t("not running as root: config space beyond 64 bytes and some files are unreadable; the snapshot will be incomplete.",
                               "no se ejecuta como root: el espacio de configuración más allá de 64 bytes y algunos archivos no se pueden leer; la instantánea quedará incompleta."))
         }

@@ -66,7 +66,7 @@ struct WizardCommand: ParsableCommand {
             throw ValidationError(tr("--sample \(sample): the bundled samples are \(samples).", "--sample \(sample): los ejemplos incluidos son \(samples)."))
         }
         if sample != "nic", !walkthrough { throw ValidationError(tr("--sample applies to --walkthrough only.", "--sample solo se aplica a --walkthrough.")) }
-        if !walkthrough && !Machine.isTerminal(0) {
+        if !walkthrough && !ThisProcess.isTerminal(0) {
             throw ValidationError(tr("The interactive wizard needs a terminal on standard input. For scripts use `sriov-wizard check` (add --format json), or `sriov-wizard wizard --walkthrough` for the sample run.", "El asistente interactivo necesita un terminal en la entrada estándar. Para scripts use `sriov-wizard check` (añada --format json), o `sriov-wizard wizard --walkthrough` para la ejecución de ejemplo."))
         }
     }
@@ -298,7 +298,7 @@ struct WizardSession {
         do {
             try rootOptions.validateWritableRoot(language: language)
             var session = ApplySession(request: request, machine: rootOptions.machine, language: language)
-            session.locks = Machine.isTerminal(0)
+            session.locks = ThisProcess.isTerminal(0)
             session.verifies = false
             session.command = CommandLine.arguments
             try ApplyConsole(language: language).run(session, root: rootOptions.root) { [rootOptions] in

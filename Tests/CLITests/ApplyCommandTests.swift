@@ -95,7 +95,7 @@ final class ApplyCommandTests: XCTestCase {
 
     func testLiveHostNeedsRoot() throws {
         var argv = [CLI.binary, "apply", "--device", "0000:01:00.0", "--vfs", "1", "--yes"]
-        if Machine.isRoot {
+        if ThisProcess.isRoot {
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("needs setpriv to drop root") }
             argv = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + argv
         }

@@ -26,7 +26,7 @@ public struct KernelLog: Sendable, Equatable {
         }
         guard result.status == 0 else {
             let message = result.stderrText.trimmedSpace()
-            let asRoot = Machine.isRoot || !machine.isLive
+            let asRoot = ThisProcess.isRoot || !machine.isLive
             return .failure(KernelLogUnavailable(
                 reason: "dmesg exited with status \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (run as root)"),
                 reasonES: "dmesg terminó con el estado \(result.status)" + (message.isEmpty ? "" : ": \(message)") + (asRoot ? "" : " (ejecute como root)")))

@@ -2,41 +2,8 @@ import XCTest
 import HostAccess
 @testable import SRIOVCore
 
-final class KernelCommandLineTests: XCTestCase {
-    func testSplitsLikeTheKernelWithQuotesAndLastOneWins() {
-        let line = KernelCommandLine("BOOT_IMAGE=/vmlinuz root=ZFS=rpool/ROOT/pve-1 \"quoted word\" dyndbg=\"file x.c +p\"\tintel_iommu=off  intel-iommu=on,igfx_off quiet\r\n")
-        XCTAssertEqual(line.parameters.map(\.key), ["BOOT_IMAGE", "root", "quoted word", "dyndbg", "intel_iommu", "intel-iommu", "quiet"])
-        XCTAssertEqual(line.value("root"), "ZFS=rpool/ROOT/pve-1", "only the first = splits")
-        XCTAssertEqual(line.value("dyndbg"), "file x.c +p", "quotes around a value are dropped")
-        XCTAssertNil(line.last("quiet")?.value)
-        XCTAssertEqual(line.all("intel_iommu").count, 2, "- and _ are the same in names")
-        XCTAssertEqual(line.lastOption("intel_iommu", among: ["on", "off"])?.option, "on")
-        XCTAssertEqual(line.last("dyndbg")?.text, "dyndbg=\"file x.c +p\"")
-    }
-
-    func testDoubleDashEndsKernelParametersAndUnterminatedQuoteRunsToTheEnd() {
-        let line = KernelCommandLine("ro -- single intel_iommu=off")
-        XCTAssertEqual(line.parameters.map(\.key), ["ro"])
-        XCTAssertEqual(line.initArguments, ["single", "intel_iommu=off"])
-        XCTAssertFalse(IOMMUParameters(line).intelOff, "words after -- go to init")
-        let open = KernelCommandLine("a=\"b c d")
-        XCTAssertEqual(open.parameters.count, 1)
-        XCTAssertEqual(open.value("a"), "b c d")
-    }
-
-    func testIOMMUParameters() {
-        let p = IOMMUParameters(KernelCommandLine("quiet intel_iommu=on iommu=pt amd_iommu=off"))
-        XCTAssertTrue(p.intelOn)
-        XCTAssertTrue(p.passthrough)
-        XCTAssertEqual(p.disablingWords, ["amd_iommu=off"])
-        XCTAssertEqual(p.relevantWords, ["intel_iommu=on", "iommu=pt", "amd_iommu=off"])
-        XCTAssertNotEqual(p.state, IOMMUParameters(KernelCommandLine("intel_iommu=on iommu=pt")).state)
-        XCTAssertEqual(IOMMUParameters(KernelCommandLine("iommu=pt intel_iommu=on")).state,
-                       IOMMUParameters(KernelCommandLine("quiet intel_iommu=on iommu=pt")).state, "compared by meaning")
-        XCTAssertEqual(IOMMUParameters(KernelCommandLine("iommu=off")).disablingWords, ["iommu=off"])
-    }
-}
-
+/// `GrubDefaults` (Host/GrubDefaults.swift): /etc/default/grub and its drop-ins, evaluated as
+/// grub-mkconfig's shell would, or refused with file and line.
 final class GrubDefaultsTests: XCTestCase {
     static let debian = """
     # If you change this file, run 'update-grub' afterwards to update
@@ -108,31 +75,5 @@ final class GrubDefaultsTests: XCTestCase {
         XCTAssertEqual(config.kernelCommandLine.description, "root=/dev/sda1 quiet intel_iommu=on")
         XCTAssertEqual(config.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.file.path, "/etc/default/grub.d/iommu.cfg")
         XCTAssertEqual(dropIn.lastAssignment("GRUB_CMDLINE_LINUX_DEFAULT")?.assignment.references, ["GRUB_CMDLINE_LINUX_DEFAULT"])
-    }
-
-    func testBootLoaderDetection() throws {
-        let grubHost = try HandMadeRoot("boot-grub")
-        try grubHost.file("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
-        XCTAssertEqual(BootLoaderDetection.detect(Machine(root: grubHost.path)).loader, .grub)
-
-        let zfs = try HandMadeRoot("boot-pbt")
-        try zfs.file("/etc/kernel/proxmox-boot-uuids", "5D4C-1234\n")
-        try zfs.file("/etc/kernel/cmdline", "root=ZFS=rpool/ROOT/pve-1 boot=zfs\n")
-        try zfs.directory("/sys/firmware/efi")
-        try zfs.command(["proxmox-boot-tool", "status"], stdout: "System currently booted with uefi\n5D4C-1234 is configured with: uefi (versions: 6.8.12-4-pve)\n")
-        let detected = BootLoaderDetection.detect(Machine(root: zfs.path))
-        XCTAssertEqual(detected.loader, .proxmoxBootTool(.systemdBoot))
-        XCTAssertTrue(detected.efi)
-        XCTAssertEqual(detected.loader.cmdlineFile, "/etc/kernel/cmdline")
-        XCTAssertTrue(detected.evidence.text(.en).contains { $0.contains("is configured with: uefi") })
-
-        let legacy = try HandMadeRoot("boot-pbt-grub")
-        try legacy.file("/etc/kernel/proxmox-boot-uuids", "# comment\nAAAA-BBBB\n")
-        try legacy.file("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
-        try legacy.command(["proxmox-boot-tool", "status"], stdout: "AAAA-BBBB is configured with: grub (versions: 6.8.12-4-pve)\n")
-        XCTAssertEqual(BootLoaderDetection.detect(Machine(root: legacy.path)).loader, .proxmoxBootTool(.grub))
-
-        let nothing = try HandMadeRoot("boot-none")
-        XCTAssertEqual(BootLoaderDetection.detect(Machine(root: nothing.path)).loader, .unknown)
     }
 }

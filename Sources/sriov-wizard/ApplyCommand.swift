@@ -289,7 +289,7 @@ enum VFMACChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `--method`: the planner's own choices are the option's values.
-extension VFMethodChoice: @retroactive ExpressibleByArgument {}
+extension VFMethodChoice: ExpressibleByArgument {}
 
 enum ActivationLocking {
     static func acquire(_ machine: Machine, language: Language) throws -> ExclusiveLock {

@@ -105,4 +105,4 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// `--stage`: the core's stage names are the option's values (no mirror enum to keep in step).
-extension StageID: @retroactive ExpressibleByArgument {}
+extension StageID: ExpressibleByArgument {}

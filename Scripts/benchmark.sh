@@ -6,6 +6,7 @@
 #
 # Usage: Scripts/benchmark.sh [--quick] [--runs N] [--sizes LIST] [--collect N] [--out DIR]
 #                             [--svg FILE] [--scratch-path DIR] [--static] [--no-build] [--keep]
+#                             [--compare NAME=BINARY]...
 #   --quick             sizes small,1k,8k,2kpf, 3 runs, collect of 1,000 (a few minutes here)
 #   --runs N            timed rounds per tree (default 11), after 1 warm-up round
 #   --sizes LIST        comma-separated, from: small (Resources/sample-host-vfs, 15 functions),
@@ -21,6 +22,11 @@
 #                       (start-up about 12 M instructions cheaper; see BENCHMARKS.md)
 #   --no-build          use the existing release binary
 #   --keep              keep the generated trees and print where they are
+#   --compare NAME=BIN  also time another sriov-wizard binary (e.g. before=/tmp/old/sriov-wizard,
+#                       static=.build-deb/release/sriov-wizard) in the same rounds: its devices,
+#                       check, report and collect alternate with the others; a second table
+#                       gives its ratios to lspci and to this binary, and its devices and check
+#                       JSON are compared with this binary's byte for byte (cmp) on every tree
 #
 # Commands timed on each tree:
 #   lspci -A linux-sysfs -O sysfs.path=DIR/sys/bus/pci -vvv
@@ -35,6 +41,7 @@
 set -euo pipefail
 
 runs=11 sizes=small,1k,8k,2kpf,20kpf collect=1000 out= svg= scratch= build=1 keep=0 static=()
+compare_names=() compare_bins=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) runs=3 sizes=small,1k,8k,2kpf; shift ;;
@@ -47,6 +54,10 @@ while [[ $# -gt 0 ]]; do
         --static) static=(--static-swift-stdlib); shift ;;
         --no-build) build=0; shift ;;
         --keep) keep=1; shift ;;
+        --compare)
+            [[ ${2:-} =~ ^([a-z0-9_-]+)=(.+)$ ]] || { echo "benchmark.sh: --compare needs NAME=BINARY (NAME: a-z 0-9 _ -), got '${2:-}'" >&2; exit 1; }
+            [[ -x ${BASH_REMATCH[2]} ]] || { echo "benchmark.sh: --compare ${BASH_REMATCH[1]}: no executable at ${BASH_REMATCH[2]}" >&2; exit 1; }
+            compare_names+=("${BASH_REMATCH[1]}"); compare_bins+=("$(realpath "${BASH_REMATCH[2]}")"); shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "benchmark.sh: unknown argument '$1' (see --help)" >&2; exit 1 ;;
     esac
@@ -107,6 +118,7 @@ make_tree() {  # size dir -> prints the number of functions
 }
 
 names=(lspci devices check report)
+for n in "${compare_names[@]}"; do names+=("devices@$n" "check@$n" "report@$n"); done
 IFS=, read -ra size_list <<< "$sizes"
 for size in "${size_list[@]}"; do
     tree="$work/$size"
@@ -121,6 +133,19 @@ for size in "${size_list[@]}"; do
         [check]="$wizard check --root $tree --format json"
         [report]="$wizard report --root $tree --xml $work/report.xml --html $work/report.html --time 2026-01-31T12:00:00Z"
     )
+    for i in "${!compare_names[@]}"; do
+        n=${compare_names[$i]} b=${compare_bins[$i]}
+        cmd_of[devices@$n]="$b devices --root $tree --format json --all"
+        cmd_of[check@$n]="$b check --root $tree --format json"
+        cmd_of[report@$n]="$b report --root $tree --xml $work/report.xml --html $work/report.html --time 2026-01-31T12:00:00Z"
+        for c in devices check; do  # same answers, or the timing compares different work
+            read -ra one <<< "${cmd_of[$c]}"; read -ra two <<< "${cmd_of[$c@$n]}"
+            "${one[@]}" > "$work/out-a" 2>/dev/null || true
+            "${two[@]}" > "$work/out-b" 2>/dev/null || true
+            if cmp -s "$work/out-a" "$work/out-b"; then echo "   $c --format json: $n's output is identical ($(wc -c < "$work/out-a") bytes)"
+            else echo "   WARNING: $c --format json: $n's output differs from this binary's"; fi
+        done
+    done
     declare -A times=()
     for ((r = 0; r <= runs; r++)); do  # round 0 warms the page cache and is not counted
         for name in "${names[@]}"; do
@@ -154,6 +179,14 @@ if ((collect > 0)); then
     for ((r = 0; r < runs; r++)); do ts+="$(wall_ms "${collect_cmd[@]}") "; done
     m=$(tr ' ' '\n' <<< "$ts" | grep . | median)
     printf '%s\t%s\t%s\t%s\t%s\n' "collect" "$collect" "collect" "$m" "$(peak_kb "${collect_cmd[@]}")" >> "$tsv"
+    for i in "${!compare_names[@]}"; do
+        other=("${compare_bins[$i]}" "${collect_cmd[@]:1}")
+        wall_ms "${other[@]}" >/dev/null
+        ts=""
+        for ((r = 0; r < runs; r++)); do ts+="$(wall_ms "${other[@]}") "; done
+        m=$(tr ' ' '\n' <<< "$ts" | grep . | median)
+        printf '%s\t%s\t%s\t%s\t%s\n' "collect" "$collect" "collect@${compare_names[$i]}" "$m" "$(peak_kb "${other[@]}")" >> "$tsv"
+    done
 fi
 
 # The table (markdown) and the plot, from the TSV.
@@ -181,6 +214,23 @@ if "collect" in data:
 lines.append("")
 lines.append("medians of %s rounds; per function (us) for check: %s" % (runs, ", ".join(
     "%s %.0f" % (s, d["check"][0] * 1000 / d["functions"]) for s, d in data.items() if s != "collect")))
+others = sorted({c.split("@", 1)[1] for d in data.values() for c in d if isinstance(c, str) and "@" in c})
+for n in others:
+    lines += ["", "Compared in the same rounds: `%s`" % n, "",
+              "| tree | functions | devices --all | check | report | devices / lspci | check / lspci | report / lspci | check / this binary's | report / this binary's | peak MB check / report |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for size, d in data.items():
+        if size == "collect" or "check@" + n not in d:
+            continue
+        l = d["lspci"][0]
+        dv, ck, rp = d["devices@" + n], d["check@" + n], d["report@" + n]
+        lines.append("| %s | %d | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f / %.0f |" % (
+            size, d["functions"], fmt(dv[0]), fmt(ck[0]), fmt(rp[0]), dv[0] / l, ck[0] / l, rp[0] / l,
+            ck[0] / d["check"][0], rp[0] / d["report"][0], ck[1] / 1024, rp[1] / 1024))
+    if "collect" in data and "collect@" + n in data["collect"]:
+        c = data["collect"]["collect@" + n]
+        lines.append("")
+        lines.append("collect of %d reports (--html --xml) by `%s`: %s, peak %.0f MB" % (data["collect"]["functions"], n, fmt(c[0]), c[1] / 1024))
 open(md, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 

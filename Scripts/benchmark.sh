@@ -117,6 +117,12 @@ make_tree() {  # size dir -> prints the number of functions
     esac
 }
 
+wizard_commands() {  # SUFFIX BINARY: the three timed commands of one wizard binary, into cmd_of
+    cmd_of[devices$1]="$2 devices --root $tree --format json --all"
+    cmd_of[check$1]="$2 check --root $tree --format json"
+    cmd_of[report$1]="$2 report --root $tree --xml $work/report.xml --html $work/report.html --time 2026-01-31T12:00:00Z"
+}
+
 names=(lspci devices check report)
 for n in "${compare_names[@]}"; do names+=("devices@$n" "check@$n" "report@$n"); done
 IFS=, read -ra size_list <<< "$sizes"
@@ -127,17 +133,11 @@ for size in "${size_list[@]}"; do
     echo "== $size: $functions functions, tree made in $(( ($(date +%s%N) - start) / 1000000 )) ms"
     listed=$("$lspci" -A linux-sysfs -O "sysfs.path=$tree/sys/bus/pci" 2>/dev/null | grep -c '^[0-9a-f]') || true
     [[ $listed == "$functions" ]] || { echo "benchmark.sh: lspci lists $listed functions in $tree, expected $functions" >&2; exit 1; }
-    declare -A cmd_of=(
-        [lspci]="$lspci -A linux-sysfs -O sysfs.path=$tree/sys/bus/pci -vvv"
-        [devices]="$wizard devices --root $tree --format json --all"
-        [check]="$wizard check --root $tree --format json"
-        [report]="$wizard report --root $tree --xml $work/report.xml --html $work/report.html --time 2026-01-31T12:00:00Z"
-    )
+    declare -A cmd_of=([lspci]="$lspci -A linux-sysfs -O sysfs.path=$tree/sys/bus/pci -vvv")
+    wizard_commands "" "$wizard"
     for i in "${!compare_names[@]}"; do
-        n=${compare_names[$i]} b=${compare_bins[$i]}
-        cmd_of[devices@$n]="$b devices --root $tree --format json --all"
-        cmd_of[check@$n]="$b check --root $tree --format json"
-        cmd_of[report@$n]="$b report --root $tree --xml $work/report.xml --html $work/report.html --time 2026-01-31T12:00:00Z"
+        n=${compare_names[$i]}
+        wizard_commands "@$n" "${compare_bins[$i]}"
         for c in devices check; do  # same answers, or the timing compares different work
             read -ra one <<< "${cmd_of[$c]}"; read -ra two <<< "${cmd_of[$c@$n]}"
             "${one[@]}" > "$work/out-a" 2>/dev/null || true
@@ -173,19 +173,19 @@ if ((collect > 0)); then
         sed "s|<hostname>sriov-lab</hostname>|<hostname>$name</hostname>|" "$work/template.xml" > "$fleet/$name.xml"
     done
     echo "== collect: $collect reports ($(du -sh "$fleet" | cut -f1))"
-    collect_cmd=("$wizard" collect --html "$work/fleet.html" --xml "$work/fleet.xml" "$fleet"/*.xml)
-    wall_ms "${collect_cmd[@]}" >/dev/null
-    ts=""
-    for ((r = 0; r < runs; r++)); do ts+="$(wall_ms "${collect_cmd[@]}") "; done
-    m=$(tr ' ' '\n' <<< "$ts" | grep . | median)
-    printf '%s\t%s\t%s\t%s\t%s\n' "collect" "$collect" "collect" "$m" "$(peak_kb "${collect_cmd[@]}")" >> "$tsv"
-    for i in "${!compare_names[@]}"; do
-        other=("${compare_bins[$i]}" "${collect_cmd[@]:1}")
-        wall_ms "${other[@]}" >/dev/null
-        ts=""
-        for ((r = 0; r < runs; r++)); do ts+="$(wall_ms "${other[@]}") "; done
-        m=$(tr ' ' '\n' <<< "$ts" | grep . | median)
-        printf '%s\t%s\t%s\t%s\t%s\n' "collect" "$collect" "collect@${compare_names[$i]}" "$m" "$(peak_kb "${other[@]}")" >> "$tsv"
+    collect_args=(collect --html "$work/fleet.html" --xml "$work/fleet.xml" "$fleet"/*.xml)
+    labels=(collect) bins=("$wizard")
+    for i in "${!compare_names[@]}"; do labels+=("collect@${compare_names[$i]}"); bins+=("${compare_bins[$i]}"); done
+    declare -A ts=()
+    for ((r = 0; r <= runs; r++)); do  # round 0 warms up; the binaries alternate within a round
+        for i in "${!bins[@]}"; do
+            t=$(wall_ms "${bins[$i]}" "${collect_args[@]}")
+            if ((r > 0)); then ts[${labels[$i]}]+="$t "; fi
+        done
+    done
+    for i in "${!bins[@]}"; do
+        m=$(tr ' ' '\n' <<< "${ts[${labels[$i]}]}" | grep . | median)
+        printf '%s\t%s\t%s\t%s\t%s\n' "collect" "$collect" "${labels[$i]}" "$m" "$(peak_kb "${bins[$i]}" "${collect_args[@]}")" >> "$tsv"
     done
 fi
 
